@@ -1,0 +1,210 @@
+package source
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+)
+
+// MaxLineLength is the longest physical line buildkit's scanner accepts.
+const MaxLineLength = 65535
+
+// File is a parsed Dockerfile: its bytes, buildkit's tree and dockmend's
+// byte-accurate view of it.
+type File struct {
+	// Path names the file in messages. It is not read.
+	Path string
+	// Data is the file's content, never modified.
+	Data []byte
+	// Escape is the escape token: '\\' or '`'.
+	Escape rune
+	// Result is buildkit's parse result.
+	Result *parser.Result
+	// Directives are the parser directives at the top of the file.
+	Directives []*Directive
+	// Instructions are the top-level instructions in source order.
+	Instructions []*Instruction
+	// Stages are the build stages in order.
+	Stages []*Stage
+	// GlobalArgs are the ARG instructions before the first FROM. They are
+	// visible only in FROM lines (and in stages that redeclare them).
+	GlobalArgs []*Arg
+	// InstructionsErr is the error of buildkit's instructions.Parse, which
+	// checks the instructions' arguments and flags. A file with such an
+	// error can still be analysed, but a rewrite must not introduce one.
+	InstructionsErr error
+
+	lines []int // offset of the first byte of each physical line, plus len(Data)
+}
+
+// Error is a problem with one file, with the line it concerns when known.
+type Error struct {
+	Path string
+	Line int // 0 when unknown
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.Path, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Parse parses data as a Dockerfile. path is used only in errors. The error,
+// when not nil, is an *Error naming the file and, when known, the line.
+func Parse(path string, data []byte) (*File, error) {
+	if err := checkText(data); err != nil {
+		err.Path = path
+		return nil, err
+	}
+	res, err := parser.Parse(bytes.NewReader(data))
+	if err != nil {
+		return nil, &Error{Path: path, Line: errorLine(err), Err: cleanParseError(err)}
+	}
+	f := &File{
+		Path:   path,
+		Data:   data,
+		Escape: res.EscapeToken,
+		Result: res,
+		lines:  lineStarts(data),
+	}
+	f.Directives = f.parseDirectives()
+	for _, n := range res.AST.Children {
+		in := f.newInstruction(n, nil)
+		f.Instructions = append(f.Instructions, in)
+	}
+	f.buildStages()
+	if _, _, err := instructions.Parse(res.AST, nil); err != nil {
+		f.InstructionsErr = err
+	}
+	return f, nil
+}
+
+// checkText rejects what is not a text Dockerfile before buildkit sees it.
+func checkText(data []byte) *Error {
+	if bytes.IndexByte(data, 0) >= 0 {
+		return &Error{Err: errors.New("binary file (contains NUL bytes)")}
+	}
+	line := 1
+	start := 0
+	for i := 0; i <= len(data); i++ {
+		if i == len(data) || data[i] == '\n' {
+			if i-start > MaxLineLength {
+				return &Error{Line: line, Err: fmt.Errorf("line longer than %d bytes", MaxLineLength)}
+			}
+			if !utf8.Valid(data[start:i]) {
+				return &Error{Line: line, Err: errors.New("not valid UTF-8")}
+			}
+			line++
+			start = i + 1
+		}
+	}
+	return nil
+}
+
+// errorLine extracts the first line number from a buildkit error.
+func errorLine(err error) int {
+	var le *parser.LocationError
+	if errors.As(err, &le) {
+		for _, rs := range le.Locations {
+			for _, r := range rs {
+				if r.Start.Line > 0 {
+					return r.Start.Line
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// cleanParseError drops buildkit's stack-carrying wrapper text so messages
+// read as one line.
+func cleanParseError(err error) error {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "dockerfile parse error: ")
+	return errors.New(msg)
+}
+
+// lineStarts returns the offset of each physical line, split like buildkit's
+// scanner: a line ends after '\n' and a '\r' stays inside it.
+func lineStarts(data []byte) []int {
+	starts := make([]int, 1, bytes.Count(data, []byte{'\n'})+2)
+	for i, b := range data {
+		if b == '\n' && i+1 < len(data) {
+			starts = append(starts, i+1)
+		}
+	}
+	return append(starts, len(data))
+}
+
+// NumLines is the number of physical lines.
+func (f *File) NumLines() int { return len(f.lines) - 1 }
+
+// Line returns the byte range of physical line n (1-based), including its
+// line ending.
+func (f *File) Line(n int) (start, end int) {
+	if n < 1 || n > f.NumLines() {
+		return len(f.Data), len(f.Data)
+	}
+	return f.lines[n-1], f.lines[n]
+}
+
+// LineText returns physical line n without its line ending.
+func (f *File) LineText(n int) string {
+	s, e := f.Line(n)
+	return strings.TrimRight(string(f.Data[s:e]), "\r\n")
+}
+
+// Position converts a byte offset to a 1-based line and a 1-based column
+// counted in bytes.
+func (f *File) Position(off int) (line, col int) {
+	lo, hi := 0, f.NumLines()-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if f.lines[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo + 1, off - f.lines[lo] + 1
+}
+
+// EOL returns the file's dominant line ending, "\r\n" or "\n".
+func (f *File) EOL() string {
+	crlf := bytes.Count(f.Data, []byte("\r\n"))
+	if crlf > 0 && crlf*2 >= bytes.Count(f.Data, []byte{'\n'}) {
+		return "\r\n"
+	}
+	return "\n"
+}
+
+// Walk calls fn for every instruction, ONBUILD triggers included, in
+// source order.
+func (f *File) Walk(fn func(*Instruction)) {
+	for _, in := range f.Instructions {
+		fn(in)
+		if in.Trigger != nil {
+			fn(in.Trigger)
+		}
+	}
+}
+
+// StageByName finds a stage by its name, case-insensitively.
+func (f *File) StageByName(name string) *Stage {
+	name = strings.ToLower(name)
+	for _, s := range f.Stages {
+		if s.Name != "" && s.Name == name {
+			return s
+		}
+	}
+	return nil
+}

@@ -1,0 +1,382 @@
+package source
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+)
+
+// Instruction is one Dockerfile instruction with byte-accurate positions.
+//
+// Positions come in two kinds. Logical indexes point into Logical, the
+// instruction as buildkit sees it (continuations joined, comment and empty
+// lines inside them dropped). Byte offsets point into File.Data. Offset and
+// Range convert the first into the second.
+type Instruction struct {
+	// File is the file the instruction belongs to.
+	File *File
+	// Node is buildkit's node for the instruction.
+	Node *parser.Node
+	// Keyword is the instruction keyword in upper case ("RUN").
+	Keyword string
+	// StartLine and EndLine are the 1-based physical lines the instruction
+	// covers, heredoc bodies included. An ONBUILD trigger has its parent's.
+	StartLine, EndLine int
+	// Start is the offset of the keyword's first byte; End is the offset
+	// just after the instruction's last byte, before the final line ending.
+	Start, End int
+	// Logical is the instruction text as buildkit sees it.
+	Logical string
+	// MapErr is non-nil when the byte map could not be verified against
+	// buildkit's Original; such an instruction must not be edited.
+	MapErr error
+	// Flags are the --flags between the keyword and the arguments.
+	Flags []Flag
+	// ArgsStart and ArgsEnd delimit the arguments in Logical (trailing
+	// white space excluded), after the keyword and the flags.
+	ArgsStart, ArgsEnd int
+	// JSON reports the exec (JSON array) form.
+	JSON bool
+	// Heredocs are the here-documents, with their bodies' byte ranges.
+	Heredocs []*Heredoc
+	// Trigger is the instruction an ONBUILD carries; Parent points back.
+	Trigger, Parent *Instruction
+	// Stage is the stage the instruction belongs to; nil before the first
+	// FROM.
+	Stage *Stage
+
+	off      []int // off[i] is the byte offset of Logical[i]
+	bodyLine int   // first physical line after the logical line
+}
+
+// Flag is one --name=value flag of an instruction.
+type Flag struct {
+	// Name is the flag name without dashes, lower case.
+	Name string
+	// Value is the text after '=', unquoted as buildkit does; "" when the
+	// flag has no value.
+	Value string
+	// Start and End delimit the whole flag in Logical; ValueStart marks
+	// where its value begins (End when there is none).
+	Start, ValueStart, End int
+}
+
+// Heredoc is a here-document body.
+type Heredoc struct {
+	parser.Heredoc
+	// Start and End delimit the body in the file (terminator line
+	// excluded). Valid only when MapErr is nil.
+	Start, End int
+	// MapErr is non-nil when the body could not be located in the source.
+	MapErr error
+}
+
+// Field is a white-space separated argument word.
+type Field struct {
+	Text       string
+	Start, End int // logical indexes
+}
+
+// Offset converts a logical index into a byte offset in the file. The index
+// len(Logical) maps just past the last byte.
+func (in *Instruction) Offset(i int) int {
+	if i >= len(in.off) {
+		if len(in.off) == 0 {
+			return in.End
+		}
+		return in.off[len(in.off)-1] + 1
+	}
+	return in.off[i]
+}
+
+// Range converts the logical range [i, j) into a byte range. ok is false
+// when the range is not contiguous in the file (a continuation, comment or
+// empty line falls inside it) and so cannot be replaced as one piece.
+// Insertions (i == j) are always contiguous.
+func (in *Instruction) Range(i, j int) (start, end int, ok bool) {
+	if in.MapErr != nil || i < 0 || j > len(in.Logical) || i > j {
+		return 0, 0, false
+	}
+	if i == j {
+		if i == len(in.off) {
+			p := in.Offset(i)
+			return p, p, true
+		}
+		return in.off[i], in.off[i], true
+	}
+	start, end = in.off[i], in.off[j-1]+1
+	return start, end, end-start == j-i
+}
+
+// InsertAt returns the byte offset at which text inserted just after the
+// logical index j-1 lands: before any line continuation or line ending that
+// follows it.
+func (in *Instruction) InsertAt(j int) int {
+	if j <= 0 {
+		return in.Offset(0)
+	}
+	return in.off[j-1] + 1
+}
+
+// Args returns the arguments' text.
+func (in *Instruction) Args() string { return in.Logical[in.ArgsStart:in.ArgsEnd] }
+
+// Fields splits the arguments on white space like buildkit does for FROM,
+// COPY and most other instructions (quotes are not interpreted).
+func (in *Instruction) Fields() []Field {
+	var fields []Field
+	s := in.Logical
+	for i := in.ArgsStart; i < in.ArgsEnd; {
+		for i < in.ArgsEnd && isSpaceByte(s[i]) {
+			i++
+		}
+		j := i
+		for j < in.ArgsEnd && !isSpaceByte(s[j]) {
+			j++
+		}
+		if j > i {
+			fields = append(fields, Field{Text: s[i:j], Start: i, End: j})
+		}
+		i = j
+	}
+	return fields
+}
+
+// Flag returns the first flag with the given name, or nil.
+func (in *Instruction) Flag(name string) *Flag {
+	for i := range in.Flags {
+		if in.Flags[i].Name == name {
+			return &in.Flags[i]
+		}
+	}
+	return nil
+}
+
+// Is reports whether the instruction's keyword is kw (any case).
+func (in *Instruction) Is(kw string) bool { return strings.EqualFold(in.Keyword, kw) }
+
+// Line returns the instruction's first physical line.
+func (in *Instruction) Line() int { return in.StartLine }
+
+func isSpaceByte(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\v' || b == '\f' || b == '\r'
+}
+
+// newInstruction builds an Instruction for a top-level node (parent nil)
+// or an ONBUILD trigger.
+func (f *File) newInstruction(n *parser.Node, parent *Instruction) *Instruction {
+	in := &Instruction{
+		File:      f,
+		Node:      n,
+		Keyword:   strings.ToUpper(n.Value),
+		StartLine: n.StartLine,
+		EndLine:   n.EndLine,
+		JSON:      n.Attributes["json"],
+		Parent:    parent,
+	}
+	if parent != nil {
+		in.StartLine, in.EndLine = parent.StartLine, parent.EndLine
+		in.Start, in.End = parent.Start, parent.End
+		in.Logical = n.Original
+		if parent.MapErr != nil {
+			in.MapErr = parent.MapErr
+		} else if parent.Args() != n.Original {
+			in.MapErr = fmt.Errorf("ONBUILD trigger text %q does not match the source", n.Original)
+		} else {
+			in.off = parent.off[parent.ArgsStart:parent.ArgsEnd]
+		}
+	} else {
+		in.mapLines()
+	}
+	in.parseFlags()
+	if in.MapErr == nil {
+		in.mapHeredocs()
+	}
+	if in.Keyword == "ONBUILD" && n.Next != nil && len(n.Next.Children) == 1 {
+		in.Trigger = f.newInstruction(n.Next.Children[0], in)
+	}
+	return in
+}
+
+// mapLines replays buildkit's line processing over the instruction's
+// physical lines, recording the source offset of every byte it keeps, and
+// checks the result against the node's Original.
+func (in *Instruction) mapLines() {
+	f := in.File
+	contRe := continuationMatcher(f.Escape)
+	var text []byte
+	var off []int
+	first := true
+	lastLine := in.StartLine
+	for line := in.StartLine; line <= in.EndLine; line++ {
+		ls, le := f.Line(line)
+		raw := f.Data[ls:le]
+		base := ls
+		if line == 1 && bytes.HasPrefix(raw, utf8BOM) {
+			raw, base = raw[len(utf8BOM):], base+len(utf8BOM)
+		}
+		body := bytes.TrimRight(raw, "\r\n")
+		if first {
+			t := bytes.TrimLeftFunc(body, unicode.IsSpace)
+			base += len(body) - len(t)
+			body = t
+			in.Start = base
+		} else if isCommentLine(raw) || len(bytes.TrimLeftFunc(body, unicode.IsSpace)) == 0 {
+			continue
+		}
+		first = false
+		lastLine = line
+		keep, cont := contRe(body)
+		for i := 0; i < keep; i++ {
+			text = append(text, body[i])
+			off = append(off, base+i)
+		}
+		if !cont {
+			break
+		}
+	}
+	// End: the end of the last physical line, line ending excluded. For
+	// heredocs that is the terminator line.
+	_, le := f.Line(in.EndLine)
+	end := le
+	for end > in.Start && (f.Data[end-1] == '\n' || f.Data[end-1] == '\r') {
+		end--
+	}
+	in.End = end
+	in.Logical = string(text)
+	in.off = off
+	if in.Logical != in.Node.Original {
+		in.MapErr = fmt.Errorf("line %d: source map does not reproduce buildkit's text", in.StartLine)
+		in.Logical = in.Node.Original
+		in.off = nil
+	}
+	in.bodyLine = lastLine + 1
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+func isCommentLine(raw []byte) bool {
+	t := bytes.TrimLeftFunc(raw, unicode.IsSpace)
+	return len(t) > 0 && t[0] == '#'
+}
+
+// continuationMatcher returns a function that reports how many bytes of a
+// line buildkit keeps and whether the line continues. It implements
+// buildkit's `([^\X])\X[ \t]*$|^\X[ \t]*$` without a regexp.
+func continuationMatcher(escape rune) func(line []byte) (keep int, cont bool) {
+	x := byte(escape)
+	return func(line []byte) (int, bool) {
+		i := len(line)
+		for i > 0 && (line[i-1] == ' ' || line[i-1] == '\t') {
+			i--
+		}
+		if i == 0 || line[i-1] != x {
+			return len(line), false
+		}
+		// line[i-1] is the escape token.
+		if i == 1 {
+			return 0, true
+		}
+		if line[i-2] == x {
+			return len(line), false
+		}
+		return i - 1, true
+	}
+}
+
+// parseFlags finds the keyword, the flags and the arguments in Logical the
+// way buildkit's splitCommand and extractBuilderFlags do.
+func (in *Instruction) parseFlags() {
+	s := in.Logical
+	i := 0
+	for i < len(s) && unicode.IsSpace(rune(s[i])) {
+		i++
+	}
+	for i < len(s) && !isSpaceByte(s[i]) {
+		i++
+	}
+	end := len(strings.TrimRightFunc(s, unicode.IsSpace))
+	if end < i {
+		end = i
+	}
+	for {
+		for i < end && unicode.IsSpace(rune(s[i])) {
+			i++
+		}
+		if i+1 >= end || s[i] != '-' || s[i+1] != '-' {
+			break
+		}
+		start := i
+		var word strings.Builder
+		var quote byte
+		for i < end {
+			c := s[i]
+			if quote != 0 {
+				if c == quote {
+					quote = 0
+				} else if c == byte(in.File.Escape) && i+1 < end && s[i+1] == quote {
+					i++
+					word.WriteByte(s[i])
+				} else {
+					word.WriteByte(c)
+				}
+				i++
+				continue
+			}
+			if unicode.IsSpace(rune(c)) {
+				break
+			}
+			if c == '\'' || c == '"' {
+				quote = c
+			} else {
+				word.WriteByte(c)
+			}
+			i++
+		}
+		w := word.String()
+		if w == "--" {
+			break
+		}
+		name, value, _ := strings.Cut(strings.TrimPrefix(w, "--"), "=")
+		vs := strings.IndexByte(s[start:i], '=')
+		if vs < 0 {
+			vs = i
+		} else {
+			vs += start + 1
+		}
+		in.Flags = append(in.Flags, Flag{Name: strings.ToLower(name), Value: value, Start: start, ValueStart: vs, End: i})
+	}
+	in.ArgsStart, in.ArgsEnd = i, end
+	if in.ArgsStart > in.ArgsEnd {
+		in.ArgsStart = in.ArgsEnd
+	}
+	if in.MapErr == nil && len(in.Flags) != len(in.Node.Flags) {
+		in.MapErr = fmt.Errorf("line %d: flags do not match buildkit's", in.StartLine)
+	}
+}
+
+// mapHeredocs locates each heredoc body in the source: bodies follow the
+// instruction's logical line, each ended by its terminator line.
+func (in *Instruction) mapHeredocs() {
+	if len(in.Node.Heredocs) == 0 {
+		return
+	}
+	f := in.File
+	line := in.bodyLine
+	for _, h := range in.Node.Heredocs {
+		hd := &Heredoc{Heredoc: h}
+		in.Heredocs = append(in.Heredocs, hd)
+		start, _ := f.Line(line)
+		end := start + len(h.Content)
+		if in.Parent != nil || end > len(f.Data) || string(f.Data[start:end]) != h.Content {
+			hd.MapErr = fmt.Errorf("line %d: heredoc %s body not found in the source", in.StartLine, h.Name)
+			return
+		}
+		hd.Start, hd.End = start, end
+		// Skip the body and the terminator line.
+		line += strings.Count(h.Content, "\n") + 1
+	}
+}

@@ -1,0 +1,114 @@
+package source
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Script is the shell program a RUN instruction runs, parsed with
+// mvdan.cc/sh, with positions mapped back to the file.
+//
+// For a shell-form RUN the program is the logical argument text, exactly
+// what buildkit hands to "/bin/sh -c". For "RUN <<EOF" it is the heredoc
+// body, whose bytes are the file's bytes.
+type Script struct {
+	// Inst is the RUN instruction.
+	Inst *Instruction
+	// File is the parsed program.
+	File *syntax.File
+	// Text is the program text that was parsed.
+	Text string
+	// Heredoc is the body the program came from, or nil.
+	Heredoc *Heredoc
+}
+
+// ErrNotShell is returned by Script for instructions whose command is not
+// a POSIX shell program dockmend may edit.
+var ErrNotShell = errors.New("not a POSIX shell command")
+
+// Script parses the instruction's shell program. It returns an error
+// wrapping ErrNotShell for exec-form commands, non-POSIX shells
+// (PowerShell, cmd), heredocs that feed another program, and instructions
+// whose source map is not verified.
+func (in *Instruction) Script() (*Script, error) {
+	if !in.Is("RUN") {
+		return nil, fmt.Errorf("%w: %s is not RUN", ErrNotShell, in.Keyword)
+	}
+	if in.MapErr != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotShell, in.MapErr)
+	}
+	if in.JSON {
+		return nil, fmt.Errorf("%w: exec form", ErrNotShell)
+	}
+	if in.Parent != nil {
+		if in.File.Escape == '`' {
+			return nil, fmt.Errorf("%w: ONBUILD trigger of a Windows file", ErrNotShell)
+		}
+	} else if !in.POSIXShell() {
+		return nil, fmt.Errorf("%w: runs under %s", ErrNotShell, strings.Join(in.Shell(), " "))
+	}
+	s := &Script{Inst: in}
+	if len(in.Heredocs) > 0 {
+		fields := in.Fields()
+		if len(in.Heredocs) != 1 || len(fields) != 1 || !strings.HasPrefix(fields[0].Text, "<<") {
+			return nil, fmt.Errorf("%w: heredoc feeds another command", ErrNotShell)
+		}
+		h := in.Heredocs[0]
+		if h.MapErr != nil {
+			return nil, fmt.Errorf("%w: %v", ErrNotShell, h.MapErr)
+		}
+		if strings.HasPrefix(h.Content, "#!") {
+			first, _, _ := strings.Cut(h.Content, "\n")
+			if !strings.Contains(first, "sh") {
+				return nil, fmt.Errorf("%w: heredoc script for %s", ErrNotShell, strings.TrimSpace(first[2:]))
+			}
+		}
+		s.Heredoc = h
+		s.Text = h.Content
+	} else {
+		s.Text = in.Args()
+		if in.Node.Next == nil || s.Text != in.Node.Next.Value {
+			return nil, fmt.Errorf("%w: command text does not match buildkit's", ErrNotShell)
+		}
+	}
+	p := syntax.NewParser(syntax.KeepComments(true), syntax.Variant(syntax.LangBash))
+	f, err := p.Parse(strings.NewReader(s.Text), "")
+	if err != nil {
+		return nil, fmt.Errorf("line %d: shell: %w", in.StartLine, err)
+	}
+	s.File = f
+	return s, nil
+}
+
+// Offset converts a position in Text into a byte offset in the file.
+func (s *Script) Offset(p syntax.Pos) int {
+	o := int(p.Offset())
+	if s.Heredoc != nil {
+		return s.Heredoc.Start + o
+	}
+	return s.Inst.Offset(s.Inst.ArgsStart + o)
+}
+
+// EndOffset converts an end position (just past a node) into the byte
+// offset just past the node's last byte, so that text inserted there lands
+// before any line continuation or line ending that follows.
+func (s *Script) EndOffset(p syntax.Pos) int {
+	o := int(p.Offset())
+	if s.Heredoc != nil {
+		return s.Heredoc.Start + o
+	}
+	return s.Inst.InsertAt(s.Inst.ArgsStart + o)
+}
+
+// Range returns the byte range of a node. ok is false when the node is not
+// contiguous in the file (a line continuation runs through it).
+func (s *Script) Range(n syntax.Node) (start, end int, ok bool) {
+	a, b := int(n.Pos().Offset()), int(n.End().Offset())
+	if s.Heredoc != nil {
+		return s.Heredoc.Start + a, s.Heredoc.Start + b, true
+	}
+	return s.Inst.Range(s.Inst.ArgsStart+a, s.Inst.ArgsStart+b)
+}
