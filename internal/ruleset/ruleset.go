@@ -1,0 +1,57 @@
+// Package ruleset is the ordered list of dockmend's transformers and the
+// selection logic behind --select and --ignore.
+package ruleset
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dockmend/dockmend/transform"
+)
+
+// Config carries the settings of transformers that need them.
+type Config struct{}
+
+// All returns every transformer in the order the engine runs them. The
+// order decides which of two conflicting fixes is applied first.
+func All(cfg Config) []*transform.Transformer {
+	return []*transform.Transformer{}
+}
+
+// Select picks transformers by name. With no names selected it takes the
+// ones that run by default; "all" selects every transformer. Ignored names
+// are removed afterwards. An unknown name is an error.
+func Select(all []*transform.Transformer, selected, ignored []string) ([]*transform.Transformer, error) {
+	known := func(name string) error {
+		if name == "all" || slices.ContainsFunc(all, func(t *transform.Transformer) bool { return t.Name == name }) {
+			return nil
+		}
+		var names []string
+		for _, t := range all {
+			names = append(names, t.Name)
+		}
+		return fmt.Errorf("unknown rule %q (rules: %s)", name, strings.Join(names, ", "))
+	}
+	for _, n := range append(slices.Clone(selected), ignored...) {
+		if err := known(n); err != nil {
+			return nil, err
+		}
+	}
+	var out []*transform.Transformer
+	for _, t := range all {
+		var on bool
+		if len(selected) == 0 {
+			on = t.Default
+		} else {
+			on = slices.Contains(selected, "all") || slices.Contains(selected, t.Name)
+		}
+		if slices.Contains(ignored, t.Name) || slices.Contains(ignored, "all") {
+			on = false
+		}
+		if on {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}

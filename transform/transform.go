@@ -1,0 +1,157 @@
+package transform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/dockmend/dockmend/internal/edit"
+	"github.com/dockmend/dockmend/internal/source"
+)
+
+// Transformer describes one rule: what it checks, how it is documented and
+// the function that runs it.
+type Transformer struct {
+	// Name is the rule id used by --select, --ignore and suppression
+	// comments: lower case letters and digits.
+	Name string
+	// Doc documents the rule. Its first line is "name: summary".
+	Doc string
+	// Default reports whether the rule runs when --select is not given.
+	Default bool
+	// Fixes lists the hadolint and BuildKit check ids the rule fixes.
+	Fixes []string
+	// Run reports the rule's findings on p.File.
+	Run func(p *Pass) error
+}
+
+// Summary returns the one-line summary from the first line of Doc.
+func (t *Transformer) Summary() string {
+	first, _, _ := strings.Cut(t.Doc, "\n")
+	return strings.TrimSpace(strings.TrimPrefix(first, t.Name+":"))
+}
+
+// Pass is one run of a transformer over one file.
+type Pass struct {
+	// Context carries cancellation and deadlines.
+	Context context.Context
+	// File is the parsed file. It must not be modified.
+	File *source.File
+	// Transformer is the rule being run.
+	Transformer *Transformer
+	// Report records a finding.
+	Report func(Finding)
+}
+
+// Finding is one problem a transformer found.
+type Finding struct {
+	// Rule is the transformer's name; the engine fills it in.
+	Rule string
+	// Code is the hadolint or BuildKit check id this finding matches, if
+	// any ("DL3009"); suppression comments may name it.
+	Code string
+	// Start and End delimit the bytes the finding is about.
+	Start, End int
+	// Message says what is wrong, in one sentence without a final period.
+	Message string
+	// Fix, if not nil, repairs the problem.
+	Fix *Fix
+}
+
+// Fix is a set of edits that repairs one finding.
+type Fix struct {
+	// Message says what the fix does, as a verb phrase.
+	Message string
+	// Edits are byte edits against the file the pass saw. They must not
+	// overlap one another.
+	Edits []Edit
+	// Applicability says whether the fix is applied by default.
+	Applicability Applicability
+}
+
+// Edit replaces the bytes [Start, End) with New.
+type Edit = edit.Edit
+
+// Applicability grades a fix, after ruff.
+type Applicability int
+
+const (
+	// Safe fixes keep the Dockerfile's meaning; they are applied by default.
+	Safe Applicability = iota
+	// Unsafe fixes may change what the build produces; they are applied
+	// only with --unsafe-fixes.
+	Unsafe
+)
+
+func (a Applicability) String() string {
+	if a == Unsafe {
+		return "unsafe"
+	}
+	return "safe"
+}
+
+var (
+	nameRe = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+	codeRe = regexp.MustCompile(`^(DL\d{4}|[A-Z][A-Za-z]+)$`)
+)
+
+// Validate checks a set of transformers: names well formed and unique,
+// documentation present, Run set, check ids well formed.
+func Validate(ts []*Transformer) error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, t := range ts {
+		switch {
+		case !nameRe.MatchString(t.Name):
+			errs = append(errs, fmt.Errorf("transformer name %q: not a lower-case identifier", t.Name))
+		case seen[t.Name]:
+			errs = append(errs, fmt.Errorf("transformer %q: duplicate name", t.Name))
+		}
+		seen[t.Name] = true
+		if !strings.HasPrefix(t.Doc, t.Name+": ") || t.Summary() == "" {
+			errs = append(errs, fmt.Errorf("transformer %q: Doc must start with %q and a summary", t.Name, t.Name+": "))
+		}
+		if t.Run == nil {
+			errs = append(errs, fmt.Errorf("transformer %q: Run is nil", t.Name))
+		}
+		for _, c := range t.Fixes {
+			if !codeRe.MatchString(c) {
+				errs = append(errs, fmt.Errorf("transformer %q: check id %q is not DLnnnn or a BuildKit check name", t.Name, c))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// MustExtractDoc returns the section "# Transformer NAME" of a package doc
+// comment's source (embed doc.go with go:embed), without the heading and
+// the comment markers. It panics if the section is missing, so that a
+// missing doc is caught by the first test that builds the transformer.
+func MustExtractDoc(docGo, name string) string {
+	var lines []string
+	in := false
+	for _, l := range strings.Split(docGo, "\n") {
+		if strings.HasPrefix(l, "package ") {
+			break
+		}
+		l = strings.TrimPrefix(l, "//")
+		l = strings.TrimPrefix(l, " ")
+		if strings.HasPrefix(l, "# ") {
+			if in {
+				break
+			}
+			in = strings.TrimSpace(l) == "# Transformer "+name
+			continue
+		}
+		if in {
+			lines = append(lines, l)
+		}
+	}
+	doc := strings.TrimSpace(strings.Join(lines, "\n"))
+	if doc == "" {
+		panic(fmt.Sprintf("transform: no \"# Transformer %s\" section in doc", name))
+	}
+	return doc
+}
