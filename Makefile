@@ -1,0 +1,52 @@
+# dockmend's everyday commands. Plain `go test ./...` works too; these
+# targets only name the habits.
+
+GO ?= go
+BIN := bin/dockmend
+
+.PHONY: all build test test-short test-race vet fmt-check demo bench fuzz update clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/dockmend
+
+## test: formatting, vet, and every test (the corpus tests run when ../shared/corpus exists)
+test: fmt-check vet
+	$(GO) test ./...
+
+## test-short: the quick subset (samples the corpus)
+test-short:
+	$(GO) test -short ./...
+
+test-race:
+	$(GO) test -race -short ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## demo: show every rule on the bundled examples, offline, pinning through the bundled lock file
+demo: build
+	$(BIN) diff --offline --lockfile testdata/examples/dockmend.lock testdata/examples
+
+## bench: pipeline vs parser over the corpus, and digest resolution under latency
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/corpus ./internal/resolve
+
+## fuzz: a short fuzzing session of the whole pipeline
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzPipeline -fuzztime 60s ./internal/corpus
+
+## update: rewrite golden files after an intended change (review the diff!)
+update:
+	$(GO) test ./transform/... -update
+	$(GO) test ./cmd/dockmend -update
+
+clean:
+	rm -rf bin
+
+-include e2e/e2e.mk
