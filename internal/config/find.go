@@ -1,0 +1,87 @@
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// Finder finds the configuration file that applies to a Dockerfile,
+// reading each file once. It is safe for concurrent use.
+type Finder struct {
+	mu    sync.Mutex
+	dirs  map[string]found // by absolute directory
+	files map[string]found // by configuration file path
+}
+
+type found struct {
+	c   *Config
+	err error
+}
+
+// NewFinder returns a Finder with an empty cache.
+func NewFinder() *Finder {
+	return &Finder{dirs: map[string]found{}, files: map[string]found{}}
+}
+
+// For returns the configuration that applies to the file at path: the
+// nearest FileName in the file's directory or its ancestors, stopping after
+// a directory that contains .git, or at the file system root. It returns
+// nil and no error when there is none. The file need not exist, so For
+// also serves a name given for standard input.
+func (f *Finder) For(path string) (*Config, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	return f.inDir(filepath.Dir(abs))
+}
+
+func (f *Finder) inDir(dir string) (*Config, error) {
+	f.mu.Lock()
+	r, ok := f.dirs[dir]
+	f.mu.Unlock()
+	if ok {
+		return r.c, r.err
+	}
+	cand := filepath.Join(dir, FileName)
+	switch _, err := os.Stat(cand); {
+	case err == nil:
+		r.c, r.err = f.Load(cand)
+	case !errors.Is(err, fs.ErrNotExist):
+		r.err = err
+	case isRepoRoot(dir) || filepath.Dir(dir) == dir:
+		// No configuration.
+	default:
+		r.c, r.err = f.inDir(filepath.Dir(dir))
+	}
+	f.mu.Lock()
+	f.dirs[dir] = r
+	f.mu.Unlock()
+	return r.c, r.err
+}
+
+// Load reads the configuration file at path, or returns the copy read
+// before.
+func (f *Finder) Load(path string) (*Config, error) {
+	f.mu.Lock()
+	r, ok := f.files[path]
+	f.mu.Unlock()
+	if ok {
+		return r.c, r.err
+	}
+	r.c, r.err = Load(path)
+	f.mu.Lock()
+	f.files[path] = r
+	f.mu.Unlock()
+	return r.c, r.err
+}
+
+// isRepoRoot reports whether dir holds .git (a directory, or the file a
+// worktree or submodule has).
+func isRepoRoot(dir string) bool {
+	_, err := os.Lstat(filepath.Join(dir, ".git"))
+	return err == nil
+}
