@@ -238,6 +238,11 @@ func (in *Instruction) mapLines() {
 			break
 		}
 	}
+	// A line holding only the escape token may precede the keyword: Start
+	// is the keyword's first byte all the same.
+	if len(off) > 0 {
+		in.Start = off[0]
+	}
 	// End: the end of the last physical line, line ending excluded. For
 	// heredocs that is the terminator line.
 	_, le := f.Line(in.EndLine)
@@ -312,32 +317,37 @@ func (in *Instruction) parseFlags() {
 		start := i
 		var word strings.Builder
 		var quote byte
+		esc := byte(in.File.Escape)
 		for i < end {
 			c := s[i]
-			if quote != 0 {
-				if c == quote {
-					quote = 0
-				} else if c == byte(in.File.Escape) && i+1 < end && s[i+1] == quote {
+			if quote == 0 && unicode.IsSpace(rune(c)) {
+				break
+			}
+			switch {
+			case quote != 0 && c == quote:
+				quote = 0
+			case quote == 0 && (c == '\'' || c == '"'):
+				quote = c
+			case c == esc:
+				// The escape token takes the next byte literally, inside
+				// quotes or not, as in buildkit's extractBuilderFlags.
+				if i+1 < end {
 					i++
 					word.WriteByte(s[i])
 				} else {
-					word.WriteByte(c)
+					quote = 0
 				}
-				i++
-				continue
-			}
-			if unicode.IsSpace(rune(c)) {
-				break
-			}
-			if c == '\'' || c == '"' {
-				quote = c
-			} else {
+			default:
 				word.WriteByte(c)
 			}
 			i++
 		}
 		w := word.String()
 		if w == "--" {
+			// buildkit trims the white space after "--" from the arguments.
+			for i < end && unicode.IsSpace(rune(s[i])) {
+				i++
+			}
 			break
 		}
 		name, value, _ := strings.Cut(strings.TrimPrefix(w, "--"), "=")
