@@ -1,0 +1,180 @@
+// Package atomicfile reads a file and later replaces its content in place,
+// atomically, refusing if the file changed in between.
+//
+// Read records what it saw in a Stat; Write takes that Stat back, checks
+// that the file still matches it, writes the new content to a temporary
+// file in the same directory and renames it over the original, so readers
+// see either the old or the new content, never a mix. A symbolic link is
+// written through: its target is replaced and the link stays a link.
+//
+// Replacing by rename gives the file a new inode, so other hard links to
+// it keep the old content.
+package atomicfile
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+)
+
+// ErrChanged is returned (wrapped) by Write when the file no longer
+// matches what Read saw.
+var ErrChanged = errors.New("file changed since it was read")
+
+// Stat describes a file as Read saw it. The zero Stat matches no file.
+type Stat struct {
+	size    int64
+	modTime time.Time
+	sum     [sha256.Size]byte
+	valid   bool
+}
+
+// Read returns the content of the regular file at path (following
+// symbolic links) and a Stat recording its size, modification time and
+// content hash, for Write. Like gofmt, it fails if the size changes while
+// the file is being read.
+func Read(path string) ([]byte, Stat, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, Stat{}, err // *PathError names path
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, Stat{}, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, Stat{}, fmt.Errorf("reading %s: not a regular file (%s)", path, fi.Mode().Type())
+	}
+	data, err := readSized(f, path, fi.Size())
+	if err != nil {
+		return nil, Stat{}, err
+	}
+	return data, Stat{size: fi.Size(), modTime: fi.ModTime(), sum: sha256.Sum256(data), valid: true}, nil
+}
+
+// readSized reads the whole of f, whose size was size when it was opened.
+// It reads one byte more than expected, so that a file that grew is
+// noticed as well as one that shrank.
+func readSized(f *os.File, path string, size int64) ([]byte, error) {
+	buf := make([]byte, size+1)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if int64(n) != size {
+		return nil, fmt.Errorf("reading %s: size changed during reading (from %d to %d bytes)", path, size, n)
+	}
+	return buf[:n], nil
+}
+
+// Write replaces the content of the file at path with data, atomically.
+// orig must come from Read(path); Write refuses, with an error wrapping
+// ErrChanged, if the file's size, modification time or content differs
+// from what Read saw. A symbolic link at path is resolved and its final
+// target replaced. The new file keeps the permission bits (and, where the
+// system allows, the owner and group) of the one it replaces.
+//
+// The data is written to a temporary file beside the target, synced,
+// and renamed over the target; then the directory is synced. On error the
+// temporary file is removed and the target is left as it was.
+func Write(path string, data []byte, orig Stat) error {
+	return write(path, data, orig, nil)
+}
+
+// write is Write with a hook run just before the rename, for tests.
+func write(path string, data []byte, orig Stat, beforeRename func(tmp string) error) (err error) {
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	fi, err := os.Lstat(target)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("writing %s: not a regular file (%s)", path, fi.Mode().Type())
+	}
+	if err := unchanged(target, fi, orig); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+
+	dir := filepath.Dir(target)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	keepOwner(tmp, fi) // before Chmod: changing the owner may clear set-id bits
+	if err := tmp.Chmod(fi.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if beforeRename != nil {
+		if err := beforeRename(tmp.Name()); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := syncDir(dir); err != nil {
+		// The new content is in place; only its durability is in doubt.
+		return fmt.Errorf("writing %s: syncing directory: %w", path, err)
+	}
+	return nil
+}
+
+// unchanged checks that the file at path, described by fi, still is the
+// one orig describes.
+func unchanged(path string, fi fs.FileInfo, orig Stat) error {
+	if !orig.valid {
+		return fmt.Errorf("%w (no record of reading it)", ErrChanged)
+	}
+	if fi.Size() != orig.size {
+		return fmt.Errorf("%w (size %d, was %d)", ErrChanged, fi.Size(), orig.size)
+	}
+	if !fi.ModTime().Equal(orig.modTime) {
+		return fmt.Errorf("%w (modified %s, was %s)", ErrChanged, fi.ModTime().Format(time.RFC3339Nano), orig.modTime.Format(time.RFC3339Nano))
+	}
+	current, _, err := Read(path)
+	if err != nil {
+		return err
+	}
+	if sha256.Sum256(current) != orig.sum {
+		return fmt.Errorf("%w (content differs)", ErrChanged)
+	}
+	return nil
+}
+
+// syncDir flushes a directory entry change (the rename) to disk.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil // directories cannot be opened for syncing there
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
