@@ -1,9 +1,11 @@
 package source
 
 import (
+	"bytes"
 	"encoding/json"
 	"path"
 	"strings"
+	"unicode"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
@@ -242,26 +244,30 @@ func unquote(w string, esc byte) string {
 	return b.String()
 }
 
-// parseDirectives reads the parser directives at the top of the file.
+// parseDirectives reads the parser directives at the top of the file. The
+// lines are fed to buildkit's DirectiveParser the way its Parse does: the
+// byte order mark dropped, the line ending and leading white space trimmed
+// (DirectiveParser.ParseAll on the raw bytes would miss a directive after a
+// BOM or indented, which Parse honours).
 func (f *File) parseDirectives() []*Directive {
-	ds, err := (&parser.DirectiveParser{}).ParseAll(f.Data)
-	if err != nil {
-		return nil
-	}
+	var dp parser.DirectiveParser
 	var out []*Directive
-	for _, d := range ds {
-		if len(d.Location) == 0 {
-			continue
-		}
-		line := d.Location[0].Start.Line
+	for line := 1; line <= f.NumLines(); line++ {
 		ls, le := f.Line(line)
+		raw := f.Data[ls:le]
+		if line == 1 {
+			raw = bytes.TrimPrefix(raw, utf8BOM)
+		}
+		d, err := dp.ParseLine(bytes.TrimLeftFunc(bytes.TrimRight(raw, "\r\n"), unicode.IsSpace))
+		if err != nil || d == nil {
+			break // the first line that is not a directive ends them
+		}
 		text := f.Data[ls:le]
-		eq := strings.IndexByte(string(text), '=')
+		eq := bytes.IndexByte(text, '=')
 		if eq < 0 {
 			continue
 		}
-		rest := string(text[eq+1:])
-		vi := strings.Index(rest, d.Value)
+		vi := strings.Index(string(text[eq+1:]), d.Value)
 		if vi < 0 {
 			continue
 		}
