@@ -1,0 +1,52 @@
+// Package pin defines a transformer that pins base images to digests.
+//
+// # Transformer pin
+//
+// pin: pin base images to their digest, and keep the pins fresh
+//
+// An image named only by a tag gives a different image whenever the tag
+// moves. pin appends the digest the tag points to now, keeping the
+// reference as written, so the tag stays readable:
+//
+//	FROM python:3.12-slim          ->  FROM python:3.12-slim@sha256:...
+//	FROM ubuntu                    ->  FROM ubuntu@sha256:...   (tag latest)
+//	# syntax=docker/dockerfile:1   ->  # syntax=docker/dockerfile:1@sha256:...
+//
+// It pins the image of every FROM (with --platform, AS name, any case), of
+// COPY --from=IMAGE, of RUN --mount=...,from=IMAGE (keys in any order), of
+// the ONBUILD forms of these, and of the "# syntax=" directive. It never
+// pins scratch, stage names (compared case-insensitively, as buildkit
+// does), numeric stage indexes, or anything in a heredoc body. A bare name
+// in an ONBUILD trigger is left alone too: it may name a stage of the
+// Dockerfile that builds on the image.
+//
+// References that use variables are expanded like docker build expands
+// them: FROM sees the global ARGs (those before the first FROM) and the
+// values given with --build-arg; ${V}, $V, ${V:-d} and ${V:+a} work as in
+// buildkit. When the whole reference is one global ARG whose default is a
+// literal reference ("ARG BASE=python:3.12" then "FROM ${BASE}") and no
+// other reference or ARG uses it, the digest goes into the ARG's default.
+// A variable that is only part of a reference, an ARG used by several
+// references, an ARG without a value, a value given by --build-arg, and a
+// variable the build platform sets (TARGETARCH, ...) are never written
+// into: the reference is reported with the reason and left unpinned.
+// buildkit refuses variables in COPY --from and in mount from=, so those
+// are reported as not pinnable.
+//
+// The digest is the tag's own: a multi-platform index for a multi-platform
+// tag, so the pin keeps working on every platform. With --platform
+// os/arch[/variant] every new pin is the platform's manifest instead (a
+// FROM --platform with a constant value picks its own platform).
+//
+// A reference that is already pinned is checked: when its tag now points
+// elsewhere the finding says the pin is stale, and with --refresh its fix
+// replaces the digest, keeping its kind. An index digest is replaced by the
+// tag's new index digest; a platform manifest by the new manifest for the
+// same os/arch/variant; when the tag no longer has a match, that is an
+// error, never a guess. A digest without a tag cannot be refreshed and is
+// reported as such.
+//
+// A lookup that fails (no such tag, network error, not in the lock file
+// when offline) is reported with the reason and pins nothing. Looking
+// images up is the Resolver's job; see Options.
+package pin
