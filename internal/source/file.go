@@ -67,7 +67,12 @@ func Parse(path string, data []byte) (*File, error) {
 	}
 	res, err := parser.Parse(bytes.NewReader(data))
 	if err != nil {
-		return nil, &Error{Path: path, Line: errorLine(err), Err: cleanParseError(err)}
+		line := errorLine(err)
+		if bad := badDirectiveLine(data); bad > 0 {
+			// buildkit numbers the lines of directive errors from 0.
+			line = bad
+		}
+		return nil, &Error{Path: path, Line: line, Err: cleanParseError(err)}
 	}
 	f := &File{
 		Path:   path,
@@ -90,8 +95,8 @@ func Parse(path string, data []byte) (*File, error) {
 
 // checkText rejects what is not a text Dockerfile before buildkit sees it.
 func checkText(data []byte) *Error {
-	if bytes.IndexByte(data, 0) >= 0 {
-		return &Error{Err: errors.New("binary file (contains NUL bytes)")}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return &Error{Line: bytes.Count(data[:i], []byte{'\n'}) + 1, Err: errors.New("binary file (contains NUL bytes)")}
 	}
 	line := 1
 	start := 0

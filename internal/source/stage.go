@@ -244,32 +244,19 @@ func unquote(w string, esc byte) string {
 	return b.String()
 }
 
-// parseDirectives reads the parser directives at the top of the file. The
-// lines are fed to buildkit's DirectiveParser the way its Parse does: the
-// byte order mark dropped, the line ending and leading white space trimmed
-// (DirectiveParser.ParseAll on the raw bytes would miss a directive after a
-// BOM or indented, which Parse honours).
+// parseDirectives reads the parser directives at the top of the file.
 func (f *File) parseDirectives() []*Directive {
-	var dp parser.DirectiveParser
 	var out []*Directive
-	for line := 1; line <= f.NumLines(); line++ {
+	eachDirective(f.Data, f.lines, func(line int, d *parser.Directive) {
 		ls, le := f.Line(line)
-		raw := f.Data[ls:le]
-		if line == 1 {
-			raw = bytes.TrimPrefix(raw, utf8BOM)
-		}
-		d, err := dp.ParseLine(bytes.TrimLeftFunc(bytes.TrimRight(raw, "\r\n"), unicode.IsSpace))
-		if err != nil || d == nil {
-			break // the first line that is not a directive ends them
-		}
 		text := f.Data[ls:le]
 		eq := bytes.IndexByte(text, '=')
 		if eq < 0 {
-			continue
+			return
 		}
 		vi := strings.Index(string(text[eq+1:]), d.Value)
 		if vi < 0 {
-			continue
+			return
 		}
 		vs := ls + eq + 1 + vi
 		out = append(out, &Directive{
@@ -279,8 +266,42 @@ func (f *File) parseDirectives() []*Directive {
 			ValueStart: vs,
 			ValueEnd:   vs + len(d.Value),
 		})
-	}
+	})
 	return out
+}
+
+// eachDirective feeds the leading lines of data (split at lines, see
+// lineStarts) to buildkit's DirectiveParser the way its Parse does: the
+// byte order mark dropped, the line ending and leading white space trimmed
+// (DirectiveParser.ParseAll on the raw bytes would miss a directive after a
+// BOM or indented, which Parse honours). It calls fn for each directive and
+// returns the line of the first invalid one (repeated, or an escape token
+// other than ` and \), or 0.
+func eachDirective(data []byte, lines []int, fn func(line int, d *parser.Directive)) (bad int) {
+	var dp parser.DirectiveParser
+	for line := 1; line < len(lines); line++ {
+		raw := data[lines[line-1]:lines[line]]
+		if line == 1 {
+			raw = bytes.TrimPrefix(raw, utf8BOM)
+		}
+		d, err := dp.ParseLine(bytes.TrimLeftFunc(bytes.TrimRight(raw, "\r\n"), unicode.IsSpace))
+		if err != nil || (d != nil && d.Name == "escape" && d.Value != "`" && d.Value != `\`) {
+			return line
+		}
+		if d == nil {
+			return 0 // the first line that is not a directive ends them
+		}
+		if fn != nil {
+			fn(line, d)
+		}
+	}
+	return 0
+}
+
+// badDirectiveLine returns the line of the first invalid parser directive
+// in data, or 0.
+func badDirectiveLine(data []byte) int {
+	return eachDirective(data, lineStarts(data), nil)
 }
 
 // Directive returns the directive with the given name, or nil.
