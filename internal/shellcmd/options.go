@@ -1,0 +1,126 @@
+package shellcmd
+
+import (
+	"slices"
+	"strings"
+)
+
+// Option is one option of a command line, as the command would read it.
+type Option struct {
+	// Name is the option with its dashes: "-y", "--yes". A cluster of
+	// short options ("-qy") gives one Option per letter.
+	Name string
+	// Value is the option's value: after '=' ("--opt=v", "-q=2"), the
+	// rest of a short cluster ("-oFoo"), or the next word for options
+	// that take one. HasValue reports whether there is one.
+	Value    string
+	HasValue bool
+	// Index is the index in Command.Args of the word the option is in.
+	Index int
+}
+
+// Line is a command line split into options and operands.
+type Line struct {
+	// Options are the options in order.
+	Options []Option
+	// Operands are the indexes in Command.Args of the words that are not
+	// options or option values: the subcommand, package names, paths.
+	// A word with an expansion is an operand.
+	Operands []int
+}
+
+// Parse splits c.Args[1:] into options and operands the way getopt-style
+// tools read them. takesValue names the options whose value may be the
+// next word ("-o", "--option"); "--" ends the options.
+func (c *Command) Parse(takesValue ...string) Line {
+	var l Line
+	args := c.Args
+	for i := 1; i < len(args); i++ {
+		w := args[i]
+		v := w.Value
+		if !w.Literal || len(v) < 2 || v[0] != '-' {
+			l.Operands = append(l.Operands, i)
+			continue
+		}
+		if v == "--" {
+			for j := i + 1; j < len(args); j++ {
+				l.Operands = append(l.Operands, j)
+			}
+			break
+		}
+		if strings.HasPrefix(v, "--") {
+			name, value, ok := strings.Cut(v, "=")
+			o := Option{Name: name, Value: value, HasValue: ok, Index: i}
+			if !ok && slices.Contains(takesValue, name) && i+1 < len(args) {
+				i++
+				o.Value, o.HasValue = args[i].Value, true
+			}
+			l.Options = append(l.Options, o)
+			continue
+		}
+		// A cluster of short options: "-qy", "-q=2", "-oAPT::X=1".
+		for k := 1; k < len(v); k++ {
+			name := "-" + v[k:k+1]
+			o := Option{Name: name, Index: i}
+			if k+1 < len(v) && v[k+1] == '=' {
+				o.Value, o.HasValue = v[k+2:], true
+				l.Options = append(l.Options, o)
+				break
+			}
+			if slices.Contains(takesValue, name) {
+				switch {
+				case k+1 < len(v):
+					o.Value, o.HasValue = v[k+1:], true
+				case i+1 < len(args):
+					i++
+					o.Value, o.HasValue = args[i].Value, true
+				}
+				l.Options = append(l.Options, o)
+				break
+			}
+			l.Options = append(l.Options, o)
+		}
+	}
+	return l
+}
+
+// Has reports whether the line has any of the named options.
+func (l Line) Has(names ...string) bool {
+	for _, o := range l.Options {
+		if slices.Contains(names, o.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Count returns how many times the named option occurs ("-qq" counts 2).
+func (l Line) Count(name string) int {
+	n := 0
+	for _, o := range l.Options {
+		if o.Name == name {
+			n++
+		}
+	}
+	return n
+}
+
+// Values returns the values of the named options.
+func (l Line) Values(names ...string) []string {
+	var vs []string
+	for _, o := range l.Options {
+		if slices.Contains(names, o.Name) && o.HasValue {
+			vs = append(vs, o.Value)
+		}
+	}
+	return vs
+}
+
+// Operand returns the index in Command.Args of the n-th operand (0-based),
+// or -1.
+func (l Line) Operand(n int) int {
+	if n < len(l.Operands) {
+		return l.Operands[n]
+	}
+	return -1
+}

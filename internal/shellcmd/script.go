@@ -1,0 +1,185 @@
+package shellcmd
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/dockmend/dockmend/internal/source"
+	"github.com/dockmend/dockmend/transform"
+)
+
+// ErrShape is wrapped by the errors of Append and Prepend: the program's
+// shape does not allow the edit without changing what it means.
+var ErrShape = errors.New("cannot add a command here")
+
+func shapeErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrShape, fmt.Sprintf(format, args...))
+}
+
+// Append returns an edit that runs text after s's program, only when the
+// program's last statement succeeded: " && text" lands at the end of the
+// last statement, before a trailing ';', comment, line continuation or line
+// ending. The program's exit status is kept when it fails, so a failing
+// build never becomes a passing one; in a heredoc this holds whether or not
+// the script runs under set -e, which a new line would not.
+//
+// It fails when the program ends in a way that && would change: a
+// background command ('&'), a function definition, a here-document (whose
+// body follows the statement), or exit, exec or return (the command would
+// never run).
+func Append(s *source.Script, text string) (transform.Edit, error) {
+	stmts := s.File.Stmts
+	if len(stmts) == 0 {
+		return transform.Edit{}, shapeErr("the program is empty")
+	}
+	last := stmts[len(stmts)-1]
+	if last.Background || last.Coprocess || last.Disown {
+		return transform.Edit{}, shapeErr("the program ends with a background command")
+	}
+	if _, ok := last.Cmd.(*syntax.FuncDecl); ok {
+		return transform.Edit{}, shapeErr("the program ends with a function definition")
+	}
+	tail := last
+	for {
+		if hasHeredoc(tail) {
+			return transform.Edit{}, shapeErr("the program ends with a here-document")
+		}
+		b, ok := tail.Cmd.(*syntax.BinaryCmd)
+		if !ok {
+			break
+		}
+		tail = b.Y
+	}
+	if c, ok := tail.Cmd.(*syntax.CallExpr); ok && len(c.Args) > 0 {
+		switch name, _ := Unquote(c.Args[0]); path.Base(name) {
+		case "exit", "exec", "return":
+			return transform.Edit{}, shapeErr("the program ends with %s", name)
+		}
+	}
+	end := stmtEnd(last)
+	off := s.EndOffset(end)
+	return transform.Edit{Start: off, End: off, New: " && " + text}, nil
+}
+
+// stmtEnd is the end of a statement without its ';' or '&'.
+func stmtEnd(st *syntax.Stmt) syntax.Pos {
+	end := st.Cmd.End()
+	for _, r := range st.Redirs {
+		if r.End().After(end) {
+			end = r.End()
+		}
+	}
+	return end
+}
+
+func hasHeredoc(st *syntax.Stmt) bool {
+	for _, r := range st.Redirs {
+		if r.Hdoc != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Prepend returns an edit that runs text before s's program so that the
+// program runs only if text succeeds, keeping text's failure as the
+// program's status.
+//
+// For a program of one statement whose first command is not the left side
+// of an || (the statement is a command, a pipeline or an && list), it
+// inserts "text && " before the statement. For a program whose first
+// statement is "set -e" (or -eux, -o errexit) it inserts text as a
+// statement of its own after that one: a new line in a heredoc, "text; "
+// otherwise. Anything else fails: in "a; b" or "a || b" a failing text
+// would no longer stop the build.
+func Prepend(s *source.Script, text string) (transform.Edit, error) {
+	stmts := s.File.Stmts
+	if len(stmts) == 0 {
+		return transform.Edit{}, shapeErr("the program is empty")
+	}
+	if len(stmts) == 1 {
+		first := stmts[0]
+		if first.Background || first.Coprocess || first.Disown {
+			return transform.Edit{}, shapeErr("the program is a background command")
+		}
+		if _, ok := first.Cmd.(*syntax.FuncDecl); ok {
+			return transform.Edit{}, shapeErr("the program is a function definition")
+		}
+		head := first
+		for {
+			b, ok := head.Cmd.(*syntax.BinaryCmd)
+			if !ok || b.Op != syntax.AndStmt {
+				break
+			}
+			head = b.X
+		}
+		if b, ok := head.Cmd.(*syntax.BinaryCmd); ok && b.Op == syntax.OrStmt {
+			return transform.Edit{}, shapeErr("the program starts with an || list")
+		}
+		off := s.Offset(first.Pos())
+		return transform.Edit{Start: off, End: off, New: text + " && "}, nil
+	}
+	if !Errexit(stmts[0]) {
+		return transform.Edit{}, shapeErr("the program has several statements and does not start with set -e")
+	}
+	for _, st := range stmts[1:] {
+		if setsNoErrexit(st) {
+			return transform.Edit{}, shapeErr("the program turns set -e off")
+		}
+	}
+	next := s.Offset(stmts[1].Pos())
+	if s.Heredoc != nil {
+		data := s.Inst.File.Data
+		ls := next
+		for ls > s.Heredoc.Start && (data[ls-1] == ' ' || data[ls-1] == '\t') {
+			ls--
+		}
+		if ls == s.Heredoc.Start || data[ls-1] == '\n' {
+			eol := "\n"
+			if ls >= 2 && data[ls-2] == '\r' {
+				eol = "\r\n"
+			}
+			return transform.Edit{Start: ls, End: ls, New: string(data[ls:next]) + text + eol}, nil
+		}
+	}
+	return transform.Edit{Start: next, End: next, New: text + "; "}, nil
+}
+
+// Errexit reports whether st is a set command that turns errexit on:
+// "set -e", "set -eux", "set -o errexit".
+func Errexit(st *syntax.Stmt) bool {
+	return setOption(st, '-')
+}
+
+func setsNoErrexit(st *syntax.Stmt) bool {
+	return setOption(st, '+')
+}
+
+func setOption(st *syntax.Stmt, sign byte) bool {
+	c, ok := st.Cmd.(*syntax.CallExpr)
+	if !ok || len(c.Args) < 2 {
+		return false
+	}
+	if name, _ := Unquote(c.Args[0]); name != "set" {
+		return false
+	}
+	for i, a := range c.Args[1:] {
+		v, lit := Unquote(a)
+		if !lit || len(v) < 2 || v[0] != sign || v[1] == sign {
+			continue
+		}
+		if strings.ContainsRune(v[1:], 'e') {
+			return true
+		}
+		if strings.ContainsRune(v[1:], 'o') && i+2 < len(c.Args) {
+			if w, _ := Unquote(c.Args[i+2]); w == "errexit" {
+				return true
+			}
+		}
+	}
+	return false
+}
