@@ -140,13 +140,27 @@ func keyLines(doc *yaml.Node) map[string]int {
 	return lines
 }
 
+// flagName returns the command-line flag that sets key.
+func flagName(key string) string {
+	switch key {
+	case "registry-mirrors":
+		return "registry-mirror"
+	case "insecure-registries":
+		return "insecure-registry"
+	case "build-args":
+		return "build-arg"
+	}
+	return key
+}
+
 // Errorf returns an error about the value of key, naming the file and the
-// line of the key when the configuration came from a file.
+// line of the key when the configuration came from a file, or the flag
+// ("--platform: ...") when it came from the command line.
 func (c *Config) Errorf(key, format string, args ...any) error {
 	msg := key + ": " + fmt.Sprintf(format, args...)
 	switch {
 	case c.Path == "":
-		return errors.New(msg)
+		return fmt.Errorf("--%s: %s", flagName(key), fmt.Sprintf(format, args...))
 	case c.lines[key] > 0:
 		return fmt.Errorf("%s:%d: %s", c.Path, c.lines[key], msg)
 	default:
@@ -154,7 +168,7 @@ func (c *Config) Errorf(key, format string, args ...any) error {
 	}
 }
 
-var platformRe = regexp.MustCompile(`^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$`)
+var platformRe = regexp.MustCompile(`(?i)^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$`)
 
 // validate checks the values that the yaml types do not.
 func (c *Config) validate() error {
