@@ -47,6 +47,9 @@ func TestCorpusMap(t *testing.T) {
 		for _, e := range mapErrors(f) {
 			t.Errorf("%s: %s", p, e)
 		}
+		for _, e := range argErrors(f) {
+			t.Errorf("%s: %s", p, e)
+		}
 		ws, errs := scriptWords(f)
 		for _, e := range errs {
 			t.Errorf("%s: %s", p, e)

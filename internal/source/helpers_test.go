@@ -174,3 +174,40 @@ func scriptWords(f *File) (words []scriptWord, errs []string) {
 	})
 	return words, errs
 }
+
+// argErrors checks every ARG's declarations against buildkit's words for
+// the instruction (Node.Next chain): each word is NAME or NAME=RAW, RAW
+// being the value as written, quotes included.
+func argErrors(f *File) []string {
+	var errs []string
+	var all []*Arg
+	all = append(all, f.GlobalArgs...)
+	for _, s := range f.Stages {
+		all = append(all, s.Args...)
+	}
+	byInst := map[*Instruction][]*Arg{}
+	for _, a := range all {
+		byInst[a.Inst] = append(byInst[a.Inst], a)
+	}
+	for _, in := range f.Instructions {
+		if !in.Is("ARG") {
+			continue
+		}
+		var words []string
+		for n := in.Node.Next; n != nil; n = n.Next {
+			words = append(words, n.Value)
+		}
+		var got []string
+		for _, a := range byInst[in] {
+			w := a.Name
+			if a.HasValue {
+				w += "=" + in.Logical[a.ValueStart:a.ValueEnd]
+			}
+			got = append(got, w)
+		}
+		if strings.Join(got, "\x00") != strings.Join(words, "\x00") {
+			errs = append(errs, fmt.Sprintf("line %d: ARG declarations %q, buildkit's words %q", in.StartLine, got, words))
+		}
+	}
+	return errs
+}

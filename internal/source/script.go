@@ -31,8 +31,8 @@ var ErrNotShell = errors.New("not a POSIX shell command")
 
 // Script parses the instruction's shell program. It returns an error
 // wrapping ErrNotShell for exec-form commands, non-POSIX shells
-// (PowerShell, cmd), heredocs that feed another program, and instructions
-// whose source map is not verified.
+// (PowerShell, cmd), heredocs that feed another program or have CRLF line
+// endings, and instructions whose source map is not verified.
 func (in *Instruction) Script() (*Script, error) {
 	if !in.Is("RUN") {
 		return nil, fmt.Errorf("%w: %s is not RUN", ErrNotShell, in.Keyword)
@@ -59,6 +59,12 @@ func (in *Instruction) Script() (*Script, error) {
 		h := in.Heredocs[0]
 		if h.MapErr != nil {
 			return nil, fmt.Errorf("%w: %v", ErrNotShell, h.MapErr)
+		}
+		if strings.Contains(h.Content, "\r") {
+			// The shell would see each CR as part of the last word of its
+			// line, and an edit at the end of a command would land between
+			// CR and LF.
+			return nil, fmt.Errorf("%w: heredoc body has CR line endings", ErrNotShell)
 		}
 		if strings.HasPrefix(h.Content, "#!") {
 			first, _, _ := strings.Cut(h.Content, "\n")
