@@ -69,6 +69,8 @@ type Request struct {
 	Status int
 	// Authorized is true when the request carried an Authorization header.
 	Authorized bool
+	// Accept and UserAgent are the request's headers of those names.
+	Accept, UserAgent string
 }
 
 // Option configures Start.
@@ -280,7 +282,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w}
 	defer func() {
 		s.mu.Lock()
-		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path, Status: rec.status, Authorized: r.Header.Get("Authorization") != ""})
+		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path, Status: rec.status, Authorized: r.Header.Get("Authorization") != "",
+			Accept: r.Header.Get("Accept"), UserAgent: r.Header.Get("User-Agent")})
 		s.mu.Unlock()
 	}()
 

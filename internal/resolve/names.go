@@ -1,0 +1,252 @@
+package resolve
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// dockerHub is how the canonical names this package produces spell Docker
+// Hub; go-containerregistry spells it name.DefaultRegistry.
+const dockerHub = "docker.io"
+
+// dockerHubAliases are the host names of Docker Hub's registry.
+var dockerHubAliases = map[string]bool{"docker.io": true, "index.docker.io": true, "registry-1.docker.io": true}
+
+// canonicalRegistry maps a registry host to the key used for mirrors and
+// names: the Docker Hub aliases become "docker.io", other hosts are
+// lower-cased.
+func canonicalRegistry(host string) string {
+	host = strings.ToLower(host)
+	if dockerHubAliases[host] {
+		return dockerHub
+	}
+	return host
+}
+
+// ref is a parsed image reference.
+type ref struct {
+	// written is the reference as the caller gave it.
+	written string
+	// registry is the canonical registry ("docker.io", "ghcr.io", ...).
+	registry string
+	// repo is the repository path ("library/python").
+	repo string
+	// tag is the tag ("latest" when none was written).
+	tag string
+	// digest is the digest written after '@', if any.
+	digest string
+	// tagged is true when a tag was written (else tag is "latest").
+	tagged bool
+}
+
+// name returns the canonical name with the tag: "docker.io/library/python:3.12".
+func (r ref) name() string { return r.registry + "/" + r.repo + ":" + r.tag }
+
+// key returns the cache key of a tag or digest in r's repository.
+func (r ref) key(id string) string {
+	if strings.Contains(id, ":") {
+		return r.repository() + "@" + id
+	}
+	return r.repository() + ":" + id
+}
+
+// repository returns the canonical repository: "docker.io/library/python".
+func (r ref) repository() string { return r.registry + "/" + r.repo }
+
+// Normalize returns the canonical name of an image reference as written in
+// a Dockerfile: Docker Hub's aliases become "docker.io", single-segment Hub
+// names get "library/", a missing tag becomes "latest", and a digest after
+// '@' is dropped. "python:3.12", "docker.io/python:3.12" and
+// "registry-1.docker.io/library/python:3.12@sha256:…" all give
+// "docker.io/library/python:3.12". These names key the per-run cache and the
+// lock file.
+func Normalize(reference string) (string, error) {
+	r, err := parseRef(reference)
+	if err != nil {
+		return "", err
+	}
+	if r.digest != "" && !r.tagged {
+		return "", fmt.Errorf("image reference %q has a digest but no tag", reference)
+	}
+	return r.name(), nil
+}
+
+func parseRef(s string) (ref, error) {
+	r := ref{written: s}
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return r, fmt.Errorf("empty image reference")
+	case strings.Contains(s, "$"):
+		return r, fmt.Errorf("image reference %q contains a variable", s)
+	}
+	base, dgst, hasDigest := strings.Cut(s, "@")
+	if hasDigest {
+		if _, err := v1.NewHash(dgst); err != nil {
+			return r, fmt.Errorf("image reference %q: invalid digest: %w", s, err)
+		}
+		r.digest = dgst
+	}
+	// go-containerregistry knows "docker.io" and "index.docker.io" as Docker
+	// Hub (and then adds "library/"), but not "registry-1.docker.io".
+	if host, rest, ok := strings.Cut(base, "/"); ok && strings.EqualFold(host, "registry-1.docker.io") {
+		base = "docker.io/" + rest
+	}
+	t, err := name.NewTag(base, name.WeakValidation)
+	if err != nil {
+		return r, fmt.Errorf("parsing image reference %q: %w", s, err)
+	}
+	r.tagged = hasExplicitTag(base)
+	r.registry = canonicalRegistry(t.RegistryStr())
+	r.repo = t.RepositoryStr()
+	r.tag = t.TagStr()
+	return r, nil
+}
+
+// hasExplicitTag reports whether a name (without digest) carries a tag: a
+// ':' after the last '/'.
+func hasExplicitTag(s string) bool {
+	i := strings.LastIndex(s, "/")
+	return strings.Contains(s[i+1:], ":")
+}
+
+// mirror is where a registry is looked up instead.
+type mirror struct {
+	// scheme is "http", "https" or "" (go-containerregistry's default:
+	// https, with plain HTTP for loopback).
+	scheme string
+	// host is host[:port].
+	host string
+	// prefix is a repository path prefix ("" or "dockerhub-proxy").
+	prefix string
+}
+
+// ParseMirror splits a --registry-mirror value, "registry=target", as in
+// "docker.io=http://127.0.0.1:5000". The target is [scheme://]host[:port]
+// with an optional path prefix ("https://harbor.example/dockerhub-proxy"
+// looks up "python:3.12" as "dockerhub-proxy/library/python:3.12").
+func ParseMirror(spec string) (registry, target string, err error) {
+	registry, target, ok := strings.Cut(spec, "=")
+	if !ok || registry == "" || target == "" {
+		return "", "", fmt.Errorf("registry mirror %q: want registry=target, such as docker.io=http://127.0.0.1:5000", spec)
+	}
+	return registry, target, nil
+}
+
+func parseMirrorTarget(target string) (mirror, error) {
+	var m mirror
+	s := target
+	if i := strings.Index(s, "://"); i >= 0 {
+		m.scheme = strings.ToLower(s[:i])
+		if m.scheme != "http" && m.scheme != "https" {
+			return m, fmt.Errorf("registry mirror %q: scheme must be http or https", target)
+		}
+		s = s[i+3:]
+	}
+	host, prefix, _ := strings.Cut(s, "/")
+	if strings.Contains(host, "@") {
+		return m, fmt.Errorf("registry mirror: credentials in the URL are not supported; use the Docker config")
+	}
+	u, err := url.Parse("//" + host)
+	if err != nil || u.Host != host || host == "" {
+		return m, fmt.Errorf("registry mirror %q: invalid host %q", target, host)
+	}
+	m.host = strings.ToLower(host)
+	m.prefix = strings.Trim(prefix, "/")
+	if m.prefix != "" && path.Clean(m.prefix) != m.prefix {
+		return m, fmt.Errorf("registry mirror %q: invalid path %q", target, prefix)
+	}
+	return m, nil
+}
+
+// isLoopback reports whether host (with or without port) names this
+// machine: "localhost", 127.0.0.0/8 or ::1.
+func isLoopback(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// platformString formats os/arch[/variant].
+func platformString(p v1.Platform) string {
+	s := p.OS + "/" + p.Architecture
+	if p.Variant != "" {
+		s += "/" + p.Variant
+	}
+	return s
+}
+
+// ParsePlatform parses "os/arch[/variant]" and returns it in canonical form:
+// lower case, architecture aliases folded (x86_64 → amd64, aarch64 → arm64),
+// and default variants made explicit the way Docker's indexes spell them
+// (arm64 → arm64/v8, arm → arm/v7; amd64/v1 → amd64). "linux/arm64" and
+// "linux/arm64/v8" therefore name the same platform.
+func ParsePlatform(s string) (string, error) {
+	p, err := parsePlatform(s)
+	if err != nil {
+		return "", err
+	}
+	return platformString(p), nil
+}
+
+func parsePlatform(s string) (v1.Platform, error) {
+	parts := strings.Split(strings.ToLower(strings.TrimSpace(s)), "/")
+	if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" || strings.Contains(s, ":") {
+		return v1.Platform{}, fmt.Errorf("platform %q: want os/arch[/variant]", s)
+	}
+	p := v1.Platform{OS: parts[0], Architecture: parts[1]}
+	if len(parts) == 3 {
+		if parts[2] == "" {
+			return v1.Platform{}, fmt.Errorf("platform %q: empty variant", s)
+		}
+		p.Variant = parts[2]
+	}
+	return canonicalPlatform(p), nil
+}
+
+// canonicalPlatform folds aliases and default variants (after containerd's
+// platforms.Normalize, keeping arm64's v8 explicit as Docker's indexes do).
+func canonicalPlatform(p v1.Platform) v1.Platform {
+	p.OS = strings.ToLower(p.OS)
+	p.Architecture = strings.ToLower(p.Architecture)
+	p.Variant = strings.ToLower(p.Variant)
+	switch p.Architecture {
+	case "x86_64", "x86-64", "amd64":
+		p.Architecture = "amd64"
+		if p.Variant == "v1" {
+			p.Variant = ""
+		}
+	case "i386", "386":
+		p.Architecture = "386"
+	case "aarch64", "arm64":
+		p.Architecture = "arm64"
+		switch p.Variant {
+		case "", "8", "v8", "v8.0":
+			p.Variant = "v8"
+		}
+	case "armhf":
+		p.Architecture, p.Variant = "arm", "v7"
+	case "armel":
+		p.Architecture, p.Variant = "arm", "v6"
+	case "arm":
+		switch p.Variant {
+		case "", "7":
+			p.Variant = "v7"
+		case "5", "6", "8":
+			p.Variant = "v" + p.Variant
+		}
+	}
+	return v1.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}
+}

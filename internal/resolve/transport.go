@@ -1,0 +1,377 @@
+package resolve
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// The resolver's own transport sits underneath go-containerregistry's
+// authentication layers (whose retries are switched off) and is, from the
+// top:
+//
+//	pingCache  answers repeated GET /v2/ pings from the first one per host
+//	retrier    retries 408/429/5xx, resets and timeouts, honouring Retry-After
+//	guard      refuses plain HTTP to hosts that are not loopback or insecure
+//	limiter    bounds requests in flight, overall and per host
+//	counter    counts what is actually sent, by method and kind
+//	base       *http.Transport with timeouts, or the test's transport
+
+func newHTTPTransport(t Timeouts, conc int) *http.Transport {
+	return &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   t.Dial,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   conc,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   t.TLSHandshake,
+		ResponseHeaderTimeout: t.ResponseHeader,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+// Stats counts the HTTP requests a Resolver sent. Every attempt of a retried
+// request counts; pings answered from the per-run cache do not (they are in
+// PingsCached).
+type Stats struct {
+	// Requests is the total sent.
+	Requests int64
+	// ManifestHEAD and ManifestGET are requests under /v2/<repo>/manifests/.
+	ManifestHEAD, ManifestGET int64
+	// Blob are requests under /v2/<repo>/blobs/ (image configs).
+	Blob int64
+	// Pings are GET /v2/ version checks sent to a registry.
+	Pings int64
+	// PingsCached are pings answered from an earlier ping to the same host.
+	PingsCached int64
+	// Tokens are requests outside /v2/: token endpoints.
+	Tokens int64
+	// Other are any other requests under /v2/.
+	Other int64
+	// Retries are attempts after the first of one request.
+	Retries int64
+}
+
+// String summarises s on one line.
+func (s Stats) String() string {
+	return fmt.Sprintf("%d requests: %d manifest HEAD, %d manifest GET, %d blob, %d ping (+%d cached), %d token, %d other; %d retries",
+		s.Requests, s.ManifestHEAD, s.ManifestGET, s.Blob, s.Pings, s.PingsCached, s.Tokens, s.Other, s.Retries)
+}
+
+type counter struct {
+	inner                                    http.RoundTripper
+	requests, mHead, mGet, blob, ping, token atomic.Int64
+	other, retries, pingsCached              atomic.Int64
+}
+
+func (c *counter) RoundTrip(req *http.Request) (*http.Response, error) {
+	c.requests.Add(1)
+	p := req.URL.Path
+	switch {
+	case p == "/v2/" || p == "/v2":
+		c.ping.Add(1)
+	case !strings.HasPrefix(p, "/v2/"):
+		c.token.Add(1)
+	case strings.Contains(p, "/manifests/") && req.Method == http.MethodHead:
+		c.mHead.Add(1)
+	case strings.Contains(p, "/manifests/") && req.Method == http.MethodGet:
+		c.mGet.Add(1)
+	case strings.Contains(p, "/blobs/"):
+		c.blob.Add(1)
+	default:
+		c.other.Add(1)
+	}
+	return c.inner.RoundTrip(req)
+}
+
+func (c *counter) stats() Stats {
+	return Stats{
+		Requests: c.requests.Load(), ManifestHEAD: c.mHead.Load(), ManifestGET: c.mGet.Load(),
+		Blob: c.blob.Load(), Pings: c.ping.Load(), PingsCached: c.pingsCached.Load(),
+		Tokens: c.token.Load(), Other: c.other.Load(), Retries: c.retries.Load(),
+	}
+}
+
+// limiter bounds requests awaiting a response: at most cap(global) overall
+// and perHost per host. A slot is held until the response headers arrive.
+type limiter struct {
+	inner   http.RoundTripper
+	global  chan struct{}
+	perHost int
+	mu      sync.Mutex
+	hosts   map[string]chan struct{}
+}
+
+func newLimiter(inner http.RoundTripper, global, perHost int) *limiter {
+	return &limiter{inner: inner, global: make(chan struct{}, global), perHost: perHost, hosts: map[string]chan struct{}{}}
+}
+
+func (l *limiter) RoundTrip(req *http.Request) (*http.Response, error) {
+	host := strings.ToLower(req.URL.Host)
+	l.mu.Lock()
+	hs, ok := l.hosts[host]
+	if !ok {
+		hs = make(chan struct{}, l.perHost)
+		l.hosts[host] = hs
+	}
+	l.mu.Unlock()
+	ctx := req.Context()
+	// Take the host's slot first, so that waiting on a busy host does not
+	// hold an overall slot another host could use.
+	select {
+	case hs <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-hs }()
+	select {
+	case l.global <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-l.global }()
+	return l.inner.RoundTrip(req)
+}
+
+// guard enforces the plain-HTTP policy before anything is sent.
+type guard struct {
+	inner     http.RoundTripper
+	insecure  func(host string) bool
+	plainOnly map[string]bool // mirrors named with http://
+	tlsOnly   map[string]bool // mirrors named with https://
+}
+
+func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
+	host := strings.ToLower(req.URL.Host)
+	switch req.URL.Scheme {
+	case "http":
+		if g.tlsOnly[host] {
+			return nil, &policyError{fmt.Sprintf("refusing plain HTTP to %s: its mirror is named with https://", host)}
+		}
+		if !isLoopback(host) && !g.insecure(host) {
+			return nil, &policyError{fmt.Sprintf("refusing plain HTTP to %s: not loopback and not named as an insecure registry", host)}
+		}
+	case "https":
+		if g.plainOnly[host] {
+			return nil, &policyError{fmt.Sprintf("not trying HTTPS on %s: its mirror is named with http://", host)}
+		}
+	}
+	return g.inner.RoundTrip(req)
+}
+
+// retrier retries transient failures with exponential backoff, honouring
+// Retry-After on 429 and 503.
+type retrier struct {
+	inner  http.RoundTripper
+	policy Retry
+	sleep  func(context.Context, time.Duration) error
+	log    *slog.Logger
+	count  *counter
+}
+
+var retryStatus = map[int]bool{
+	http.StatusRequestTimeout:      true,
+	http.StatusTooManyRequests:     true,
+	http.StatusInternalServerError: true,
+	http.StatusBadGateway:          true,
+	http.StatusServiceUnavailable:  true,
+	http.StatusGatewayTimeout:      true,
+}
+
+func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	for attempt := 1; ; attempt++ {
+		resp, err := t.inner.RoundTrip(req)
+		if attempt >= t.policy.Attempts || ctx.Err() != nil {
+			return resp, err
+		}
+		wait, ok := t.shouldRetry(resp, err, attempt)
+		if !ok {
+			return resp, err
+		}
+		if deadline, has := ctx.Deadline(); has && time.Until(deadline) < wait {
+			return resp, err // No time left to wait: report what we have.
+		}
+		rewound := req
+		if req.Body != nil && req.Body != http.NoBody {
+			if req.GetBody == nil {
+				return resp, err
+			}
+			body, gerr := req.GetBody()
+			if gerr != nil {
+				return resp, err
+			}
+			rewound = req.Clone(ctx)
+			rewound.Body = body
+		}
+		what := ""
+		if resp != nil {
+			what = resp.Status
+			io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
+		} else {
+			what = redact(err.Error())
+		}
+		t.log.Debug("retrying request", "method", req.Method, "url", redact(req.URL.Redacted()), "after", what, "attempt", attempt, "wait", wait)
+		if serr := t.sleep(ctx, wait); serr != nil {
+			return nil, serr
+		}
+		t.count.retries.Add(1)
+		req = rewound
+	}
+}
+
+// shouldRetry says whether to retry and after how long.
+func (t *retrier) shouldRetry(resp *http.Response, err error, attempt int) (time.Duration, bool) {
+	backoff := t.backoff(attempt)
+	if err != nil {
+		return backoff, retryableError(err)
+	}
+	if !retryStatus[resp.StatusCode] {
+		return 0, false
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		if ra, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
+			if ra > t.policy.MaxRetryAfter {
+				return 0, false
+			}
+			return max(ra, backoff), true
+		}
+	}
+	return backoff, true
+}
+
+func (t *retrier) backoff(attempt int) time.Duration {
+	d := float64(t.policy.Initial) * math.Pow(t.policy.Factor, float64(attempt-1))
+	d = min(d, float64(t.policy.Max))
+	d *= 0.9 + 0.2*rand.Float64()
+	return time.Duration(d)
+}
+
+// retryAfter parses a Retry-After value: delay-seconds or an HTTP date.
+func retryAfter(v string) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(time.Until(at), 0), true
+	}
+	return 0, false
+}
+
+func retryableError(err error) bool {
+	// The caller has checked the request's context. (Go's own response
+	// header timeout also matches context.DeadlineExceeded, and is
+	// retried below as a timeout.)
+	var pe *policyError
+	if errors.As(err, &pe) {
+		return false
+	}
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// pingCache answers GET /v2/ from the first such ping to the same scheme and
+// host in this run. go-containerregistry pings once per repository (each
+// repository gets its own authenticated transport), but the answer (200, or
+// 401 with the auth challenge) belongs to the registry, so one ping per host
+// is enough.
+type pingCache struct {
+	inner http.RoundTripper
+	count *counter
+	sf    singleflight.Group
+	mu    sync.Mutex
+	m     map[string]*cachedPing
+}
+
+type cachedPing struct {
+	status int
+	proto  string
+	header http.Header
+	body   []byte
+}
+
+func (p *pingCache) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet || (req.URL.Path != "/v2/" && req.URL.Path != "/v2") || req.Header.Get("Authorization") != "" {
+		return p.inner.RoundTrip(req)
+	}
+	key := req.URL.Scheme + "://" + strings.ToLower(req.URL.Host)
+	p.mu.Lock()
+	c, ok := p.m[key]
+	p.mu.Unlock()
+	if ok {
+		p.count.pingsCached.Add(1)
+		return c.response(req), nil
+	}
+	leader := false
+	v, err, _ := p.sf.Do(key, func() (any, error) {
+		leader = true
+		resp, err := p.inner.RoundTrip(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		if err != nil {
+			return nil, err
+		}
+		c := &cachedPing{status: resp.StatusCode, proto: resp.Proto, header: resp.Header.Clone(), body: body}
+		if c.status == http.StatusOK || c.status == http.StatusUnauthorized {
+			p.mu.Lock()
+			p.m[key] = c
+			p.mu.Unlock()
+		}
+		return c, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !leader {
+		p.count.pingsCached.Add(1)
+	}
+	return v.(*cachedPing).response(req), nil
+}
+
+func (c *cachedPing) response(req *http.Request) *http.Response {
+	return &http.Response{
+		Status:        fmt.Sprintf("%d %s", c.status, http.StatusText(c.status)),
+		StatusCode:    c.status,
+		Proto:         c.proto,
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        c.header.Clone(),
+		Body:          io.NopCloser(bytes.NewReader(c.body)),
+		ContentLength: int64(len(c.body)),
+		Request:       req,
+	}
+}
