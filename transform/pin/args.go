@@ -149,4 +149,23 @@ func wholeArg(word string) (string, bool) {
 	return name, true
 }
 
+// defaultExpr matches "${NAME:-word}" and "${NAME-word}" where word is
+// literal, returning NAME and word's range in s.
+func defaultExpr(s string) (name string, i, j int, ok bool) {
+	if !strings.HasPrefix(s, "${") || !strings.HasSuffix(s, "}") {
+		return "", 0, 0, false
+	}
+	inner := s[2 : len(s)-1]
+	k := strings.IndexByte(inner, '-')
+	if k <= 0 {
+		return "", 0, 0, false
+	}
+	name = strings.TrimSuffix(inner[:k], ":")
+	word := inner[k+1:]
+	if _, ok := wholeArg("$" + name); !ok || word == "" || strings.ContainsAny(word, "${}\\`'\"") {
+		return "", 0, 0, false
+	}
+	return name, 2 + k + 1, len(s) - 1, true
+}
+
 func isPlatformArg(name string) bool { return slices.Contains(platformArgs, name) }

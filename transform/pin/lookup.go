@@ -2,10 +2,12 @@ package pin
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/dockmend/dockmend/internal/imageref"
-	"github.com/dockmend/dockmend/internal/lockfile"
+	"github.com/dockmend/dockmend/internal/resolve"
 )
 
 // state is where a reference stands against its registry.
@@ -16,88 +18,75 @@ const (
 	fresh                 // pinned to what the tag points to
 	stale                 // pinned, but the tag moved: want is the new digest
 	noTag                 // pinned without a tag: cannot be checked
-	noMatch               // pinned, but the tag no longer has a digest of the pin's kind
+	noMatch               // pinned, but the tag has no digest of the pin's kind now
 	failed                // the lookup failed
 )
 
 // status is the outcome of looking one reference up.
 type status struct {
 	state state
-	want  Descriptor
+	want  resolve.Result
 	err   error
 }
 
 // lookup finds where ref stands. A new pin is the tag's own digest, or
-// the platform's manifest when platform is set. An existing pin keeps its
-// kind: an index is compared with the tag's digest, a manifest with the
-// tag's manifest for the same platform. Requests: one Resolve for a new
-// pin or a fresh index pin; Describe and a second Resolve only for a pin
-// that differs from the tag's digest.
+// the platform's manifest when platform is set: one HEAD. An existing pin
+// is refreshed by the resolver, which keeps its kind: an index pin is
+// compared with the tag's digest, a manifest pin with the tag's manifest
+// for the same os/arch/variant.
 func lookup(ctx context.Context, r Resolver, ref imageref.Ref, platform string) status {
 	if ref.Digest == "" {
-		d, err := r.Resolve(ctx, ref.Canonical(), platform)
-		if err == nil {
-			err = checkDigest(d)
-		}
-		if err != nil {
+		res := r.Resolve(ctx, resolve.Request{Ref: ref.Text, Platform: platform})
+		if err := checkResult(res); err != nil {
 			return status{state: failed, err: err}
 		}
-		return status{state: unpinned, want: d}
+		return status{state: unpinned, want: res}
 	}
 	if ref.Tag == "" {
 		return status{state: noTag}
 	}
-	tag, err := r.Resolve(ctx, ref.Canonical(), "")
-	if err == nil {
-		err = checkDigest(tag)
-	}
-	if err != nil {
+	res := r.Resolve(ctx, resolve.Request{Ref: ref.Text, Refresh: true})
+	if err := checkResult(res); err != nil {
+		switch res.Reason {
+		case resolve.ReasonKindChanged, resolve.ReasonNoPlatform, resolve.ReasonPlatformUnknown, resolve.ReasonAmbiguousPlatform:
+			return status{state: noMatch, err: err}
+		}
 		return status{state: failed, err: err}
 	}
-	if tag.Digest == ref.Digest {
+	if res.Digest == ref.Digest {
 		return status{state: fresh}
 	}
-	old, err := r.Describe(ctx, ref.Repository(), ref.Digest)
-	if err != nil {
-		return status{state: failed, err: fmt.Errorf("cannot tell what the pinned digest %s is: %w", short(ref.Digest), err)}
-	}
-	switch {
-	case old.Kind == lockfile.KindIndex:
-		if tag.Kind != lockfile.KindIndex {
-			return status{state: noMatch, err: fmt.Errorf("it is pinned to an index but the tag now names a single %s manifest", orUnknown(tag.Platform))}
-		}
-		return status{state: stale, want: tag}
-	case old.Platform == "":
-		return status{state: noMatch, err: fmt.Errorf("the pinned manifest %s names no platform", short(ref.Digest))}
-	}
-	cur, err := r.Resolve(ctx, ref.Canonical(), old.Platform)
-	if err == nil {
-		err = checkDigest(cur)
-	}
-	if err != nil {
-		return status{state: noMatch, err: fmt.Errorf("the pin is the %s manifest, and the tag has none now: %w", old.Platform, err)}
-	}
-	if cur.Digest == ref.Digest {
-		return status{state: fresh}
-	}
-	if cur.Platform == "" {
-		cur.Platform = old.Platform
-	}
-	cur.Kind = lockfile.KindManifest
-	return status{state: stale, want: cur}
+	return status{state: stale, want: res}
 }
 
-// checkDigest refuses a digest dockmend will not write.
-func checkDigest(d Descriptor) error {
-	if !imageref.IsSHA256(d.Digest) {
-		return fmt.Errorf("resolver returned %q, not a sha256 digest", d.Digest)
+// checkResult returns the failure of res, or an error if its digest is
+// not one dockmend writes.
+func checkResult(res resolve.Result) error {
+	if res.Err != nil {
+		return res.Err
+	}
+	if !imageref.IsSHA256(res.Digest) {
+		return fmt.Errorf("the resolver returned %q, not a sha256 digest", res.Digest)
 	}
 	return nil
 }
 
-func orUnknown(platform string) string {
-	if platform == "" {
-		return "(unknown platform)"
+// errText is err's message without the resolver's "resolving REF: "
+// prefix, which the finding already says.
+func errText(err error) string {
+	var re *resolve.Error
+	msg := err.Error()
+	if errors.As(err, &re) {
+		msg = strings.TrimPrefix(msg, "resolving "+re.Ref+": ")
 	}
-	return platform
+	return msg
+}
+
+// noResolver stands in for a missing Resolver.
+type noResolver struct{}
+
+var errNoResolver = errors.New("no registry access configured")
+
+func (noResolver) Resolve(_ context.Context, req resolve.Request) resolve.Result {
+	return resolve.Result{Ref: req.Ref, Err: errNoResolver}
 }

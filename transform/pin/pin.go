@@ -3,10 +3,10 @@ package pin
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"fmt"
 
-	"github.com/dockmend/dockmend/internal/lockfile"
+	"github.com/dockmend/dockmend/internal/imageref"
+	"github.com/dockmend/dockmend/internal/resolve"
 	"github.com/dockmend/dockmend/transform"
 )
 
@@ -20,41 +20,25 @@ const Name = "pin"
 // Options.Concurrency is not set.
 const DefaultConcurrency = 8
 
-// Resolver looks digests up in registries (or in a lock file). The
-// implementation used by dockmend is internal/resolve; tests may use any.
+// Resolver looks digests up in registries or in a lock file.
+// *resolve.Resolver is the implementation dockmend uses; tests may use any.
 //
-// A Resolver is called once per reference on every pass over every file,
-// so it should remember its answers, failures included, for the run: New
-// and Prefetch wrap a Resolver that is not already a Cache in one.
+// The rule asks again on every pass over every file, so a Resolver must
+// remember its answers, failures included, for the run, and let
+// concurrent callers of one lookup share it, as *resolve.Resolver does.
 type Resolver interface {
-	// Resolve returns what ref, a canonical name with a tag
-	// ("docker.io/library/python:3.12"), points to. With platform "" it
-	// is the tag's own digest: an index for a multi-platform tag. With a
-	// platform "os/arch[/variant]" it is that platform's manifest: the
-	// matching child of an index, or the tag's own manifest if it is a
-	// single manifest for that platform. No match is an error.
-	Resolve(ctx context.Context, ref, platform string) (Descriptor, error)
-	// Describe tells what digest names in the repository repo
-	// ("docker.io/library/python"): an index, or a manifest and the
-	// platform it is for.
-	Describe(ctx context.Context, repo, digest string) (Descriptor, error)
-}
-
-// Descriptor is what a digest names.
-type Descriptor struct {
-	// Digest is "sha256:<64 hex>".
-	Digest string
-	// Kind says whether Digest names an index or a single manifest.
-	Kind lockfile.Kind
-	// Platform is a manifest's "os/arch[/variant]"; "" for an index or
-	// when unknown.
-	Platform string
+	// Resolve answers one request: a tag's digest (Request.Ref as written,
+	// Request.Platform for a platform's manifest), or, with
+	// Request.Refresh, the current digest of the kind pinned in
+	// Request.Ref. A failure is a Result with Err set.
+	Resolve(ctx context.Context, req resolve.Request) resolve.Result
 }
 
 // Options configure the rule.
 type Options struct {
 	// Resolver looks digests up. Without one every reference is reported
-	// as not resolvable.
+	// as not resolvable. Give the platform in Platform below, not with
+	// resolve.WithPlatform, so that # syntax= images keep their index.
 	Resolver Resolver
 	// BuildArgs are the --build-arg values: they replace the defaults of
 	// the global ARGs of the same names.
@@ -72,26 +56,15 @@ type Options struct {
 
 // New returns the pin transformer configured by opts.
 func New(opts Options) *transform.Transformer {
-	opts.Resolver = Cache(opts.Resolver)
+	if opts.Resolver == nil {
+		opts.Resolver = noResolver{}
+	}
 	return &transform.Transformer{
 		Name:    Name,
 		Doc:     transform.MustExtractDoc(doc, Name),
 		Default: true,
 		Run:     func(p *transform.Pass) error { return run(p, &opts) },
 	}
-}
-
-// errNoResolver is the answer of a missing Resolver.
-var errNoResolver = errors.New("no registry access configured")
-
-type noResolver struct{}
-
-func (noResolver) Resolve(context.Context, string, string) (Descriptor, error) {
-	return Descriptor{}, errNoResolver
-}
-
-func (noResolver) Describe(context.Context, string, string) (Descriptor, error) {
-	return Descriptor{}, errNoResolver
 }
 
 // run reports one finding per image reference that is not pinned, is
@@ -124,16 +97,18 @@ func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool
 	case fresh:
 		return fd, false
 	case failed:
-		fd.Message = fmt.Sprintf("cannot resolve %s: %v", name, st.err)
+		fd.Message = fmt.Sprintf("cannot resolve %s: %s", name, errText(st.err))
+	case noMatch:
+		fd.Message = fmt.Sprintf("cannot refresh %s: %s", name, errText(st.err))
 	case noTag:
 		fd.Message = fmt.Sprintf("%s is pinned but has no tag to refresh", s.ref.Text)
 	case unpinned:
 		fd.Message = name + " is not pinned to a digest"
 		switch {
 		case s.ref.Tag == "":
-			fd.Message += fmt.Sprintf(" (no tag: resolved tag %s)", s.ref.TagOrDefault())
-		case s.platform != "":
-			fd.Message += fmt.Sprintf(" (%s manifest)", s.platform)
+			fd.Message += fmt.Sprintf(" (no tag: resolved %s)", imageref.DefaultTag)
+		case st.want.Platform != "":
+			fd.Message += fmt.Sprintf(" (%s manifest)", st.want.Platform)
 		}
 		if s.target != nil {
 			at := s.target.insertAt()
@@ -143,15 +118,16 @@ func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool
 			}
 		}
 	case stale:
-		fd.Message = fmt.Sprintf("%s is pinned to %s but the tag now points to %s", name, short(s.ref.Digest), short(st.want.Digest))
-		if st.want.Kind == lockfile.KindManifest && st.want.Platform != "" {
-			fd.Message = fmt.Sprintf("%s is pinned to %s but its %s manifest is now %s", name, short(s.ref.Digest), st.want.Platform, short(st.want.Digest))
+		what := "the tag now points to"
+		if st.want.Kind == resolve.KindManifest && st.want.Platform != "" {
+			what = "its " + st.want.Platform + " manifest is now"
 		}
+		fd.Message = fmt.Sprintf("%s is pinned to %s but %s %s", name, short(s.ref.Digest), what, short(st.want.Digest))
 		switch {
 		case s.target == nil:
 			fd.Message += "; not refreshed: " + s.noTarget.reason()
 		case !opts.Refresh:
-			fd.Message += " (refresh with --refresh)"
+			fd.Message += " (update it with --refresh)"
 		default:
 			if a, b, ok := s.target.suffix(len(s.ref.Digest)); ok {
 				fd.Fix = &transform.Fix{
@@ -162,8 +138,6 @@ func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool
 				fd.Message += "; not refreshed: the digest is split across lines"
 			}
 		}
-	case noMatch:
-		fd.Message = fmt.Sprintf("cannot refresh %s: %v", name, st.err)
 	}
 	return fd, true
 }

@@ -44,11 +44,13 @@ func Queries(f *source.File, opts Options) []Query {
 
 // Prefetch looks up every reference of files, each distinct one once, at
 // most opts.Concurrency at a time, so that the rule then finds every answer
-// in opts.Resolver. Pass the same Cache as opts.Resolver to Prefetch and
-// New. Failed lookups are not errors here: the rule reports them. Prefetch
+// in opts.Resolver (pass the same Resolver to Prefetch and New). Failed
+// lookups are not errors here: the rule reports them. Prefetch
 // returns an error only when ctx ends.
 func Prefetch(ctx context.Context, opts Options, files []*source.File) error {
-	opts.Resolver = Cache(opts.Resolver)
+	if opts.Resolver == nil {
+		return ctx.Err()
+	}
 	n := opts.Concurrency
 	if n <= 0 {
 		n = DefaultConcurrency

@@ -224,24 +224,50 @@ func (s *site) resolveFrom(g *globals, x expansion) {
 			return
 		}
 	}
-	name, whole := wholeArg(s.text)
-	if !whole {
-		if len(x.Unset) > 0 {
-			if _, err := imageref.Parse(x.Result); err != nil {
-				s.skip = &skip{kind: skipNoValue, detail: x.Unset[0]}
-				return
+	if name, i, j, ok := defaultExpr(s.text); ok {
+		if v, set := g.vals[name]; !set || v == "" && s.text[i-2] == ':' {
+			// The default written in the FROM line is what is built.
+			s.via = "default of ARG " + name
+			s.setRef(x.Result)
+			if s.skip == nil {
+				b := in.Stage.Base
+				s.target = newTarget(in, b.Start+i, b.Start+j, x.Result)
+				if s.target == nil {
+					s.noTarget = notEditable(in)
+					if s.ref.Digest == "" {
+						s.skip = s.noTarget
+					}
+				}
 			}
+			return
 		}
-		s.setRef(x.Result)
-		s.noTarget = &skip{kind: skipPartArg, detail: strings.Join(x.Vars, ", ")}
-		if s.skip == nil && s.ref.Digest == "" {
-			s.skip = s.noTarget
-		}
+		s.fromArg(g, name, x)
 		return
 	}
+	if name, whole := wholeArg(s.text); whole {
+		s.fromArg(g, name, x)
+		return
+	}
+	if len(x.Unset) > 0 {
+		if _, err := imageref.Parse(x.Result); err != nil {
+			s.skip = &skip{kind: skipNoValue, detail: x.Unset[0]}
+			return
+		}
+	}
+	s.setRef(x.Result)
+	s.noTarget = &skip{kind: skipPartArg, detail: strings.Join(x.Vars, ", ")}
+	if s.skip == nil && s.ref.Digest == "" {
+		s.skip = s.noTarget
+	}
+}
+
+// fromArg finishes a FROM site whose reference is the value of the global
+// ARG name: its digest goes into the ARG's default, if that is the one
+// literal declaration and nothing else reads it.
+func (s *site) fromArg(g *globals, name string, x expansion) {
 	s.via = "ARG " + name
 	decls := g.decls[name]
-	if len(decls) == 0 || len(x.Unset) > 0 {
+	if v, set := g.vals[name]; !set || v == "" || len(decls) == 0 {
 		s.skip = &skip{kind: skipNoValue, detail: name}
 		return
 	}
