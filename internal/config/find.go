@@ -5,12 +5,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 )
 
 // Finder finds the configuration file that applies to a Dockerfile,
 // reading each file once. It is safe for concurrent use.
 type Finder struct {
+	wd    string // working directory; paths under it are shown relative
 	mu    sync.Mutex
 	dirs  map[string]found // by absolute directory
 	files map[string]found // by configuration file path
@@ -21,9 +23,11 @@ type found struct {
 	err error
 }
 
-// NewFinder returns a Finder with an empty cache.
+// NewFinder returns a Finder with an empty cache. The configurations it
+// finds under the working directory have paths relative to it.
 func NewFinder() *Finder {
-	return &Finder{dirs: map[string]found{}, files: map[string]found{}}
+	wd, _ := os.Getwd()
+	return &Finder{wd: wd, dirs: map[string]found{}, files: map[string]found{}}
 }
 
 // For returns the configuration that applies to the file at path: the
@@ -49,7 +53,7 @@ func (f *Finder) inDir(dir string) (*Config, error) {
 	cand := filepath.Join(dir, FileName)
 	switch _, err := os.Stat(cand); {
 	case err == nil:
-		r.c, r.err = f.Load(cand)
+		r.c, r.err = f.Load(f.display(cand))
 	case !errors.Is(err, fs.ErrNotExist):
 		r.err = err
 	case isRepoRoot(dir) || filepath.Dir(dir) == dir:
@@ -77,6 +81,19 @@ func (f *Finder) Load(path string) (*Config, error) {
 	f.files[path] = r
 	f.mu.Unlock()
 	return r.c, r.err
+}
+
+// display returns an absolute path relative to the working directory when
+// it is inside it.
+func (f *Finder) display(path string) string {
+	if f.wd == "" {
+		return path
+	}
+	rel, err := filepath.Rel(f.wd, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return path
+	}
+	return rel
 }
 
 // isRepoRoot reports whether dir holds .git (a directory, or the file a

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/dockmend/dockmend/internal/ruleset"
+	"github.com/dockmend/dockmend/transform"
+)
+
+var update = flag.Bool("update", false, "rewrite the cmp targets of the scripts in testdata/script")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"dockmend": main,
+	})
+}
+
+// TestScript runs the scripts in testdata/script. Besides testscript's
+// commands they may use:
+//
+//	exits CODE PROGRAM [ARGS...]   run PROGRAM like exec; it must exit with CODE
+//	backdate FILE...               set the files' modification time to 2001-01-01
+//	[!] backdated FILE...          the files still have that time: nothing rewrote them
+//	[!] mode PERM FILE...          the files' permission bits are PERM (octal)
+//	[!] islink FILE...             the files are symbolic links
+//	writefile FILE PART...         write the PARTs, Go-escaped text ('\x00'), to FILE;
+//	                               a PART repeat:N:TEXT is TEXT N times
+//
+// and the conditions [rule:NAME], true when the rule NAME is registered,
+// and [root], true when running as root (who may read any file).
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		UpdateScripts:       *update,
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			// Colour must not depend on the caller's terminal settings.
+			for _, k := range []string{"NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE"} {
+				env.Setenv(k, "")
+			}
+			env.Setenv("TERM", "dumb")
+			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "root" {
+				return os.Geteuid() == 0, nil
+			}
+			name, ok := strings.CutPrefix(cond, "rule:")
+			if !ok {
+				return false, errors.New("unknown condition " + cond)
+			}
+			return slices.ContainsFunc(ruleset.All(ruleset.Config{}), func(t *transform.Transformer) bool { return t.Name == name }), nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits":     cmdExits,
+			"backdate":  cmdBackdate,
+			"backdated": cmdBackdated,
+			"mode":      cmdMode,
+			"islink":    cmdIsLink,
+			"writefile": cmdWriteFile,
+		},
+	})
+}
+
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("%s: %v", args[1], err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+	}
+}
+
+// backdateTime is the time backdate sets.
+func backdateTime() time.Time { return time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC) }
+
+func cmdBackdate(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: backdate FILE...")
+	}
+	for _, f := range args {
+		ts.Check(os.Chtimes(ts.MkAbs(f), backdateTime(), backdateTime()))
+	}
+}
+
+func cmdBackdated(ts *testscript.TestScript, neg bool, args []string) {
+	for _, f := range args {
+		fi, err := os.Stat(ts.MkAbs(f))
+		ts.Check(err)
+		if old := fi.ModTime().Equal(backdateTime()); old == neg {
+			ts.Fatalf("%s: modified %s; backdated: %v, want %v", f, fi.ModTime(), old, !neg)
+		}
+	}
+}
+
+func cmdMode(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: mode PERM FILE...")
+	}
+	want, err := strconv.ParseUint(args[0], 8, 32)
+	ts.Check(err)
+	for _, f := range args[1:] {
+		fi, err := os.Stat(ts.MkAbs(f))
+		ts.Check(err)
+		if got := uint64(fi.Mode().Perm()); (got == want) == neg {
+			ts.Fatalf("%s: mode %#o; want %#o: %v", f, got, want, !neg)
+		}
+	}
+}
+
+func cmdIsLink(ts *testscript.TestScript, neg bool, args []string) {
+	for _, f := range args {
+		fi, err := os.Lstat(ts.MkAbs(f))
+		ts.Check(err)
+		if link := fi.Mode()&os.ModeSymlink != 0; link == neg {
+			ts.Fatalf("%s: symbolic link: %v, want %v", f, link, !neg)
+		}
+	}
+}
+
+func cmdWriteFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: writefile FILE PART...")
+	}
+	var b strings.Builder
+	for _, part := range args[1:] {
+		n := 1
+		if rest, ok := strings.CutPrefix(part, "repeat:"); ok {
+			count, text, _ := strings.Cut(rest, ":")
+			var err error
+			n, err = strconv.Atoi(count)
+			ts.Check(err)
+			part = text
+		}
+		text, err := strconv.Unquote(`"` + part + `"`)
+		ts.Check(err)
+		b.WriteString(strings.Repeat(text, n))
+	}
+	path := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(filepath.Dir(path), 0o777))
+	ts.Check(os.WriteFile(path, []byte(b.String()), 0o666))
+}

@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/report"
+	"github.com/dockmend/dockmend/internal/ruleset"
+)
+
+func newCheck(env *Env) *cobra.Command {
+	var o options
+	var format string
+	cmd := &cobra.Command{
+		Use:   "check [flags] [PATH...]",
+		Short: "Report findings without changing files",
+		Long: `Check reports what the rules find in Dockerfiles, one finding per line:
+
+  path:line:column: rule[CODE]: message [*]
+
+CODE is the matching hadolint or BuildKit check id, and [*] marks findings
+that "dockmend fix" would fix. A summary line ends the text output. Check
+exits with 1 when there are findings, 2 when a file could not be checked.`,
+		Example: `  dockmend check
+  dockmend check --select pin Dockerfile
+  dockmend check --format sarif > dockmend.sarif   # for GitHub code scanning
+  dockmend check --format json - < Dockerfile`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" && format != "sarif" {
+				return usageError{fmt.Errorf("--format %q: want text, json or sarif", format)}
+			}
+			p, err := o.plan(cmd.Context(), env, args)
+			if err != nil {
+				return err
+			}
+			for _, f := range p.files {
+				f.Options.NoFix = true
+			}
+			var files []report.File
+			var counts report.Counts
+			x, err := o.run(cmd.Context(), env, p, false, func(out driver.Outcome) error {
+				f := report.File{Path: out.Result.Path, Data: out.Result.Input, Findings: out.Result.Findings, UnsafeFixes: out.File.Options.UnsafeFixes}
+				counts.Add(f)
+				if format == "text" {
+					return report.Text(env.Stdout, f)
+				}
+				files = append(files, f)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			switch format {
+			case "text":
+				if counts.Files > 0 || x.code == ExitOK {
+					fmt.Fprintln(env.Stdout, counts)
+				}
+			case "json":
+				err = report.JSON(env.Stdout, files, x.errs)
+			case "sarif":
+				wd, _ := os.Getwd()
+				tool := report.Tool{Name: "dockmend", Version: moduleVersion(), InformationURI: "https://github.com/dockmend/dockmend"}
+				err = report.SARIF(env.Stdout, files, ruleset.All(ruleset.Config{}), tool, wd)
+			}
+			if err != nil {
+				return err
+			}
+			if counts.Findings > 0 {
+				x.raise(ExitFindings)
+			}
+			return exitCode(x.code)
+		},
+	}
+	out := pflag.NewFlagSet("output", pflag.ContinueOnError)
+	out.StringVar(&format, "format", "text", "write findings as `text`, json or sarif (SARIF 2.1.0)")
+	addGroup(cmd, "Output", out)
+	o.register(cmd)
+	return cmd
+}
+
+// exitCode returns nil for ExitOK and an exitStatus otherwise.
+func exitCode(code int) error {
+	if code == ExitOK {
+		return nil
+	}
+	return exitStatus(code)
+}

@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/dockmend/dockmend/internal/diff"
+	"github.com/dockmend/dockmend/internal/driver"
+)
+
+func newDiff(env *Env) *cobra.Command {
+	var o options
+	var color string
+	var exitCodeFlag bool
+	cmd := &cobra.Command{
+		Use:   "diff [flags] [PATH...]",
+		Short: "Show the fixes as a unified diff, without changing files",
+		Long: `Diff prints the changes "dockmend fix" would make, as a unified diff
+that "git apply" and "patch -p1" accept. Files are labelled a/PATH and
+b/PATH, relative to the current directory. Nothing is written.
+
+Diff exits with 0, or with 1 under --exit-code when there are changes, and
+with 2 when a file could not be processed.`,
+		Example: `  dockmend diff
+  dockmend diff services/ | git apply      # the same as dockmend fix services/
+  dockmend diff --exit-code --color never  # in CI: fail when a fix is pending
+  dockmend diff --stdin-filename app/Dockerfile - < app/Dockerfile`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			useColor, err := colorEnabled(color, env.getenv, env.stdoutIsTerminal())
+			if err != nil {
+				return usageError{err}
+			}
+			p, err := o.plan(cmd.Context(), env, args)
+			if err != nil {
+				return err
+			}
+			var sum fixSummary
+			x, err := o.run(cmd.Context(), env, p, false, func(out driver.Outcome) error {
+				sum.add(out)
+				label := patchPath(out.Result.Path)
+				return diff.Write(env.Stdout, "a/"+label, "b/"+label, out.Result.Input, out.Result.Output,
+					diff.Options{Context: diff.DefaultContext, Color: useColor})
+			})
+			if err != nil {
+				return err
+			}
+			sum.failed = len(x.errs)
+			fmt.Fprintln(env.Stderr, sum.String("would fix"))
+			if exitCodeFlag && sum.changed > 0 {
+				x.raise(ExitFindings)
+			}
+			return exitCode(x.code)
+		},
+	}
+	out := pflag.NewFlagSet("output", pflag.ContinueOnError)
+	out.BoolVar(&exitCodeFlag, "exit-code", false, "exit with 1 when there are changes")
+	out.StringVar(&color, "color", "auto", "colour the diff `WHEN`: auto (only on a terminal), always or never")
+	addGroup(cmd, "Output", out)
+	o.register(cmd)
+	return cmd
+}

@@ -1,0 +1,210 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/discover"
+	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/engine"
+	"github.com/dockmend/dockmend/internal/ruleset"
+	"github.com/dockmend/dockmend/transform"
+)
+
+// plan is the work of one check, diff or fix: the files with their
+// settings, and the problems found while collecting them.
+type plan struct {
+	files []*driver.File
+	// errs are discovery and configuration errors, one per problem.
+	errs []error
+	// stdin reports that the only file is standard input.
+	stdin bool
+}
+
+// plan finds the files named by args and the settings of each. Errors in
+// the arguments or flags are returned; a file that cannot be found or
+// configured is left out and its error added to the plan.
+func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, error) {
+	stdin := slices.Contains(args, "-")
+	switch {
+	case stdin && len(args) > 1:
+		return nil, usageError{errors.New("standard input (-) cannot be combined with other paths")}
+	case o.stdinFilename != "" && !stdin:
+		return nil, usageError{errors.New("--stdin-filename needs the path - (standard input)")}
+	}
+	over, err := o.overrides()
+	if err != nil {
+		return nil, usageError{err}
+	}
+	known := ruleset.All(ruleset.Config{})
+	if err := checkRuleKeys(over, known); err != nil {
+		return nil, usageError{err}
+	}
+	s := &settings{over: over, known: known, finder: config.NewFinder(), byConfig: map[*config.Config]setting{}}
+	if o.configFile != "" {
+		if s.fixed, err = config.Load(o.configFile); err != nil {
+			return nil, err
+		}
+	}
+	p := &plan{stdin: stdin}
+	if stdin {
+		data, err := io.ReadAll(env.Stdin)
+		if err != nil {
+			return nil, fmt.Errorf("reading standard input: %w", err)
+		}
+		name := o.stdinFilename
+		if name == "" {
+			name = "-"
+		}
+		opts, err := s.forFile(name)
+		if err != nil {
+			return nil, err
+		}
+		p.files = append(p.files, &driver.File{Path: name, Name: name, Data: data, Options: opts})
+		return p, nil
+	}
+	if len(args) == 0 {
+		args = []string{"."}
+	}
+	seen := map[string]bool{}
+	reported := map[string]bool{}
+	for _, root := range args {
+		paths, errs := discover.Files(ctx, []string{root})
+		for _, err := range errs {
+			p.errs = append(p.errs, pathError(err))
+		}
+		for _, path := range paths {
+			if seen[path] {
+				continue
+			}
+			seen[path] = true
+			explicit := path == filepath.Clean(root)
+			opts, err := s.forFile(path)
+			if err != nil {
+				if !reported[err.Error()] {
+					reported[err.Error()] = true
+					p.errs = append(p.errs, err)
+				}
+				continue
+			}
+			if !explicit && s.excluded(path) {
+				continue
+			}
+			p.files = append(p.files, &driver.File{Path: path, Options: opts})
+		}
+	}
+	return p, nil
+}
+
+// settings computes and caches the engine options of each configuration.
+type settings struct {
+	over     *config.Config // from flags
+	fixed    *config.Config // --config, or nil
+	known    []*transform.Transformer
+	finder   *config.Finder
+	byConfig map[*config.Config]setting
+}
+
+type setting struct {
+	opts engine.Options
+	err  error
+}
+
+// configFor returns the configuration file that applies to path, or nil.
+func (s *settings) configFor(path string) (*config.Config, error) {
+	if s.fixed != nil {
+		return s.fixed, nil
+	}
+	return s.finder.For(path)
+}
+
+func (s *settings) excluded(path string) bool {
+	c, err := s.configFor(path)
+	return err == nil && c != nil && c.Excluded(path)
+}
+
+// forFile returns the engine options for the file at path.
+func (s *settings) forFile(path string) (engine.Options, error) {
+	c, err := s.configFor(path)
+	if err != nil {
+		return engine.Options{}, err
+	}
+	if st, ok := s.byConfig[c]; ok {
+		return st.opts, st.err
+	}
+	var st setting
+	st.opts, st.err = s.build(c)
+	s.byConfig[c] = st
+	return st.opts, st.err
+}
+
+// build merges the flags over a configuration file (nil for none) and
+// selects the rules.
+func (s *settings) build(c *config.Config) (engine.Options, error) {
+	if c != nil {
+		if err := checkRuleKeys(c, s.known); err != nil {
+			return engine.Options{}, err
+		}
+	}
+	m := config.Merge(c, s.over)
+	ignore := m.Ignore
+	if !m.PinEnabled() && hasRule(s.known, "pin") && !slices.Contains(s.over.Select, "pin") {
+		ignore = append(slices.Clone(ignore), "pin")
+	}
+	ts, err := ruleset.Select(ruleset.All(rulesetConfig(m)), m.Select, ignore)
+	if err != nil {
+		return engine.Options{}, err
+	}
+	return engine.Options{Transformers: ts, UnsafeFixes: m.UnsafeFixesEnabled()}, nil
+}
+
+// rulesetConfig returns the rule settings of a merged configuration.
+func rulesetConfig(*config.Config) ruleset.Config {
+	return ruleset.Config{}
+}
+
+func hasRule(ts []*transform.Transformer, name string) bool {
+	return slices.ContainsFunc(ts, func(t *transform.Transformer) bool { return t.Name == name })
+}
+
+// checkRuleKeys checks the rule names of c's select and ignore.
+func checkRuleKeys(c *config.Config, known []*transform.Transformer) error {
+	if err := checkRules(known, c.Select); err != nil {
+		return c.Errorf("select", "%v", err)
+	}
+	if err := checkRules(known, c.Ignore); err != nil {
+		return c.Errorf("ignore", "%v", err)
+	}
+	return nil
+}
+
+// checkRules reports names that are not rules.
+func checkRules(known []*transform.Transformer, names []string) error {
+	for _, n := range names {
+		if n != "all" && !hasRule(known, n) {
+			var all []string
+			for _, t := range known {
+				all = append(all, t.Name)
+			}
+			return fmt.Errorf("unknown rule %q (rules: %s)", n, strings.Join(all, ", "))
+		}
+	}
+	return nil
+}
+
+// pathError turns "lstat x: no such file or directory" into
+// "x: no such file or directory".
+func pathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return err
+}

@@ -1,0 +1,132 @@
+// Package cli implements dockmend's command line: one file per
+// subcommand, each reading its flags and calling library packages
+// (internal/driver, internal/report, internal/diff) to do the work.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// Exit codes, as gofmt and ruff use them; a run that meets several
+// conditions exits with the highest.
+const (
+	// ExitOK means no findings and no errors.
+	ExitOK = 0
+	// ExitFindings means check found something, or diff --exit-code
+	// printed a diff.
+	ExitFindings = 1
+	// ExitError means a file or an argument could not be processed.
+	ExitError = 2
+)
+
+// Env is what the command line reads and writes besides files.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Getenv reads an environment variable; nil means os.Getenv.
+	Getenv func(string) string
+}
+
+func (e *Env) getenv(k string) string {
+	if e.Getenv == nil {
+		return os.Getenv(k)
+	}
+	return e.Getenv(k)
+}
+
+// stdoutIsTerminal reports whether standard output is a terminal.
+func (e *Env) stdoutIsTerminal() bool {
+	f, ok := e.Stdout.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// exitStatus is an error that only carries an exit code: its reason has
+// been printed already.
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// usageError is a wrong command line; it exits with ExitError.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+
+// Main runs the command line args (without the program name) and returns
+// the process exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	root := newRoot(&env)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	var st exitStatus
+	var ue usageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &st):
+		return int(st)
+	case errors.As(err, &ue) || cmd == nil || cmd == root:
+		fmt.Fprintf(env.Stderr, "dockmend: %v\n", err)
+		if cmd != nil {
+			fmt.Fprintf(env.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		}
+		return ExitError
+	default:
+		fmt.Fprintf(env.Stderr, "dockmend: %v\n", err)
+		return ExitError
+	}
+}
+
+const rootLong = `dockmend rewrites Dockerfiles to follow Docker's container security best
+practices: it pins base images to digests, cleans up after package managers
+and more. Each rule reports findings and, where it can, fixes them; fixes
+that could change what a build produces are applied only on request.
+
+Review with "dockmend check" and "dockmend diff", apply with "dockmend fix".
+Without a PATH, the Dockerfiles under the current directory are processed.
+Settings are read from the nearest .dockmend.yaml (see docs/config.md).`
+
+const rootExample = `  dockmend check                  # list the findings under the current directory
+  dockmend diff services/api      # show the fixes as a patch, change nothing
+  dockmend fix                    # apply the safe fixes in place
+  dockmend fix --unsafe-fixes .   # also apply fixes that may change the build
+  dockmend fix - < Dockerfile     # fix standard input, print the result
+  dockmend rules                  # list the rules; "dockmend rules apt" explains one`
+
+func newRoot(env *Env) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "dockmend",
+		Short:         "Fix Dockerfiles to follow container security best practices",
+		Long:          rootLong,
+		Example:       rootExample,
+		Version:       versionString(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return cmd.Help()
+		},
+	}
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	root.CompletionOptions.HiddenDefaultCmd = true
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetUsageFunc(usage)
+	root.AddCommand(
+		newCheck(env),
+		newDiff(env),
+		newFix(env),
+		newRules(env),
+		newVersion(env),
+	)
+	root.SetHelpCommand(newHelp(root))
+	return root
+}

@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockmend/dockmend/internal/ruleset"
+	"github.com/dockmend/dockmend/transform"
+)
+
+func newRules(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "rules [RULE]",
+		Short: "List the rules, or explain one",
+		Long: `Rules lists every rule: its name, whether it runs by default (select the
+others with --select), the hadolint and BuildKit checks it fixes, and a
+summary. With a RULE, it prints that rule's documentation.`,
+		Example: `  dockmend rules
+  dockmend rules pin`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				return printRuleDoc(env.Stdout, args[0])
+			}
+			return printRules(env.Stdout, ruleset.All(ruleset.Config{}))
+		},
+	}
+}
+
+// printRules writes the table of rules.
+func printRules(w io.Writer, ts []*transform.Transformer) error {
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tDEFAULT\tFIXES\tSUMMARY")
+	for _, t := range ts {
+		def := "off"
+		if t.Default {
+			def = "on"
+		}
+		fixes := strings.Join(t.Fixes, ",")
+		if fixes == "" {
+			fixes = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Name, def, fixes, t.Summary())
+	}
+	return tw.Flush()
+}
+
+// printRuleDoc writes the documentation of the rule called name.
+func printRuleDoc(w io.Writer, name string) error {
+	all := ruleset.All(ruleset.Config{})
+	for _, t := range all {
+		if t.Name == name {
+			_, err := fmt.Fprintln(w, strings.TrimRight(t.Doc, "\n"))
+			return err
+		}
+	}
+	return usageError{checkRules(all, []string{name})}
+}

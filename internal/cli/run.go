@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dockmend/dockmend/internal/atomicfile"
+	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/report"
+)
+
+// execution is the outcome of running a plan: the exit code so far and
+// the errors, which have been printed to standard error as they came.
+type execution struct {
+	code int
+	errs []report.Error
+}
+
+func (x *execution) raise(code int) { x.code = max(x.code, code) }
+
+func (x *execution) fail(env *Env, path string, err error) {
+	fmt.Fprintln(env.Stderr, err)
+	x.errs = append(x.errs, report.Error{Path: path, Message: err.Error()})
+	x.raise(ExitError)
+}
+
+// run processes the plan's files, writing changed files in place when
+// write is set, and calls emit with each file that was processed, in
+// order. Errors are printed and recorded; the returned error is one that
+// stopped the run (emit failing, or an interrupt).
+func (o *options) run(ctx context.Context, env *Env, p *plan, write bool, emit func(driver.Outcome) error) (*execution, error) {
+	x := &execution{}
+	for _, err := range p.errs {
+		x.fail(env, "", err)
+	}
+	opts := driver.Options{
+		Emit: func(out driver.Outcome) error {
+			if out.Err != nil {
+				x.fail(env, out.File.Path, out.Err)
+				return nil
+			}
+			return emit(out)
+		},
+	}
+	if write {
+		opts.Write = atomicfile.Write
+	}
+	return x, driver.Run(ctx, p.files, opts)
+}

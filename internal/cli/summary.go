@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/dockmend/dockmend/internal/driver"
+)
+
+// fixSummary counts what diff and fix did.
+type fixSummary struct {
+	fixed     int // fixes applied
+	changed   int // files changed
+	unchanged int // files processed and left as they were
+	failed    int // files, arguments or settings that failed
+}
+
+func (s *fixSummary) add(out driver.Outcome) {
+	if out.Result.Changed() {
+		s.changed++
+		s.fixed += out.Result.Fixed
+	} else {
+		s.unchanged++
+	}
+}
+
+// String returns "VERB N issues in M files (K files unchanged)", with
+// ", E errors" inside the parentheses when there were errors.
+func (s fixSummary) String(verb string) string {
+	errs := ""
+	if s.failed > 0 {
+		errs = ", " + plural(s.failed, "error")
+	}
+	return fmt.Sprintf("%s %s in %s (%s unchanged%s)", verb, plural(s.fixed, "issue"), plural(s.changed, "file"), plural(s.unchanged, "file"), errs)
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// patchPath returns the path of a file in a patch: relative to the
+// working directory when possible, with forward slashes.
+func patchPath(path string) string {
+	if filepath.IsAbs(path) {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				path = rel
+			}
+		}
+	}
+	return filepath.ToSlash(path)
+}
