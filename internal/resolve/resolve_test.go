@@ -775,3 +775,66 @@ func TestRefresh(t *testing.T) {
 		}
 	})
 }
+
+// A registry that refuses HEAD, or answers it without a digest or with a
+// generic media type, gets a GET instead.
+func TestHeadRefusedFallsBackToGet(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		fault testregistry.Faults
+		heads int64
+	}{
+		{"405", testregistry.Faults{RefuseHead: true}, 1},
+		{"no digest header", testregistry.Faults{HideDigest: true}, 1},
+		{"generic content type", testregistry.Faults{GenericContentType: true}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHub(t)
+			h.srv.SetFaults(tc.fault)
+			r := h.resolver()
+			for _, want := range []struct {
+				ref, repoTag string
+				kind         Kind
+			}{{"python:3.12", "library/python:3.12", KindIndex}, {"alpine:3.19", "library/alpine:3.19", KindIndex}, {"team/app:1.0", "team/app:1.0", KindManifest}} {
+				res := mustResolve(t, r, Request{Ref: want.ref})
+				if res.Digest != h.digest(want.repoTag) || res.Kind != want.kind {
+					t.Errorf("%s: %+v", want.ref, res)
+				}
+			}
+			if st := r.Stats(); st.ManifestHEAD != 3*tc.heads || st.ManifestGET != 3 {
+				t.Errorf("stats: %s; want a HEAD then a GET per tag", st)
+			}
+			// Describe falls back the same way.
+			d, err := r.Describe(context.Background(), "python", h.child("library/python:3.12", "linux/amd64"))
+			if err != nil || d.Kind != KindManifest || d.Platform != "linux/amd64" {
+				t.Errorf("Describe: %+v, %v", d, err)
+			}
+		})
+	}
+}
+
+// A registry whose ping fails is asked once per run, not once per
+// repository.
+func TestFailedPingIsRemembered(t *testing.T) {
+	var mu sync.Mutex
+	pings := 0
+	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if req.URL.Host != "127.0.0.1:1" {
+			t.Errorf("unexpected request to %s", req.URL)
+		}
+		mu.Lock()
+		pings++
+		mu.Unlock()
+		return &http.Response{StatusCode: 503, Status: "503 Service Unavailable", Header: http.Header{}, Body: http.NoBody, Request: req}, nil
+	})
+	r, err := New(WithTransport(rt), WithMirror("docker.io", "http://127.0.0.1:1"), WithRetry(fast), WithKeychain(staticKeychain{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range r.ResolveAll(context.Background(), []Request{{Ref: "a:1"}, {Ref: "b:1"}, {Ref: "c:1"}, {Ref: "c:2"}}) {
+		wantFail(t, res, ReasonUnavailable)
+	}
+	if pings != fast.Attempts {
+		t.Errorf("%d pings sent, want %d (one ping, retried)", pings, fast.Attempts)
+	}
+}

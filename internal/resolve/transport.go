@@ -61,7 +61,8 @@ type Stats struct {
 	Blob int64
 	// Pings are GET /v2/ version checks sent to a registry.
 	Pings int64
-	// PingsCached are pings answered from an earlier ping to the same host.
+	// PingsCached are pings answered from an earlier ping's response to
+	// the same host.
 	PingsCached int64
 	// Tokens are requests outside /v2/: token endpoints.
 	Tokens int64
@@ -305,7 +306,9 @@ func retryableError(err error) bool {
 // host in this run. go-containerregistry pings once per repository (each
 // repository gets its own authenticated transport), but the answer (200, or
 // 401 with the auth challenge) belongs to the registry, so one ping per host
-// is enough.
+// is enough. A failed ping (after the retrier's retries) is remembered too,
+// so that a broken registry is not asked again for every repository; only a
+// ping cut short by its caller's context is forgotten.
 type pingCache struct {
 	inner http.RoundTripper
 	count *counter
@@ -315,6 +318,7 @@ type pingCache struct {
 }
 
 type cachedPing struct {
+	err    error
 	status int
 	proto  string
 	header http.Header
@@ -330,39 +334,44 @@ func (p *pingCache) RoundTrip(req *http.Request) (*http.Response, error) {
 	c, ok := p.m[key]
 	p.mu.Unlock()
 	if ok {
-		p.count.pingsCached.Add(1)
-		return c.response(req), nil
+		if c.err == nil {
+			p.count.pingsCached.Add(1)
+		}
+		return c.response(req)
 	}
 	leader := false
 	v, err, _ := p.sf.Do(key, func() (any, error) {
 		leader = true
+		c := &cachedPing{}
 		resp, err := p.inner.RoundTrip(req)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			defer resp.Body.Close()
+			c.status, c.proto, c.header = resp.StatusCode, resp.Proto, resp.Header.Clone()
+			c.body, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		if err != nil {
-			return nil, err
+		if err != nil && req.Context().Err() != nil {
+			return nil, err // The caller gave up: not an answer to keep.
 		}
-		c := &cachedPing{status: resp.StatusCode, proto: resp.Proto, header: resp.Header.Clone(), body: body}
-		if c.status == http.StatusOK || c.status == http.StatusUnauthorized {
-			p.mu.Lock()
-			p.m[key] = c
-			p.mu.Unlock()
-		}
+		c.err = err
+		p.mu.Lock()
+		p.m[key] = c
+		p.mu.Unlock()
 		return c, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if !leader {
+	c = v.(*cachedPing)
+	if !leader && c.err == nil {
 		p.count.pingsCached.Add(1)
 	}
-	return v.(*cachedPing).response(req), nil
+	return c.response(req)
 }
 
-func (c *cachedPing) response(req *http.Request) *http.Response {
+func (c *cachedPing) response(req *http.Request) (*http.Response, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
 	return &http.Response{
 		Status:        fmt.Sprintf("%d %s", c.status, http.StatusText(c.status)),
 		StatusCode:    c.status,
@@ -373,5 +382,5 @@ func (c *cachedPing) response(req *http.Request) *http.Response {
 		Body:          io.NopCloser(bytes.NewReader(c.body)),
 		ContentLength: int64(len(c.body)),
 		Request:       req,
-	}
+	}, nil
 }

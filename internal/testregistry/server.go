@@ -49,6 +49,15 @@ type Faults struct {
 	// Reset closes the connection of the next N matching requests without
 	// answering (a TCP reset where the platform allows it).
 	Reset int
+	// RefuseHead answers every HEAD of a manifest with 405, like
+	// registries that do not implement it.
+	RefuseHead bool
+	// HideDigest drops Docker-Content-Digest from manifest responses, like
+	// some proxies.
+	HideDigest bool
+	// GenericContentType sends manifests as "application/json", like some
+	// proxies, instead of their media type.
+	GenericContentType bool
 }
 
 // Auth configures bearer-token authentication like Docker Hub's: requests
@@ -316,6 +325,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveToken(rec, r)
 		return
 	}
+	var w2 http.ResponseWriter = rec
+	if strings.Contains(r.URL.Path, "/manifests/") {
+		if cur.RefuseHead && r.Method == http.MethodHead {
+			rec.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		if cur.HideDigest || cur.GenericContentType {
+			w2 = &headerRewriter{ResponseWriter: rec, hideDigest: cur.HideDigest, generic: cur.GenericContentType}
+		}
+	}
 	if s.auth != nil && !s.authorized(r) {
 		scope := ""
 		if repo := repoOf(r.URL.Path); repo != "" {
@@ -327,7 +346,34 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(rec, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`)
 		return
 	}
-	s.reg.ServeHTTP(rec, r)
+	s.reg.ServeHTTP(w2, r)
+}
+
+// headerRewriter alters a manifest response's headers as misbehaving
+// proxies do.
+type headerRewriter struct {
+	http.ResponseWriter
+	hideDigest, generic, wrote bool
+}
+
+func (w *headerRewriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		if w.hideDigest {
+			w.Header().Del("Docker-Content-Digest")
+		}
+		if w.generic && code == http.StatusOK {
+			w.Header().Set("Content-Type", "application/json")
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *headerRewriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
