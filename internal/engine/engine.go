@@ -11,6 +11,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -85,6 +86,7 @@ func Run(ctx context.Context, path string, data []byte, opts Options) (*Result, 
 	res := &Result{Path: path, Input: data, Output: data}
 	var input *source.File
 	var lastRules []string // rules whose fixes made cur
+	var allRules []string  // rules whose fixes were applied in any pass
 	cur := data
 	for pass := 0; ; pass++ {
 		if err := ctx.Err(); err != nil {
@@ -135,8 +137,13 @@ func Run(ctx context.Context, path string, data []byte, opts Options) (*Result, 
 			res.Output = cur
 			return res, nil
 		}
+		for _, r := range rules {
+			if !slices.Contains(allRules, r) {
+				allRules = append(allRules, r)
+			}
+		}
 		if pass+1 >= maxPasses {
-			return nil, fmt.Errorf("%s: %w after %d passes (rules %s); file left unchanged", path, ErrNotConverged, maxPasses, strings.Join(rules, ", "))
+			return nil, fmt.Errorf("%s: %w after %d passes (rules %s); file left unchanged", path, ErrNotConverged, maxPasses, strings.Join(allRules, ", "))
 		}
 		next, err := edit.Apply(cur, set)
 		if err != nil {
@@ -177,6 +184,11 @@ func find(ctx context.Context, f *source.File, ts []*transform.Transformer) ([]F
 						return nil, fmt.Errorf("%s: rule %s: edit %v out of bounds", f.Path, t.Name, e)
 					}
 				}
+				// A fix whose own edits conflict would never merge and
+				// so never apply: it is the rule's bug, not a conflict.
+				if _, ok := edit.Merge(nil, fd.Fix.Edits); !ok {
+					return nil, fmt.Errorf("%s: rule %s: the edits of one fix overlap: %v", f.Path, t.Name, fd.Fix.Edits)
+				}
 			}
 			if suppressed(f, fd) {
 				continue
@@ -191,9 +203,43 @@ func find(ctx context.Context, f *source.File, ts []*transform.Transformer) ([]F
 		if order[a.Rule] != order[b.Rule] {
 			return order[a.Rule] - order[b.Rule]
 		}
-		return a.End - b.End
+		if a.End != b.End {
+			return a.End - b.End
+		}
+		// A rule may report in any order (it may range over a map):
+		// break the remaining ties on content, so that which of two
+		// alternative fixes wins does not depend on it.
+		return compareContent(a.Finding, b.Finding)
 	})
 	return out, nil
+}
+
+// compareContent orders two findings of one rule at one range by code,
+// message and fix.
+func compareContent(a, b transform.Finding) int {
+	if c := cmp.Compare(a.Code, b.Code); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Message, b.Message); c != 0 {
+		return c
+	}
+	switch {
+	case a.Fix == nil && b.Fix == nil:
+		return 0
+	case a.Fix == nil:
+		return -1
+	case b.Fix == nil:
+		return 1
+	}
+	if c := cmp.Compare(a.Fix.Applicability, b.Fix.Applicability); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Fix.Message, b.Fix.Message); c != 0 {
+		return c
+	}
+	return slices.CompareFunc(a.Fix.Edits, b.Fix.Edits, func(x, y transform.Edit) int {
+		return cmp.Or(cmp.Compare(x.Start, y.Start), cmp.Compare(x.End, y.End), cmp.Compare(x.New, y.New))
+	})
 }
 
 // runSafely runs a transformer, turning a panic into an error so that one
