@@ -50,7 +50,10 @@ func main() {
 
 type lines []string
 
-func (l *lines) String() string     { return strings.Join(*l, "; ") }
+// String implements flag.Value.
+func (l *lines) String() string { return strings.Join(*l, "; ") }
+
+// Set implements flag.Value by appending.
 func (l *lines) Set(s string) error { *l = append(*l, s); return nil }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

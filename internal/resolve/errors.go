@@ -82,7 +82,10 @@ type reasonError struct {
 	err    error
 }
 
+// Error returns the underlying message.
 func (e *reasonError) Error() string { return e.err.Error() }
+
+// Unwrap returns the underlying error.
 func (e *reasonError) Unwrap() error { return e.err }
 
 func withReason(reason Reason, err error) error { return &reasonError{reason, err} }
@@ -90,6 +93,7 @@ func withReason(reason Reason, err error) error { return &reasonError{reason, er
 // policyError is a request refused locally, before any network use.
 type policyError struct{ msg string }
 
+// Error returns the refusal.
 func (e *policyError) Error() string { return e.msg }
 
 // newError wraps err for ref with a classified reason and a redacted

@@ -15,15 +15,13 @@ import (
 // Hub; go-containerregistry spells it name.DefaultRegistry.
 const dockerHub = "docker.io"
 
-// dockerHubAliases are the host names of Docker Hub's registry.
-var dockerHubAliases = map[string]bool{"docker.io": true, "index.docker.io": true, "registry-1.docker.io": true}
-
 // canonicalRegistry maps a registry host to the key used for mirrors and
 // names: the Docker Hub aliases become "docker.io", other hosts are
 // lower-cased.
 func canonicalRegistry(host string) string {
 	host = strings.ToLower(host)
-	if dockerHubAliases[host] {
+	switch host {
+	case "docker.io", "index.docker.io", "registry-1.docker.io":
 		return dockerHub
 	}
 	return host

@@ -353,6 +353,9 @@ func TestRetries(t *testing.T) {
 		}
 	})
 	t.Run("429 with Retry-After, for real", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("waits a real second")
+		}
 		h := newHub(t)
 		h.srv.SetFaults(testregistry.Faults{Match: "/manifests/", Fail429: 1, RetryAfter: time.Second})
 		r := h.resolver()

@@ -84,6 +84,7 @@ type counter struct {
 	other, retries, pingsCached              atomic.Int64
 }
 
+// RoundTrip counts req, then sends it.
 func (c *counter) RoundTrip(req *http.Request) (*http.Response, error) {
 	c.requests.Add(1)
 	p := req.URL.Path
@@ -126,6 +127,7 @@ func newLimiter(inner http.RoundTripper, global, perHost int) *limiter {
 	return &limiter{inner: inner, global: make(chan struct{}, global), perHost: perHost, hosts: map[string]chan struct{}{}}
 }
 
+// RoundTrip waits for a host slot and an overall slot, then sends req.
 func (l *limiter) RoundTrip(req *http.Request) (*http.Response, error) {
 	host := strings.ToLower(req.URL.Host)
 	l.mu.Lock()
@@ -161,6 +163,7 @@ type guard struct {
 	tlsOnly   map[string]bool // mirrors named with https://
 }
 
+// RoundTrip refuses req if the plain-HTTP policy forbids it.
 func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	host := strings.ToLower(req.URL.Host)
 	switch req.URL.Scheme {
@@ -189,15 +192,17 @@ type retrier struct {
 	count  *counter
 }
 
-var retryStatus = map[int]bool{
-	http.StatusRequestTimeout:      true,
-	http.StatusTooManyRequests:     true,
-	http.StatusInternalServerError: true,
-	http.StatusBadGateway:          true,
-	http.StatusServiceUnavailable:  true,
-	http.StatusGatewayTimeout:      true,
+// retryStatus reports whether a response status is worth a retry.
+func retryStatus(code int) bool {
+	switch code {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
+// RoundTrip sends req, retrying transient failures.
 func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	for attempt := 1; ; attempt++ {
@@ -247,7 +252,7 @@ func (t *retrier) shouldRetry(resp *http.Response, err error, attempt int) (time
 	if err != nil {
 		return backoff, retryableError(err)
 	}
-	if !retryStatus[resp.StatusCode] {
+	if !retryStatus(resp.StatusCode) {
 		return 0, false
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
@@ -325,6 +330,7 @@ type cachedPing struct {
 	body   []byte
 }
 
+// RoundTrip answers a ping from the cache or sends it.
 func (p *pingCache) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Method != http.MethodGet || (req.URL.Path != "/v2/" && req.URL.Path != "/v2") || req.Header.Get("Authorization") != "" {
 		return p.inner.RoundTrip(req)

@@ -64,6 +64,7 @@ func Push(ctx context.Context, host string, images ...Image) ([]Seeded, error) {
 
 type seedTransport struct{ inner http.RoundTripper }
 
+// RoundTrip marks the request as seeding traffic.
 func (t seedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
 	req.Header.Set(SeedHeader, "1")
@@ -74,6 +75,7 @@ func (t seedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // network: Server.Seed uses it to reach the bare registry.
 type handlerTransport struct{ h http.Handler }
 
+// RoundTrip serves req with the handler.
 func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// Give the handler a request shaped like a server-side one.
 	in := req.Clone(req.Context())

@@ -72,8 +72,10 @@ type Auth struct {
 
 // Request is one logged request.
 type Request struct {
+	// Method is the HTTP method.
 	Method string
-	Path   string
+	// Path is the URL path, without the query.
+	Path string
 	// Status is the response status; 0 for a reset connection.
 	Status int
 	// Authorized is true when the request carried an Authorization header.
@@ -267,6 +269,7 @@ type statusRecorder struct {
 	status int
 }
 
+// WriteHeader records the first status.
 func (w *statusRecorder) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
@@ -274,6 +277,7 @@ func (w *statusRecorder) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Write records an implicit 200.
 func (w *statusRecorder) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
@@ -356,6 +360,7 @@ type headerRewriter struct {
 	hideDigest, generic, wrote bool
 }
 
+// WriteHeader rewrites the headers once, before they are sent.
 func (w *headerRewriter) WriteHeader(code int) {
 	if !w.wrote {
 		w.wrote = true
@@ -369,6 +374,7 @@ func (w *headerRewriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Write sends the rewritten headers first.
 func (w *headerRewriter) Write(b []byte) (int, error) {
 	if !w.wrote {
 		w.WriteHeader(http.StatusOK)
