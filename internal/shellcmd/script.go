@@ -1,7 +1,6 @@
 package shellcmd
 
 import (
-	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -12,12 +11,17 @@ import (
 	"github.com/dockmend/dockmend/transform"
 )
 
-// ErrShape is wrapped by the errors of Append and Prepend: the program's
-// shape does not allow the edit without changing what it means.
-var ErrShape = errors.New("cannot add a command here")
+// ShapeError is the error of Append and Prepend: the program's shape does
+// not allow the edit without changing what the program means.
+type ShapeError struct {
+	// Reason says why, as a clause: "the program ends with exit".
+	Reason string
+}
+
+func (e *ShapeError) Error() string { return "cannot add a command: " + e.Reason }
 
 func shapeErr(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrShape, fmt.Sprintf(format, args...))
+	return &ShapeError{Reason: fmt.Sprintf(format, args...)}
 }
 
 // Append returns an edit that runs text after s's program, only when the
@@ -27,10 +31,10 @@ func shapeErr(format string, args ...any) error {
 // build never becomes a passing one; in a heredoc this holds whether or not
 // the script runs under set -e, which a new line would not.
 //
-// It fails when the program ends in a way that && would change: a
-// background command ('&'), a function definition, a here-document (whose
-// body follows the statement), or exit, exec or return (the command would
-// never run).
+// It fails, with a *ShapeError, when the program ends in a way that &&
+// would change: a background command ('&'), a function definition, a
+// here-document (whose body follows the statement), or exit, exec or
+// return (the command would never run).
 func Append(s *source.Script, text string) (transform.Edit, error) {
 	stmts := s.File.Stmts
 	if len(stmts) == 0 {
@@ -94,8 +98,8 @@ func hasHeredoc(st *syntax.Stmt) bool {
 // inserts "text && " before the statement. For a program whose first
 // statement is "set -e" (or -eux, -o errexit) it inserts text as a
 // statement of its own after that one: a new line in a heredoc, "text; "
-// otherwise. Anything else fails: in "a; b" or "a || b" a failing text
-// would no longer stop the build.
+// otherwise. Anything else fails with a *ShapeError: in "a; b" or
+// "a || b" a failing text would no longer stop the build.
 func Prepend(s *source.Script, text string) (transform.Edit, error) {
 	stmts := s.File.Stmts
 	if len(stmts) == 0 {
@@ -139,11 +143,9 @@ func Prepend(s *source.Script, text string) (transform.Edit, error) {
 			ls--
 		}
 		if ls == s.Heredoc.Start || data[ls-1] == '\n' {
-			eol := "\n"
-			if ls >= 2 && data[ls-2] == '\r' {
-				eol = "\r\n"
-			}
-			return transform.Edit{Start: ls, End: ls, New: string(data[ls:next]) + text + eol}, nil
+			// Heredoc programs have LF line endings (source refuses
+			// CR in their bodies).
+			return transform.Edit{Start: ls, End: ls, New: string(data[ls:next]) + text + "\n"}, nil
 		}
 	}
 	return transform.Edit{Start: next, End: next, New: text + "; "}, nil

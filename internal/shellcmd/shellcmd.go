@@ -71,8 +71,23 @@ func (c *Command) Name() string { return path.Base(c.Args[0].Value) }
 // Editable reports whether the command may be edited in place.
 func (c *Command) Editable() bool { return c.Context == "" }
 
-// Start returns the offset of the command's name. End returns the offset
-// just past its last word.
+// NotEditable says why the command may not be edited, as a clause for a
+// message ("it is inside an if"), or "" when it may be.
+func (c *Command) NotEditable() string {
+	switch c.Context {
+	case "":
+		return ""
+	case "if", "case":
+		return "it is inside an " + c.Context
+	case "while", "until", "for":
+		return "it is inside a " + c.Context + " loop"
+	case "time", "coproc":
+		return "it runs under " + c.Context
+	}
+	return "it is inside a " + c.Context
+}
+
+// Start returns the offset of the command's name.
 func (c *Command) Start() int { return c.Args[0].Start }
 
 // End returns the offset just past the command's last word.

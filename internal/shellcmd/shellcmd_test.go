@@ -241,7 +241,6 @@ func TestPrepend(t *testing.T) {
 		{"several statements", "FROM x\nRUN a; b\n", "", "set -e"},
 		{"set -e shell form", "FROM x\nRUN set -eux; a; b\n", "FROM x\nRUN set -eux; u; a; b\n", ""},
 		{"set -o errexit heredoc", "FROM x\nRUN <<EOF\nset -o errexit\n  a\nb\nEOF\n", "FROM x\nRUN <<EOF\nset -o errexit\n  u\n  a\nb\nEOF\n", ""},
-		{"heredoc crlf", "FROM x\r\nRUN <<EOF\r\nset -e\r\na\r\nEOF\r\n", "FROM x\r\nRUN <<EOF\r\nset -e\r\nu\r\na\r\nEOF\r\n", ""},
 		{"set +e later", "FROM x\nRUN set -e; a; set +e; b\n", "", "turns set -e off"},
 		{"background", "FROM x\nRUN a &\n", "", "background"},
 	}

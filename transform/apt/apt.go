@@ -1,0 +1,358 @@
+package apt
+
+import (
+	_ "embed"
+	"strings"
+
+	"github.com/dockmend/dockmend/internal/shellcmd"
+	"github.com/dockmend/dockmend/internal/source"
+	"github.com/dockmend/dockmend/transform"
+)
+
+//go:embed doc.go
+var doc string
+
+// Transformer is the apt rule: apt becomes apt-get, apt-get gets -y (and,
+// as an unsafe fix, --no-install-recommends), a lone apt-get update is
+// merged into the install it serves, and package lists are removed in the
+// RUN that leaves them.
+var Transformer = &transform.Transformer{
+	Name:    "apt",
+	Doc:     transform.MustExtractDoc(doc, "apt"),
+	Default: true,
+	Fixes:   []string{"DL3009", "DL3014", "DL3015", "DL3027"},
+	Run:     run,
+}
+
+func run(p *transform.Pass) error {
+	f := p.File
+	for _, st := range f.Stages {
+		if err := p.Context.Err(); err != nil {
+			return err
+		}
+		var runs []*runInfo
+		for _, in := range st.Instructions {
+			if in.Is("RUN") {
+				r := analyze(in)
+				checkCommands(p, r)
+				runs = append(runs, r)
+			}
+		}
+		checkMerges(p, st, runs)
+		if len(runs) > 0 && shellcmd.ImageStage(runs[0].in) {
+			checkLists(p, runs)
+		}
+	}
+	f.Walk(func(in *source.Instruction) {
+		if in.Parent != nil && in.Is("RUN") {
+			r := analyze(in)
+			checkCommands(p, r)
+			checkLists(p, []*runInfo{r})
+		}
+	})
+	return nil
+}
+
+// Event kinds, in the order a RUN's commands touch the package lists.
+const (
+	update = iota + 1 // apt-get update fills the lists
+	use               // a command reads the lists
+	remove            // rm deletes them
+	script            // a shell script runs that may read them
+)
+
+type event struct {
+	kind int
+	cmd  *shellcmd.Command
+}
+
+// runInfo is what the rule knows about one RUN.
+type runInfo struct {
+	in     *source.Instruction
+	script *source.Script // nil when the RUN is not a POSIX shell program
+	cmds   []*shellcmd.Command
+	events []event
+	// cached reports a cache or tmpfs mount over the lists: what the
+	// RUN does to them does not reach the image.
+	cached bool
+}
+
+func analyze(in *source.Instruction) *runInfo {
+	r := &runInfo{in: in, cached: shellcmd.CacheCovers(in, listsDir)}
+	s, err := in.Script()
+	if err != nil {
+		return r
+	}
+	r.script = s
+	r.cmds = shellcmd.Commands(s)
+	for _, c := range r.cmds {
+		if k := eventKind(c); k != 0 {
+			r.events = append(r.events, event{k, c})
+		}
+	}
+	return r
+}
+
+const listsDir = "/var/lib/apt/lists"
+
+// aptGetValueOptions returns apt-get's options that take a value.
+func aptGetValueOptions() []string {
+	return []string{"-o", "-c", "-t", "-a", "-P", "--option", "--config-file", "--target-release", "--default-release", "--host-architecture", "--build-profiles"}
+}
+
+// subcommand returns the index of the subcommand word of an apt, apt-get
+// or aptitude command and the parsed line; -1 when there is none.
+func subcommand(c *shellcmd.Command) (int, shellcmd.Line) {
+	l := c.Parse(aptGetValueOptions()...)
+	i := l.Operand(0)
+	if i >= 0 && !c.Args[i].Literal {
+		i = -1
+	}
+	return i, l
+}
+
+func eventKind(c *shellcmd.Command) int {
+	switch c.Name() {
+	case "apt-get", "apt", "aptitude":
+		i, _ := subcommand(c)
+		if i < 0 {
+			return 0
+		}
+		switch c.Args[i].Value {
+		case "update":
+			return update
+		case "dist-clean":
+			return remove // apt 2.7: clean, and remove the lists
+		case "clean", "autoclean", "remove", "purge", "autoremove", "autopurge", "markauto", "unmarkauto", "hold", "unhold":
+			return 0
+		}
+		return use
+	case "apt-cache", "apt-file":
+		return use
+	case "add-apt-repository":
+		if !c.Parse().Has("-n", "--no-update") {
+			return update
+		}
+	case "rm":
+		for _, i := range c.Parse().Operands {
+			if w := c.Args[i]; w.Literal && removesLists(w.Value) {
+				return remove
+			}
+		}
+	case "find":
+		l := c.Parse()
+		if i := l.Operand(0); i > 0 && c.Args[i].Literal && removesLists(c.Args[i].Value) {
+			for _, w := range c.Args[i+1:] {
+				if w.Value == "-delete" || w.Value == "-exec" || w.Value == "-execdir" {
+					return remove
+				}
+			}
+		}
+	case "sh", "bash", "dash", "ash", "zsh", "ksh", "su", "source", ".", "eval":
+		// A script given as a string ("bash -c '... rm -rf
+		// /var/lib/apt/lists/*'") is not parsed; one that mentions
+		// removing the lists is taken to remove them.
+		for _, w := range c.Args[1:] {
+			if w.Literal && strings.Contains(w.Value, "rm ") && strings.Contains(w.Value, listsDir) {
+				return remove
+			}
+		}
+		return script
+	default:
+		if strings.HasSuffix(c.Name(), ".sh") {
+			return script
+		}
+	}
+	return 0
+}
+
+// removesLists reports whether removing path p (a glob like
+// /var/lib/apt/lists/* included) removes the package lists.
+func removesLists(p string) bool {
+	p = strings.TrimRight(strings.TrimSuffix(p, "*"), "/")
+	if p == "" {
+		p = "/"
+	}
+	return shellcmd.Covers(p, listsDir)
+}
+
+// checkCommands reports apt and apt-get command lines that need -y,
+// --no-install-recommends or apt-get instead of apt.
+func checkCommands(p *transform.Pass, r *runInfo) {
+	for _, c := range r.cmds {
+		switch c.Name() {
+		case "apt":
+			checkApt(p, c)
+		case "apt-get":
+			checkAptGet(p, c)
+		}
+	}
+}
+
+// aptGetFor maps an apt subcommand to apt-get's. safe is false when
+// apt-get's subcommand behaves differently.
+func aptGetFor(sub string) (getSub string, safe, ok bool) {
+	switch sub {
+	case "install", "remove", "purge", "autoremove", "update", "clean", "autoclean",
+		"source", "build-dep", "download", "changelog", "satisfy", "dist-upgrade", "check":
+		return sub, true, true
+	case "full-upgrade":
+		return "dist-upgrade", true, true
+	case "upgrade":
+		return sub, false, true
+	}
+	return "", false, false
+}
+
+func checkApt(p *transform.Pass, c *shellcmd.Command) {
+	i, _ := subcommand(c)
+	if i < 0 {
+		return
+	}
+	sub := c.Args[i].Value
+	fd := transform.Finding{
+		Code:    "DL3027",
+		Start:   c.Start(),
+		End:     c.Args[i].End,
+		Message: "apt is meant for interactive use; its command line may change, use apt-get in scripts",
+	}
+	getSub, safe, ok := aptGetFor(sub)
+	if !ok {
+		fd.Message = "apt " + sub + " is meant for interactive use; use apt-get or apt-cache in scripts"
+		p.Report(fd)
+		return
+	}
+	if !c.Editable() {
+		fd.Message += "; not fixed: " + c.NotEditable()
+		p.Report(fd)
+		return
+	}
+	if c.Args[0].Node.Lit() == "" {
+		p.Report(fd)
+		return
+	}
+	edits := []transform.Edit{c.InsertAfter(0, "-get")}
+	if getSub != sub {
+		e, ok := c.Replace(i, getSub)
+		if !ok {
+			p.Report(fd)
+			return
+		}
+		edits = append(edits, e)
+	}
+	fix := &transform.Fix{Message: "use apt-get " + getSub, Edits: edits}
+	if !safe {
+		fix.Applicability = transform.Unsafe
+		fix.Message += " (it holds back upgrades that need new packages)"
+	}
+	fd.Fix = fix
+	p.Report(fd)
+}
+
+// needsYes lists the apt-get subcommands that ask for confirmation.
+func needsYes(sub string) bool {
+	switch sub {
+	case "install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge", "autoremove", "autopurge", "build-dep", "satisfy", "reinstall":
+		return true
+	}
+	return false
+}
+
+func checkAptGet(p *transform.Pass, c *shellcmd.Command) {
+	i, l := subcommand(c)
+	if i < 0 {
+		return
+	}
+	sub := c.Args[i].Value
+	if needsYes(sub) && !assumesYes(l) {
+		fd := transform.Finding{
+			Code:    "DL3014",
+			Start:   c.Start(),
+			End:     c.Args[i].End,
+			Message: "apt-get " + sub + " without -y stops at its confirmation prompt, which fails a build",
+		}
+		if c.Editable() {
+			fd.Fix = &transform.Fix{Message: "add -y", Edits: []transform.Edit{c.InsertAfter(i, " -y")}}
+		} else {
+			fd.Message += "; not fixed: " + c.NotEditable()
+		}
+		p.Report(fd)
+	}
+	if sub == "install" && !noRecommends(l) {
+		fd := transform.Finding{
+			Code:    "DL3015",
+			Start:   c.Start(),
+			End:     c.Args[i].End,
+			Message: "apt-get install without --no-install-recommends also installs recommended packages",
+		}
+		if c.Editable() {
+			fd.Fix = &transform.Fix{
+				Message:       "add --no-install-recommends (check that nothing needed was only recommended)",
+				Edits:         []transform.Edit{c.InsertAfter(i, " --no-install-recommends")},
+				Applicability: transform.Unsafe,
+			}
+		} else {
+			fd.Message += "; not fixed: " + c.NotEditable()
+		}
+		p.Report(fd)
+	}
+}
+
+func assumesYes(l shellcmd.Line) bool {
+	if l.Has("-y", "--yes", "--assume-yes") {
+		return true
+	}
+	quiet := l.Count("-q") + l.Count("--quiet")
+	for _, v := range l.Values("-q", "--quiet") {
+		if v == "2" {
+			quiet = 2
+		}
+	}
+	if quiet >= 2 {
+		return true
+	}
+	return configIs(l, "apt::get::assume-yes", true)
+}
+
+func noRecommends(l shellcmd.Line) bool {
+	if l.Has("--no-install-recommends") {
+		return true
+	}
+	for _, v := range l.Values("--install-recommends") {
+		if isFalse(v) {
+			return true
+		}
+	}
+	return configIs(l, "apt::install-recommends", false)
+}
+
+// configIs reports whether an -o option sets key (lower case) to a true
+// (want) or false value.
+func configIs(l shellcmd.Line, key string, want bool) bool {
+	for _, v := range l.Values("-o", "--option") {
+		k, val, ok := strings.Cut(v, "=")
+		if !ok || strings.ToLower(k) != key {
+			continue
+		}
+		if want && isTrue(val) || !want && isFalse(val) {
+			return true
+		}
+	}
+	return false
+}
+
+func isTrue(v string) bool {
+	switch strings.ToLower(strings.Trim(v, `"'`)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+func isFalse(v string) bool {
+	switch strings.ToLower(strings.Trim(v, `"'`)) {
+	case "0", "false", "no", "off":
+		return true
+	}
+	return false
+}
