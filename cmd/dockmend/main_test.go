@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/dockmend/dockmend/internal/ruleset"
+	"github.com/dockmend/dockmend/internal/testregistry"
 	"github.com/dockmend/dockmend/transform"
 )
 
@@ -36,6 +38,10 @@ func TestMain(m *testing.M) {
 //	[!] islink FILE...             the files are symbolic links
 //	writefile FILE PART...         write the PARTs, Go-escaped text ('\x00'), to FILE;
 //	                               a PART repeat:N:TEXT is TEXT N times
+//	registry NAME SPEC...          start a test registry (internal/testregistry) seeded
+//	                               with the image SPECs; $NAME is its host:port
+//	[!] requests NAME N METHOD PATH
+//	                               registry NAME got N requests METHOD on paths containing PATH
 //
 // and the conditions [rule:NAME], true when the rule NAME is registered,
 // and [root], true when running as root (who may read any file).
@@ -45,6 +51,7 @@ func TestScript(t *testing.T) {
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
+			env.Values[registriesKey{}] = map[string]*testregistry.Server{}
 			// Colour must not depend on the caller's terminal settings.
 			for _, k := range []string{"NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE"} {
 				env.Setenv(k, "")
@@ -69,6 +76,8 @@ func TestScript(t *testing.T) {
 			"mode":      cmdMode,
 			"islink":    cmdIsLink,
 			"writefile": cmdWriteFile,
+			"registry":  cmdRegistry,
+			"requests":  cmdRequests,
 		},
 	})
 }
@@ -161,4 +170,42 @@ func cmdWriteFile(ts *testscript.TestScript, neg bool, args []string) {
 	path := ts.MkAbs(args[0])
 	ts.Check(os.MkdirAll(filepath.Dir(path), 0o777))
 	ts.Check(os.WriteFile(path, []byte(b.String()), 0o666))
+}
+
+// registriesKey keys the script's test registries, by name, in its Values.
+type registriesKey struct{}
+
+func cmdRegistry(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: registry NAME SPEC...")
+	}
+	var imgs []testregistry.Image
+	for _, spec := range args[1:] {
+		img, err := testregistry.ParseImage(spec)
+		ts.Check(err)
+		imgs = append(imgs, img)
+	}
+	srv, err := testregistry.Start()
+	ts.Check(err)
+	ts.Defer(func() { srv.Close() })
+	_, err = srv.Seed(context.Background(), imgs...)
+	ts.Check(err)
+	srv.ResetLog()
+	ts.Value(registriesKey{}).(map[string]*testregistry.Server)[args[0]] = srv
+	ts.Setenv(args[0], srv.Host())
+}
+
+func cmdRequests(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 {
+		ts.Fatalf("usage: requests NAME N METHOD PATH")
+	}
+	srv := ts.Value(registriesKey{}).(map[string]*testregistry.Server)[args[0]]
+	if srv == nil {
+		ts.Fatalf("no registry %s", args[0])
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	if got := srv.Count(args[2], args[3]); (got == want) == neg {
+		ts.Fatalf("registry %s: %d %s requests on %s; want %d: %v", args[0], got, args[2], args[3], want, !neg)
+	}
 }

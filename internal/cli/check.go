@@ -65,7 +65,7 @@ exits with 1 when there are findings, 2 when a file could not be checked.`,
 			case "sarif":
 				wd, _ := os.Getwd()
 				tool := report.Tool{Name: "dockmend", Version: moduleVersion(), InformationURI: "https://github.com/dockmend/dockmend"}
-				err = report.SARIF(env.Stdout, files, ruleset.All(ruleset.Config{}), tool, wd)
+				err = report.SARIF(env.Stdout, files, env.rules(ruleset.Config{}), tool, wd)
 			}
 			if err != nil {
 				return err

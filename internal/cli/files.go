@@ -16,6 +16,7 @@ import (
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/ruleset"
 	"github.com/dockmend/dockmend/transform"
+	"github.com/dockmend/dockmend/transform/pin"
 )
 
 // plan is the work of one check, diff or fix: the files with their
@@ -26,6 +27,10 @@ type plan struct {
 	errs []error
 	// stdin reports that the only file is standard input.
 	stdin bool
+	// reg holds the digest resolvers and lock files of the run.
+	reg *registries
+	// pins are the pin rule's options of the files it runs on.
+	pins map[*driver.File]*pin.Options
 }
 
 // plan finds the files named by args and the settings of each. Errors in
@@ -43,17 +48,24 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 	if err != nil {
 		return nil, usageError{err}
 	}
-	known := ruleset.All(ruleset.Config{})
+	known := env.rules(ruleset.Config{})
 	if err := checkRuleKeys(over, known); err != nil {
 		return nil, usageError{err}
 	}
-	s := &settings{over: over, known: known, finder: config.NewFinder(), byConfig: map[*config.Config]setting{}}
+	s := &settings{over: over, all: env.rules, known: known, finder: config.NewFinder(), reg: newRegistries(o.pin), byConfig: map[*config.Config]setting{}}
 	if o.configFile != "" {
 		if s.fixed, err = config.Load(o.configFile); err != nil {
 			return nil, err
 		}
 	}
-	p := &plan{stdin: stdin}
+	p := &plan{stdin: stdin, reg: s.reg, pins: map[*driver.File]*pin.Options{}}
+	add := func(f *driver.File, st setting) {
+		f.Options = st.opts
+		p.files = append(p.files, f)
+		if st.pin != nil {
+			p.pins[f] = st.pin
+		}
+	}
 	if stdin {
 		data, err := io.ReadAll(env.Stdin)
 		if err != nil {
@@ -63,11 +75,11 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 		if name == "" {
 			name = "-"
 		}
-		opts, err := s.forFile(name)
+		st, err := s.forFile(name)
 		if err != nil {
 			return nil, err
 		}
-		p.files = append(p.files, &driver.File{Path: name, Name: name, Data: data, Options: opts})
+		add(&driver.File{Path: name, Name: name, Data: data}, st)
 		return p, nil
 	}
 	if len(args) == 0 {
@@ -81,12 +93,18 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 			p.errs = append(p.errs, pathError(err))
 		}
 		for _, path := range paths {
-			if seen[path] {
+			// A file reached twice, by its name and through a symbolic
+			// link, is processed once: writing it twice would fail.
+			real, err := filepath.EvalSymlinks(path)
+			if err != nil {
+				real = path
+			}
+			if seen[real] {
 				continue
 			}
-			seen[path] = true
+			seen[real] = true
 			explicit := path == filepath.Clean(root)
-			opts, err := s.forFile(path)
+			st, err := s.forFile(path)
 			if err != nil {
 				if !reported[err.Error()] {
 					reported[err.Error()] = true
@@ -97,7 +115,7 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 			if !explicit && s.excluded(path) {
 				continue
 			}
-			p.files = append(p.files, &driver.File{Path: path, Options: opts})
+			add(&driver.File{Path: path}, st)
 		}
 	}
 	return p, nil
@@ -107,13 +125,16 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 type settings struct {
 	over     *config.Config // from flags
 	fixed    *config.Config // --config, or nil
+	all      func(ruleset.Config) []*transform.Transformer
 	known    []*transform.Transformer
 	finder   *config.Finder
+	reg      *registries
 	byConfig map[*config.Config]setting
 }
 
 type setting struct {
 	opts engine.Options
+	pin  *pin.Options // nil when the pin rule does not run
 	err  error
 }
 
@@ -130,44 +151,53 @@ func (s *settings) excluded(path string) bool {
 	return err == nil && c != nil && c.Excluded(path)
 }
 
-// forFile returns the engine options for the file at path.
-func (s *settings) forFile(path string) (engine.Options, error) {
+// forFile returns the settings of the file at path.
+func (s *settings) forFile(path string) (setting, error) {
 	c, err := s.configFor(path)
 	if err != nil {
-		return engine.Options{}, err
+		return setting{}, err
 	}
-	if st, ok := s.byConfig[c]; ok {
-		return st.opts, st.err
+	st, ok := s.byConfig[c]
+	if !ok {
+		st = s.build(c)
+		s.byConfig[c] = st
 	}
-	var st setting
-	st.opts, st.err = s.build(c)
-	s.byConfig[c] = st
-	return st.opts, st.err
+	return st, st.err
 }
 
-// build merges the flags over a configuration file (nil for none) and
-// selects the rules.
-func (s *settings) build(c *config.Config) (engine.Options, error) {
+// build merges the flags over a configuration file (nil for none),
+// selects the rules and configures them.
+func (s *settings) build(c *config.Config) setting {
 	if c != nil {
 		if err := checkRuleKeys(c, s.known); err != nil {
-			return engine.Options{}, err
+			return setting{err: err}
 		}
 	}
 	m := config.Merge(c, s.over)
 	ignore := m.Ignore
-	if !m.PinEnabled() && hasRule(s.known, "pin") && !slices.Contains(s.over.Select, "pin") {
-		ignore = append(slices.Clone(ignore), "pin")
+	if !m.PinEnabled() && hasRule(s.known, pin.Name) {
+		// A repository's policy against digests holds even when the
+		// command line selects pin.
+		ignore = append(slices.Clone(ignore), pin.Name)
 	}
-	ts, err := ruleset.Select(ruleset.All(rulesetConfig(m)), m.Select, ignore)
+	selected, err := ruleset.Select(s.known, m.Select, ignore)
 	if err != nil {
-		return engine.Options{}, err
+		return setting{err: err}
 	}
-	return engine.Options{Transformers: ts, UnsafeFixes: m.UnsafeFixesEnabled()}, nil
-}
-
-// rulesetConfig returns the rule settings of a merged configuration.
-func rulesetConfig(*config.Config) ruleset.Config {
-	return ruleset.Config{}
+	var st setting
+	var rc ruleset.Config
+	if hasRule(selected, pin.Name) {
+		if st.pin, err = s.reg.pinOptions(m); err != nil {
+			return setting{err: err}
+		}
+		rc.Pin = *st.pin
+	}
+	ts, err := ruleset.Select(s.all(rc), m.Select, ignore)
+	if err != nil {
+		return setting{err: err}
+	}
+	st.opts = engine.Options{Transformers: ts, UnsafeFixes: m.UnsafeFixesEnabled()}
+	return st
 }
 
 func hasRule(ts []*transform.Transformer, name string) bool {

@@ -22,7 +22,8 @@ applied only with --unsafe-fixes.
 The findings that remain are listed on standard error, followed by a
 summary. With the path - (standard input), the fixed file is printed to
 standard output and no file is written; if it cannot be fixed, the input
-is printed unchanged. Fix exits with 2 when a file could not be fixed.`,
+is printed unchanged. Digests that were looked up are recorded in the lock
+file, if one is configured. Fix exits with 2 when a file could not be fixed.`,
 		Example: `  dockmend fix
   dockmend fix --select apt,apk services/
   dockmend fix --unsafe-fixes Dockerfile
@@ -53,6 +54,9 @@ is printed unchanged. Fix exits with 2 when a file could not be fixed.`,
 			})
 			if err != nil {
 				return err
+			}
+			for _, err := range p.reg.save() {
+				x.fail(env, "", err)
 			}
 			if p.stdin && !printed {
 				if _, err := env.Stdout.Write(p.files[0].Data); err != nil {

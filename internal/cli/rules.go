@@ -24,9 +24,9 @@ summary. With a RULE, it prints that rule's documentation.`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				return printRuleDoc(env.Stdout, args[0])
+				return printRuleDoc(env.Stdout, env.rules(ruleset.Config{}), args[0])
 			}
-			return printRules(env.Stdout, ruleset.All(ruleset.Config{}))
+			return printRules(env.Stdout, env.rules(ruleset.Config{}))
 		},
 	}
 }
@@ -50,8 +50,7 @@ func printRules(w io.Writer, ts []*transform.Transformer) error {
 }
 
 // printRuleDoc writes the documentation of the rule called name.
-func printRuleDoc(w io.Writer, name string) error {
-	all := ruleset.All(ruleset.Config{})
+func printRuleDoc(w io.Writer, all []*transform.Transformer, name string) error {
 	for _, t := range all {
 		if t.Name == name {
 			_, err := fmt.Fprintln(w, strings.TrimRight(t.Doc, "\n"))

@@ -33,7 +33,9 @@ func (o *options) run(ctx context.Context, env *Env, p *plan, write bool, emit f
 	for _, err := range p.errs {
 		x.fail(env, "", err)
 	}
+	defer p.reg.close()
 	opts := driver.Options{
+		Prepare: prefetch(p.pins),
 		Emit: func(out driver.Outcome) error {
 			if out.Err != nil {
 				x.fail(env, out.File.Path, out.Err)

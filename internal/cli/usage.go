@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/dockmend/dockmend/internal/ruleset"
 )
 
 // flagGroupAnnotation is the flag annotation that names a flag's group in
@@ -78,7 +80,7 @@ func usage(c *cobra.Command) error {
 
 // newHelp returns the help command: "dockmend help COMMAND" explains a
 // command and "dockmend help RULE" a rule, as "dockmend rules RULE" does.
-func newHelp(root *cobra.Command) *cobra.Command {
+func newHelp(root *cobra.Command, env *Env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "help [COMMAND | RULE]",
 		Short: "Explain a command or a rule",
@@ -90,7 +92,7 @@ func newHelp(root *cobra.Command) *cobra.Command {
 			if sub, rest, err := root.Find(args); err == nil && sub != root && len(rest) == 0 {
 				return sub.Help()
 			}
-			return printRuleDoc(cmd.OutOrStdout(), args[0])
+			return printRuleDoc(cmd.OutOrStdout(), env.rules(ruleset.Config{}), args[0])
 		},
 	}
 }

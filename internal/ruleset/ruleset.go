@@ -8,10 +8,14 @@ import (
 	"strings"
 
 	"github.com/dockmend/dockmend/transform"
+	"github.com/dockmend/dockmend/transform/pin"
 )
 
 // Config carries the settings of transformers that need them.
-type Config struct{}
+type Config struct {
+	// Pin configures the pin rule: its resolver, build args, platform.
+	Pin pin.Options
+}
 
 // All returns every transformer in the order the engine runs them. The
 // order decides which of two conflicting fixes is applied first.

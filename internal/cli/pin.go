@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"slices"
+
+	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/lockfile"
+	"github.com/dockmend/dockmend/internal/resolve"
+	"github.com/dockmend/dockmend/internal/source"
+	"github.com/dockmend/dockmend/transform/pin"
+)
+
+// registries makes the digest resolvers of a run: one per distinct set of
+// registry settings, so that each reference is looked up once, and one
+// lock file per path.
+type registries struct {
+	offline, refresh bool
+	resolvers        map[string]*resolve.Resolver
+	locks            map[string]*lockfile.File
+	lockOrder        []string
+}
+
+func newRegistries(p pinFlags) *registries {
+	return &registries{offline: p.offline, refresh: p.refresh, resolvers: map[string]*resolve.Resolver{}, locks: map[string]*lockfile.File{}}
+}
+
+// pinOptions returns the pin rule's options for a merged configuration.
+func (r *registries) pinOptions(m *config.Config) (*pin.Options, error) {
+	res, err := r.resolver(m)
+	if err != nil {
+		if m.Path != "" {
+			err = fmt.Errorf("%s: %w", m.Path, err)
+		}
+		return nil, err
+	}
+	return &pin.Options{Resolver: res, BuildArgs: m.BuildArgs, Refresh: r.refresh, Platform: m.Platform, Concurrency: m.Concurrency}, nil
+}
+
+func (r *registries) resolver(m *config.Config) (*resolve.Resolver, error) {
+	lock := m.LockfilePath()
+	key := fmt.Sprintf("%q %q %q %d", mapItems(m.RegistryMirrors), slices.Sorted(slices.Values(m.InsecureRegistries)), lock, m.Concurrency)
+	if res, ok := r.resolvers[key]; ok {
+		return res, nil
+	}
+	var opts []resolve.Option
+	if m.Concurrency > 0 {
+		opts = append(opts, resolve.WithConcurrency(m.Concurrency))
+	}
+	for _, reg := range slices.Sorted(maps.Keys(m.RegistryMirrors)) {
+		opts = append(opts, resolve.WithMirror(reg, m.RegistryMirrors[reg]))
+	}
+	for _, host := range m.InsecureRegistries {
+		opts = append(opts, resolve.WithInsecureRegistry(host))
+	}
+	switch {
+	case lock != "":
+		f, err := r.lockfile(lock)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, resolve.WithLockfile(f))
+	case r.offline:
+		return nil, errors.New("--offline needs a lock file: give --lockfile or set lockfile in .dockmend.yaml")
+	}
+	if r.offline {
+		opts = append(opts, resolve.WithOffline())
+	}
+	res, err := resolve.New(opts...)
+	if err != nil {
+		return nil, err
+	}
+	r.resolvers[key] = res
+	return res, nil
+}
+
+func mapItems(m map[string]string) []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, k+"="+m[k])
+	}
+	return out
+}
+
+// lockfile loads the lock file at path once; a missing one starts empty,
+// unless offline.
+func (r *registries) lockfile(path string) (*lockfile.File, error) {
+	if f, ok := r.locks[path]; ok {
+		return f, nil
+	}
+	f, err := lockfile.Load(path)
+	if errors.Is(err, fs.ErrNotExist) && !r.offline {
+		f, err = lockfile.New(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.locks[path] = f
+	r.lockOrder = append(r.lockOrder, path)
+	return f, nil
+}
+
+// save writes the lock files whose content changed. Offline runs record
+// nothing, so there is nothing to save.
+func (r *registries) save() []error {
+	if r.offline {
+		return nil
+	}
+	var errs []error
+	for _, path := range r.lockOrder {
+		f := r.locks[path]
+		var buf bytes.Buffer
+		if err := f.Encode(&buf, lockfile.FormatFor(path)); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", path, err))
+			continue
+		}
+		old, err := os.ReadFile(path)
+		if (err == nil && bytes.Equal(old, buf.Bytes())) || (errors.Is(err, fs.ErrNotExist) && f.Len() == 0) {
+			continue
+		}
+		if err := f.Save(path); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", path, err))
+		}
+	}
+	return errs
+}
+
+func (r *registries) close() {
+	for _, res := range r.resolvers {
+		res.Close()
+	}
+}
+
+// prefetch resolves every image reference of the loaded files before the
+// pin rule runs, each unique reference once. Files that do not parse are
+// left to the engine to report.
+func prefetch(pins map[*driver.File]*pin.Options) func(context.Context, []driver.Loaded) error {
+	return func(ctx context.Context, loaded []driver.Loaded) error {
+		groups := map[*pin.Options][]*source.File{}
+		var order []*pin.Options
+		for _, l := range loaded {
+			opts := pins[l.File]
+			if opts == nil {
+				continue
+			}
+			name := l.File.Name
+			if name == "" {
+				name = l.File.Path
+			}
+			f, err := source.Parse(name, l.Data)
+			if err != nil {
+				continue
+			}
+			if _, ok := groups[opts]; !ok {
+				order = append(order, opts)
+			}
+			groups[opts] = append(groups[opts], f)
+		}
+		for _, opts := range order {
+			if err := pin.Prefetch(ctx, *opts, groups[opts]); err != nil {
+				return fmt.Errorf("resolving image digests: %w", err)
+			}
+		}
+		return nil
+	}
+}
