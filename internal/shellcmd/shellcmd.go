@@ -71,6 +71,34 @@ func (c *Command) Name() string { return path.Base(c.Args[0].Value) }
 // Editable reports whether the command may be edited in place.
 func (c *Command) Editable() bool { return c.Context == "" }
 
+// Sudo reports whether the command runs through sudo: a command added
+// beside it must then run through sudo too.
+func (c *Command) Sudo() bool {
+	for _, w := range c.Prefix {
+		if w.Literal && path.Base(w.Value) == "sudo" {
+			return true
+		}
+	}
+	return false
+}
+
+// Invocation returns the file text that starts the command, wrappers
+// included ("sudo -E /usr/bin/dnf"), words joined by single spaces, for a
+// related command to be run the same way ("sudo -E /usr/bin/dnf clean
+// all").
+func (c *Command) Invocation() string {
+	var parts []string
+	for _, w := range append(slices.Clone(c.Prefix), c.Args[0]) {
+		start, end, ok := c.Script.Range(w.Node)
+		if ok {
+			parts = append(parts, string(c.Script.Inst.File.Data[start:end]))
+		} else {
+			parts = append(parts, w.Value)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
 // NotEditable says why the command may not be edited, as a clause for a
 // message ("it is inside an if"), or "" when it may be.
 func (c *Command) NotEditable() string {

@@ -312,3 +312,24 @@ func TestImageStage(t *testing.T) {
 		}
 	}
 }
+
+func TestInvocation(t *testing.T) {
+	tests := []struct {
+		line, want string
+		sudo       bool
+	}{
+		{"dnf install -y x", "dnf", false},
+		{"sudo -E /usr/bin/microdnf install x", "sudo -E /usr/bin/microdnf", true},
+		{"A=1 env B='two words' yum install x", "env B='two words' yum", false},
+	}
+	for _, tt := range tests {
+		_, s := lastRun(t, "FROM x\nRUN "+tt.line+"\n")
+		c := Commands(s)[0]
+		if got := c.Invocation(); got != tt.want {
+			t.Errorf("%s: Invocation() = %q, want %q", tt.line, got, tt.want)
+		}
+		if got := c.Sudo(); got != tt.sudo {
+			t.Errorf("%s: Sudo() = %v, want %v", tt.line, got, tt.sudo)
+		}
+	}
+}

@@ -113,7 +113,13 @@ func report(p *transform.Pass, r, from *runInfo, blocked string) {
 		fd.Message = fmt.Sprintf("the package lists from the update on line %d stay in the image; this RUN is the last that uses them", from.in.StartLine)
 	}
 	if blocked == "" {
-		e, err := shellcmd.Append(r.script, listsCleanup)
+		cleanup := listsCleanup
+		for _, e := range r.events {
+			if e.kind != remove && e.cmd.Sudo() {
+				cleanup = "sudo " + listsCleanup // the build user is not root
+			}
+		}
+		e, err := shellcmd.Append(r.script, cleanup)
 		var se *shellcmd.ShapeError
 		if errors.As(err, &se) {
 			blocked = se.Reason
