@@ -16,12 +16,13 @@ import (
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/apt"
 	"github.com/dockmend/dockmend/transform/dnf"
+	"github.com/dockmend/dockmend/transform/zypper"
 )
 
 // packageRules are the package-manager rules built on this package, in
 // the order recommended for the registry.
 func packageRules() []*transform.Transformer {
-	return []*transform.Transformer{apt.Transformer, dnf.Transformer}
+	return []*transform.Transformer{apt.Transformer, dnf.Transformer, zypper.Transformer}
 }
 
 // TestCorpus runs the package-manager rules over the shared corpus of real
