@@ -23,7 +23,8 @@ The findings that remain are listed on standard error, followed by a
 summary. With the path - (standard input), the fixed file is printed to
 standard output and no file is written; if it cannot be fixed, the input
 is printed unchanged. Digests that were looked up are recorded in the lock
-file, if one is configured. Fix exits with 2 when a file could not be fixed.`,
+file, if one is configured (not for standard input). Fix exits with 2 when
+a file could not be fixed.`,
 		Example: `  dockmend fix
   dockmend fix --select apt,apk services/
   dockmend fix --unsafe-fixes Dockerfile
@@ -55,8 +56,10 @@ file, if one is configured. Fix exits with 2 when a file could not be fixed.`,
 			if err != nil {
 				return err
 			}
-			for _, err := range p.reg.save() {
-				x.fail(env, "", err)
+			if !p.stdin { // standard input touches no file, not even the lock file
+				for _, err := range p.reg.save() {
+					x.fail(env, "", err)
+				}
 			}
 			if p.stdin && !printed {
 				if _, err := env.Stdout.Write(p.files[0].Data); err != nil {
