@@ -33,6 +33,9 @@ func (o *options) run(ctx context.Context, env *Env, p *plan, write bool, emit f
 	for _, err := range p.errs {
 		x.fail(env, "", err)
 	}
+	if len(p.files) == 0 && len(p.errs) == 0 {
+		fmt.Fprintln(env.Stderr, "dockmend: no Dockerfiles found")
+	}
 	defer p.reg.close()
 	opts := driver.Options{
 		Prepare: prefetch(p.pins),
