@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -50,6 +51,10 @@ type Instruction struct {
 
 	off      []int // off[i] is the byte offset of Logical[i]
 	bodyLine int   // first physical line after the logical line
+
+	scriptOnce sync.Once // Script parses the shell program once
+	script     *Script
+	scriptErr  error
 }
 
 // Flag is one --name=value flag of an instruction.

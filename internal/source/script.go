@@ -33,7 +33,15 @@ var ErrNotShell = errors.New("not a POSIX shell command")
 // wrapping ErrNotShell for exec-form commands, non-POSIX shells
 // (PowerShell, cmd), heredocs that feed another program or have CRLF line
 // endings, and instructions whose source map is not verified.
+//
+// The program is parsed once per instruction: every rule that asks gets
+// the same *Script, which must not be modified.
 func (in *Instruction) Script() (*Script, error) {
+	in.scriptOnce.Do(func() { in.script, in.scriptErr = in.parseScript() })
+	return in.script, in.scriptErr
+}
+
+func (in *Instruction) parseScript() (*Script, error) {
 	if !in.Is("RUN") {
 		return nil, fmt.Errorf("%w: %s is not RUN", ErrNotShell, in.Keyword)
 	}

@@ -175,3 +175,17 @@ func TestScriptText(t *testing.T) {
 		}
 	}
 }
+
+func TestScriptParsedOnce(t *testing.T) {
+	f := mustParse(t, "FROM a\nRUN echo hi\nRUN [\"x\"]\n")
+	a, errA := f.Instructions[1].Script()
+	b, errB := f.Instructions[1].Script()
+	if errA != nil || errB != nil || a != b {
+		t.Errorf("two calls gave %p (%v) and %p (%v), want one shared Script", a, errA, b, errB)
+	}
+	_, errA = f.Instructions[2].Script()
+	_, errB = f.Instructions[2].Script()
+	if errA == nil || errA != errB {
+		t.Errorf("exec form: errors %v and %v, want the same error twice", errA, errB)
+	}
+}
