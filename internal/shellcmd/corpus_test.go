@@ -14,6 +14,7 @@ import (
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/internal/transformtest"
 	"github.com/dockmend/dockmend/transform"
+	"github.com/dockmend/dockmend/transform/apk"
 	"github.com/dockmend/dockmend/transform/apt"
 	"github.com/dockmend/dockmend/transform/dnf"
 	"github.com/dockmend/dockmend/transform/zypper"
@@ -22,7 +23,7 @@ import (
 // packageRules are the package-manager rules built on this package, in
 // the order recommended for the registry.
 func packageRules() []*transform.Transformer {
-	return []*transform.Transformer{apt.Transformer, dnf.Transformer, zypper.Transformer}
+	return []*transform.Transformer{apt.Transformer, apk.Transformer, dnf.Transformer, zypper.Transformer}
 }
 
 // TestCorpus runs the package-manager rules over the shared corpus of real
