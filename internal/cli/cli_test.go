@@ -1,11 +1,17 @@
 package cli
 
 import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
 
 	"github.com/dockmend/dockmend/internal/report"
+	"github.com/dockmend/dockmend/internal/ruleset"
+	"github.com/dockmend/dockmend/transform"
 )
 
 func TestColorEnabled(t *testing.T) {
@@ -75,5 +81,20 @@ func TestRemainder(t *testing.T) {
 		if got := remainder(report.Counts{Findings: tt.findings, Unsafe: tt.unsafe}); got != tt.want {
 			t.Errorf("remainder(%d, %d) = %q, want %q", tt.findings, tt.unsafe, got, tt.want)
 		}
+	}
+}
+
+func TestMainInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := Main(ctx, []string{"fix", dir}, Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
+		Rules: func(ruleset.Config) []*transform.Transformer { return nil }})
+	if code != ExitError || stderr.String() != "dockmend: interrupted\n" || stdout.Len() != 0 {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2 and only \"interrupted\"", code, stdout.String(), stderr.String())
 	}
 }

@@ -55,7 +55,7 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 	s := &settings{over: over, all: env.rules, known: known, finder: config.NewFinder(), reg: newRegistries(o.pin), byConfig: map[*config.Config]setting{}}
 	if o.configFile != "" {
 		if s.fixed, err = config.Load(o.configFile); err != nil {
-			return nil, err
+			return nil, pathError(err)
 		}
 	}
 	p := &plan{stdin: stdin, reg: s.reg, pins: map[*driver.File]*pin.Options{}}
@@ -89,6 +89,9 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 	reported := map[string]bool{}
 	for _, root := range args {
 		paths, errs := discover.Files(ctx, []string{root})
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		for _, err := range errs {
 			p.errs = append(p.errs, pathError(err))
 		}

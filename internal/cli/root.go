@@ -84,6 +84,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return ExitOK
 	case errors.As(err, &st):
 		return int(st)
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(env.Stderr, "dockmend: interrupted")
+		return ExitError
 	case errors.As(err, &ue) || cmd == nil || cmd == root:
 		fmt.Fprintf(env.Stderr, "dockmend: %v\n", err)
 		if cmd != nil {

@@ -92,7 +92,7 @@ type slot struct {
 
 // Run processes files and emits their outcomes in order. It returns an
 // error only when Prepare or Emit fail, or ctx is done; the files' own
-// errors are in their outcomes.
+// errors are in their outcomes. After ctx is done nothing more is emitted.
 func Run(ctx context.Context, files []*File, opts Options) error {
 	jobs := opts.Jobs
 	if jobs <= 0 {
@@ -144,7 +144,8 @@ func Run(ctx context.Context, files []*File, opts Options) error {
 	for _, s := range slots {
 		<-s.done
 		s.data = nil // let the input go once its outcome is out
-		if emitErr == nil && opts.Emit != nil {
+		// Once ctx is done the outcomes are only its error: not emitted.
+		if emitErr == nil && opts.Emit != nil && ctx.Err() == nil {
 			if emitErr = opts.Emit(s.out); emitErr != nil {
 				cancel()
 			}

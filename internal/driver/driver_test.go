@@ -218,3 +218,18 @@ func TestWriteError(t *testing.T) {
 		t.Errorf("outcome %+v, want the write error", out)
 	}
 }
+
+func TestCancel(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a": "from a\n", "b": "from b\n"})
+	var files []*File
+	for _, n := range []string{"a", "b"} {
+		files = append(files, &File{Path: filepath.Join(dir, n), Options: engine.Options{Transformers: []*transform.Transformer{upper}}})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	emitted := 0
+	err := Run(ctx, files, Options{Emit: func(Outcome) error { emitted++; return nil }})
+	if !errors.Is(err, context.Canceled) || emitted != 0 {
+		t.Errorf("Run = %v after %d emits; want context.Canceled and none", err, emitted)
+	}
+}
