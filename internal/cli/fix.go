@@ -26,7 +26,7 @@ is printed unchanged. Digests that were looked up are recorded in the lock
 file, if one is configured (not for standard input). Fix exits with 2 when
 a file could not be fixed.`,
 		Example: `  dockmend fix
-  dockmend fix --select apt,apk services/
+  dockmend fix --select apt,dnf services/
   dockmend fix --unsafe-fixes Dockerfile
   dockmend fix --offline --lockfile dockmend.lock .   # pin from the lock file only
   dockmend fix - < Dockerfile > Dockerfile.fixed`,
