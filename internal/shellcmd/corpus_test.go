@@ -17,13 +17,14 @@ import (
 	"github.com/dockmend/dockmend/transform/apk"
 	"github.com/dockmend/dockmend/transform/apt"
 	"github.com/dockmend/dockmend/transform/dnf"
+	"github.com/dockmend/dockmend/transform/pip"
 	"github.com/dockmend/dockmend/transform/zypper"
 )
 
 // packageRules are the package-manager rules built on this package, in
 // the order recommended for the registry.
 func packageRules() []*transform.Transformer {
-	return []*transform.Transformer{apt.Transformer, apk.Transformer, dnf.Transformer, zypper.Transformer}
+	return []*transform.Transformer{apt.Transformer, apk.Transformer, dnf.Transformer, zypper.Transformer, pip.Transformer}
 }
 
 // TestCorpus runs the package-manager rules over the shared corpus of real

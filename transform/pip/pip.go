@@ -1,0 +1,155 @@
+package pip
+
+import (
+	_ "embed"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/dockmend/dockmend/internal/shellcmd"
+	"github.com/dockmend/dockmend/internal/source"
+	"github.com/dockmend/dockmend/transform"
+)
+
+//go:embed doc.go
+var doc string
+
+// Transformer is the pip rule: pip install gets --no-cache-dir.
+var Transformer = &transform.Transformer{
+	Name:    "pip",
+	Doc:     transform.MustExtractDoc(doc, "pip"),
+	Default: true,
+	Fixes:   []string{"DL3042"},
+	Run:     run,
+}
+
+const noCacheEnv = "PIP_NO_CACHE_DIR"
+
+func run(p *transform.Pass) error {
+	if err := p.Context.Err(); err != nil {
+		return err
+	}
+	p.File.Walk(func(in *source.Instruction) {
+		if in.Is("RUN") && shellcmd.ImageStage(in) && !cacheMounted(in) && !declared(in, noCacheEnv) {
+			checkRun(p, in)
+		}
+	})
+	return nil
+}
+
+var (
+	pipName    = regexp.MustCompile(`^pip[0-9.]*$`)
+	pythonName = regexp.MustCompile(`^python[0-9.]*$`)
+)
+
+// valueOptions returns the options of python and pip that take a value.
+func valueOptions() []string {
+	return []string{"-m", "-W", "-X", "--log", "--log-file", "--proxy", "--retries", "--timeout",
+		"--exists-action", "--trusted-host", "--cert", "--client-cert", "--cache-dir", "--python",
+		"--src", "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i",
+		"--index-url", "--extra-index-url", "-f", "--find-links", "-t", "--target", "--root",
+		"--prefix", "--platform", "--python-version", "--implementation", "--abi",
+		"--upgrade-strategy", "--no-binary", "--only-binary", "--progress-bar", "-C",
+		"--config-settings", "--global-option", "--report", "--use-feature", "--keyring-provider",
+		"--use-deprecated", "--group"}
+}
+
+// install returns the index of the "install" word of a pip install
+// command, or -1, and the parsed line.
+func install(c *shellcmd.Command) (int, shellcmd.Line) {
+	l := c.Parse(valueOptions()...)
+	switch name := c.Name(); {
+	case pipName.MatchString(name):
+	case pythonName.MatchString(name):
+		ms := l.Values("-m")
+		if len(ms) == 0 || !pipName.MatchString(ms[0]) {
+			return -1, l
+		}
+	default:
+		return -1, l
+	}
+	i := l.Operand(0)
+	if i < 0 || !c.Args[i].Literal || c.Args[i].Value != "install" {
+		return -1, l
+	}
+	return i, l
+}
+
+func checkRun(p *transform.Pass, in *source.Instruction) {
+	s, err := in.Script()
+	if err != nil || strings.Contains(s.Text, noCacheEnv) {
+		return
+	}
+	for _, c := range shellcmd.Commands(s) {
+		i, l := install(c)
+		if i < 0 || l.Has("--no-cache-dir", "--cache-dir") {
+			continue
+		}
+		fd := transform.Finding{
+			Code:    "DL3042",
+			Start:   c.Start(),
+			End:     c.Args[i].End,
+			Message: "pip install keeps its download and wheel cache in the image",
+		}
+		if c.Editable() {
+			fd.Fix = &transform.Fix{Message: "add --no-cache-dir", Edits: []transform.Edit{c.InsertAfter(i, " --no-cache-dir")}}
+		} else {
+			fd.Message += "; not fixed: " + c.NotEditable()
+		}
+		p.Report(fd)
+	}
+}
+
+// cacheMounted reports a cache or tmpfs mount over pip's cache: root's, or
+// a .cache or .cache/pip directory anywhere.
+func cacheMounted(in *source.Instruction) bool {
+	if shellcmd.CacheCovers(in, "/root/.cache/pip") {
+		return true
+	}
+	for _, m := range shellcmd.Mounts(in) {
+		if m.Type != "cache" && m.Type != "tmpfs" {
+			continue
+		}
+		t := path.Clean(m.Target)
+		if strings.HasSuffix(t, "/.cache") || strings.HasSuffix(t, "/.cache/pip") {
+			return true
+		}
+	}
+	return false
+}
+
+// declared reports whether an ENV or ARG sets name before in, in its
+// stage or in the stages it builds FROM. For an ONBUILD trigger, which runs
+// in an image built on this stage, the whole stage counts.
+func declared(in *source.Instruction, name string) bool {
+	limit := in
+	if in.Parent != nil {
+		limit = nil
+	}
+	seen := map[*source.Stage]bool{}
+	for st := in.Stage; st != nil && !seen[st]; st = in.File.StageByName(st.Base.Text) {
+		seen[st] = true
+		for _, x := range st.Instructions {
+			if x == limit {
+				break
+			}
+			if (x.Is("ENV") || x.Is("ARG")) && declares(x, name) {
+				return true
+			}
+		}
+		limit = nil
+	}
+	return false
+}
+
+// declares reports whether an ENV or ARG instruction sets name, in the
+// NAME=value or the legacy "ENV NAME value" form.
+func declares(x *source.Instruction, name string) bool {
+	for i, f := range x.Fields() {
+		k, _, hasValue := strings.Cut(f.Text, "=")
+		if k == name && (hasValue || i == 0 || x.Is("ARG")) {
+			return true
+		}
+	}
+	return false
+}
