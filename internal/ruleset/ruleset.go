@@ -8,7 +8,12 @@ import (
 	"strings"
 
 	"github.com/dockmend/dockmend/transform"
+	"github.com/dockmend/dockmend/transform/apk"
+	"github.com/dockmend/dockmend/transform/apt"
+	"github.com/dockmend/dockmend/transform/dnf"
 	"github.com/dockmend/dockmend/transform/pin"
+	"github.com/dockmend/dockmend/transform/pip"
+	"github.com/dockmend/dockmend/transform/zypper"
 )
 
 // Config carries the settings of transformers that need them.
@@ -20,7 +25,14 @@ type Config struct {
 // All returns every transformer in the order the engine runs them. The
 // order decides which of two conflicting fixes is applied first.
 func All(cfg Config) []*transform.Transformer {
-	return []*transform.Transformer{}
+	return []*transform.Transformer{
+		pin.New(cfg.Pin),
+		apt.Transformer,
+		apk.Transformer,
+		dnf.Transformer,
+		zypper.Transformer,
+		pip.Transformer,
+	}
 }
 
 // Select picks transformers by name. With no names selected it takes the

@@ -1,0 +1,58 @@
+package ruleset
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dockmend/dockmend/transform"
+)
+
+func TestAllValid(t *testing.T) {
+	all := All(Config{})
+	if len(all) == 0 {
+		t.Fatal("no transformers registered")
+	}
+	if err := transform.Validate(all); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func names(ts []*transform.Transformer) string {
+	var n []string
+	for _, t := range ts {
+		n = append(n, t.Name)
+	}
+	return strings.Join(n, ",")
+}
+
+func TestSelect(t *testing.T) {
+	all := []*transform.Transformer{
+		{Name: "a", Default: true},
+		{Name: "b", Default: false},
+		{Name: "c", Default: true},
+	}
+	tests := []struct {
+		sel, ign []string
+		want     string
+		err      bool
+	}{
+		{nil, nil, "a,c", false},
+		{[]string{"b"}, nil, "b", false},
+		{[]string{"all"}, nil, "a,b,c", false},
+		{[]string{"all"}, []string{"a"}, "b,c", false},
+		{nil, []string{"c"}, "a", false},
+		{[]string{"c", "a"}, nil, "a,c", false}, // registry order, not flag order
+		{[]string{"nope"}, nil, "", true},
+		{nil, []string{"nope"}, "", true},
+	}
+	for _, tt := range tests {
+		got, err := Select(all, tt.sel, tt.ign)
+		if (err != nil) != tt.err {
+			t.Errorf("Select(%v, %v) err = %v", tt.sel, tt.ign, err)
+			continue
+		}
+		if err == nil && names(got) != tt.want {
+			t.Errorf("Select(%v, %v) = %s, want %s", tt.sel, tt.ign, names(got), tt.want)
+		}
+	}
+}
