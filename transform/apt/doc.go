@@ -50,13 +50,19 @@
 //     even when its last command failed. When a later RUN of the stage
 //     uses the lists (installs without updating first), the cleanup goes
 //     to the last such RUN instead, since removing them earlier would
-//     break it. Nothing is added when the RUN already removes
-//     /var/lib/apt/lists (or a parent, with any rm flags), when it has a
-//     cache or tmpfs mount on /var/lib/apt/lists or a parent (removing
-//     them would empty the cache, and they are not in the image anyway),
-//     or when the stage's files do not end up in an image: only the last
-//     stage, stages that a later FROM builds on and ONBUILD triggers are
-//     cleaned. When a later RUN runs a shell script (./setup.sh, bash x,
+//     break it. A RUN that is only apt-get update, whose lists the next
+//     RUN that touches them updates again before using them, is deleted
+//     instead (at the end of a stage it gets the cleanup, so that a
+//     failing update still fails the build). When apt-get runs through
+//     sudo (the build user is not root), so does the rm. Nothing is added
+//     when the RUN already removes the lists after its update: rm (any
+//     flags) of /var/lib/apt/lists or a parent, find ... -delete there,
+//     apt-get dist-clean, or a "sh -c" string that removes them; when
+//     the RUN has a cache or tmpfs mount on /var/lib/apt/lists or a parent
+//     (removing them would empty the cache, and they are not in the image
+//     anyway); or when the stage's files do not end up in an image: only
+//     the last stage, stages that a later FROM builds on and ONBUILD
+//     triggers are cleaned. When a later RUN runs a shell script (./setup.sh, bash x,
 //     curl ... | sh) that may use the lists, the finding has no fix.
 //
 // Commands inside an if, a loop, a case, a subshell, a { } group, a
