@@ -25,7 +25,9 @@
 // values given with --build-arg; ${V}, $V, ${V:-d} and ${V:+a} work as in
 // buildkit. When the whole reference is one global ARG whose default is a
 // literal reference ("ARG BASE=python:3.12" then "FROM ${BASE}") and no
-// other reference or ARG uses it, the digest goes into the ARG's default.
+// other reference or ARG uses it, the digest goes into the ARG's default;
+// in "FROM ${V:-python:3.12}" with V unset it goes after the default
+// written in the FROM line.
 // A variable that is only part of a reference, an ARG used by several
 // references, an ARG without a value, a value given by --build-arg, and a
 // variable the build platform sets (TARGETARCH, ...) are never written
@@ -36,7 +38,9 @@
 // The digest is the tag's own: a multi-platform index for a multi-platform
 // tag, so the pin keeps working on every platform. With --platform
 // os/arch[/variant] every new pin is the platform's manifest instead (a
-// FROM --platform with a constant value picks its own platform).
+// FROM --platform with a constant value picks its own platform; the
+// "# syntax=" image keeps its index, as the builder's platform is not
+// known).
 //
 // A reference that is already pinned is checked: when its tag now points
 // elsewhere the finding says the pin is stale, and with --refresh its fix
