@@ -368,7 +368,11 @@ func TestRunErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := engine.Run(context.Background(), "Dockerfile", []byte(tt.src), engine.Options{Transformers: tt.rules})
+			input := []byte(tt.src)
+			res, err := engine.Run(context.Background(), "Dockerfile", input, engine.Options{Transformers: tt.rules})
+			if string(input) != tt.src {
+				t.Errorf("the input bytes were modified: %q", input)
+			}
 			if err == nil {
 				t.Fatalf("no error; output %q", res.Output)
 			}
