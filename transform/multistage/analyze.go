@@ -1,0 +1,473 @@
+package multistage
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/dockmend/dockmend/internal/runtimebase"
+	"github.com/dockmend/dockmend/internal/source"
+)
+
+// analysis is what the rule learns about the final stage, walking its
+// instructions in order.
+type analysis struct {
+	f     *source.File
+	stage *source.Stage
+	table *runtimebase.Table
+
+	base      string             // the base image, variables expanded; "" when unknown
+	toolImage *runtimebase.Match // the table entry when the base is a toolchain image
+	family    string             // package family of the final stage's packages
+
+	installs []*install
+	steps    []string // build steps, described ("make", "go build")
+	weak     []string // steps that build only when compilers are present ("pip install")
+	outputs  []string // artifact paths in the order found
+	prefix   string   // install prefix set by configure/cmake/meson, "" for the default
+	users    bool     // the stage creates users or groups
+	aptSrc   bool     // the stage adds apt sources or keys
+	opaque   []string // commands whose writes dockmend cannot see (scripts)
+
+	runtimeCmds  []string // commands CMD, ENTRYPOINT and HEALTHCHECK run: names or paths
+	runtimePaths []string // absolute paths CMD and ENTRYPOINT name
+	hasCmd       bool
+
+	problems []string // why a fix would be a guess
+}
+
+// install is one package installed in the stage.
+type install struct {
+	fam, name, op string // op: the operand as written, version included
+	group         string // apk --virtual name
+	run           *source.Instruction
+	removed       bool
+}
+
+func (a *analysis) problem(format string, args ...any) {
+	p := fmt.Sprintf(format, args...)
+	if !slices.Contains(a.problems, p) {
+		a.problems = append(a.problems, p)
+	}
+}
+
+func (a *analysis) step(desc string) {
+	if !slices.Contains(a.steps, desc) {
+		a.steps = append(a.steps, desc)
+	}
+}
+
+func (a *analysis) weakStep(desc string) {
+	if !slices.Contains(a.weak, desc) {
+		a.weak = append(a.weak, desc)
+	}
+}
+
+// output records an artifact path written by in. Paths in caches, temporary
+// directories and mounts never reach the image and are skipped.
+func (a *analysis) output(in *source.Instruction, p string) {
+	if p == "" || !path.IsAbs(p) {
+		return
+	}
+	p = path.Clean(p)
+	for _, skip := range []string{"/tmp", "/var/tmp", "/dev", "/proc", "/sys", "/var/cache", "/var/lib/apt", "/etc/apt/apt.conf.d", "/var/lib/dpkg", "/var/log/apt", "/root/.cache", "/root/.npm", "/root/.m2", "/root/.gradle", "/root/.cargo/registry", "/go/pkg", "/root/go/pkg", "/usr/local/cargo/registry", "/usr/local/cargo/git"} {
+		if covers(skip, p) {
+			return
+		}
+	}
+	if in != nil && in.Is("RUN") {
+		for _, m := range mounts(in) {
+			if m != "" && covers(m, p) {
+				return
+			}
+		}
+	}
+	if !slices.Contains(a.outputs, p) {
+		a.outputs = append(a.outputs, p)
+	}
+}
+
+// removeOutputs forgets the artifacts that a later rm deletes.
+func (a *analysis) removeOutputs(p string) {
+	a.outputs = slices.DeleteFunc(a.outputs, func(o string) bool {
+		if strings.ContainsAny(p, "*?[") {
+			ok, _ := path.Match(p, o)
+			return ok
+		}
+		return covers(p, o)
+	})
+}
+
+// covers reports whether p is dir or lies under it.
+func covers(dir, p string) bool {
+	dir, p = path.Clean(dir), path.Clean(p)
+	return dir == p || dir == "/" || strings.HasPrefix(p, dir+"/")
+}
+
+// state is what the instructions so far have set.
+type state struct {
+	env     env
+	workdir string // "" when unknown
+	home    string
+}
+
+// analyze walks the stage. The caller decides from the result whether the
+// stage keeps build tools, and whether a rewrite is safe.
+func analyze(f *source.File, s *source.Stage, table *runtimebase.Table, buildArgs map[string]string) *analysis {
+	a := &analysis{f: f, stage: s, table: table}
+	global := env{}
+	for _, ga := range f.GlobalArgs {
+		if v, ok := buildArgs[ga.Name]; ok {
+			global.set(ga.Name, v)
+		} else if ga.HasValue {
+			if v, ok := expandDockerfile(ga.Value, f.Escape, global); ok {
+				global.set(ga.Name, v)
+				continue
+			}
+			global.unset(ga.Name)
+		} else {
+			global.unset(ga.Name)
+		}
+	}
+	if base, ok := expandDockerfile(s.Base.Text, f.Escape, global); ok {
+		a.base = base
+	}
+	st := &state{env: env{}, workdir: "/", home: "/root"}
+	st.env.set("PATH", defaultPath)
+	if a.base != "" {
+		if m, ok := table.Lookup(a.base); ok {
+			a.toolImage = &m
+			for k, v := range imageEnv(a.base) {
+				st.env.set(k, v)
+			}
+		}
+	}
+	st.env.set("HOME", st.home)
+	for _, in := range s.Instructions {
+		a.instruction(in, st, global)
+	}
+	a.family = a.detectFamily()
+	return a
+}
+
+// defaultPath is the PATH of Debian-based images.
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// imageEnv is the environment toolchain images set that decides where
+// their tools install.
+func imageEnv(base string) map[string]string {
+	name := base
+	if i := strings.LastIndexAny(name, ":@"); i >= 0 && !strings.Contains(name[i:], "/") {
+		name = name[:i]
+	}
+	name = strings.TrimPrefix(strings.TrimPrefix(name, "docker.io/"), "library/")
+	switch name {
+	case "golang":
+		return map[string]string{"GOPATH": "/go", "PATH": "/go/bin:/usr/local/go/bin:" + defaultPath}
+	case "rust":
+		return map[string]string{"CARGO_HOME": "/usr/local/cargo", "RUSTUP_HOME": "/usr/local/rustup", "PATH": "/usr/local/cargo/bin:" + defaultPath}
+	}
+	return nil
+}
+
+func (a *analysis) instruction(in *source.Instruction, st *state, global env) {
+	switch in.Keyword {
+	case "ARG":
+		for _, arg := range argsOf(in) {
+			switch {
+			case arg.HasValue:
+				if v, ok := expandDockerfile(arg.Value, a.f.Escape, st.env); ok {
+					st.env.set(arg.Name, v)
+				} else {
+					st.env.unset(arg.Name)
+				}
+			default:
+				if v, ok := global.get(arg.Name); ok {
+					st.env.set(arg.Name, v)
+				} else if _, known := st.env[arg.Name]; !known {
+					st.env.unset(arg.Name)
+				}
+			}
+		}
+	case "ENV":
+		for n := in.Node.Next; n != nil && n.Next != nil; n = n.Next.Next {
+			if v, ok := expandDockerfile(n.Next.Value, a.f.Escape, st.env); ok {
+				st.env.set(n.Value, v)
+			} else {
+				st.env.unset(n.Value)
+			}
+		}
+	case "WORKDIR":
+		w, ok := expandDockerfile(in.Args(), a.f.Escape, st.env)
+		switch {
+		case !ok:
+			st.workdir = ""
+		case path.IsAbs(w):
+			st.workdir = path.Clean(w)
+		case st.workdir != "":
+			st.workdir = path.Join(st.workdir, w)
+		}
+	case "USER":
+		u, ok := expandDockerfile(in.Args(), a.f.Escape, st.env)
+		u, _, _ = strings.Cut(u, ":")
+		switch {
+		case ok && (u == "root" || u == "0"):
+			st.home = "/root"
+		default:
+			st.home = ""
+		}
+		if st.home == "" {
+			st.env.unset("HOME")
+		} else {
+			st.env.set("HOME", st.home)
+		}
+	case "COPY", "ADD":
+		a.copyInstr(in, st)
+	case "RUN":
+		a.run(in, st)
+	case "CMD", "ENTRYPOINT":
+		a.hasCmd = true
+		a.runtime(in, in.Args(), in.JSON, st)
+	case "HEALTHCHECK":
+		args := strings.TrimSpace(in.Args())
+		if kw, rest, ok := strings.Cut(args, " "); ok && strings.EqualFold(kw, "CMD") {
+			rest = strings.TrimSpace(rest)
+			a.runtime(in, rest, strings.HasPrefix(rest, "["), st)
+		}
+	case "ONBUILD":
+		a.problem("the stage has ONBUILD triggers: it is meant as a base for other builds")
+	}
+}
+
+func argsOf(in *source.Instruction) []*source.Arg {
+	var out []*source.Arg
+	for _, a := range in.Stage.Args {
+		if a.Inst == in {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// copyInstr records where COPY and ADD put files: those paths go to the
+// final stage.
+func (a *analysis) copyInstr(in *source.Instruction, st *state) {
+	var words []string
+	for n := in.Node.Next; n != nil; n = n.Next {
+		words = append(words, n.Value)
+	}
+	if len(words) < 2 {
+		return
+	}
+	srcs, dest := words[:len(words)-1], words[len(words)-1]
+	d, ok := expandDockerfile(dest, a.f.Escape, st.env)
+	if !ok {
+		a.problem("line %d: %s destination %q uses a variable of unknown value", in.StartLine, in.Keyword, dest)
+		return
+	}
+	dir := strings.HasSuffix(d, "/") || d == "." || len(srcs) > 1
+	if !path.IsAbs(d) {
+		if st.workdir == "" {
+			a.problem("line %d: %s into a relative path under an unknown WORKDIR", in.StartLine, in.Keyword)
+			return
+		}
+		d = path.Join(st.workdir, d)
+	}
+	d = path.Clean(d)
+	if d != "/" {
+		a.output(in, d)
+		return
+	}
+	if !dir && len(srcs) == 1 {
+		dir = true
+	}
+	// Files copied into "/": name each one.
+	for _, src := range srcs {
+		if strings.HasPrefix(src, "<<") {
+			continue
+		}
+		b := path.Base(strings.TrimSuffix(src, "/"))
+		if b == "." || b == "/" || strings.ContainsAny(b, "*?[$") || strings.Contains(src, "://") && b == "" {
+			a.problem("line %d: %s %s into / cannot be named file by file", in.StartLine, in.Keyword, src)
+			continue
+		}
+		a.output(in, "/"+b)
+	}
+}
+
+// runtime records what CMD, ENTRYPOINT and HEALTHCHECK run.
+func (a *analysis) runtime(in *source.Instruction, text string, jsonForm bool, st *state) {
+	var words []string
+	if jsonForm {
+		if err := json.Unmarshal([]byte(text), &words); err != nil {
+			return
+		}
+		if len(words) > 0 {
+			a.runtimeCmd(words[0], st)
+		}
+		// sh -c "..." : read the command inside.
+		if len(words) >= 3 && (path.Base(words[0]) == "sh" || path.Base(words[0]) == "bash") && words[1] == "-c" {
+			a.runtime(in, words[2], false, st)
+		}
+	} else {
+		p := syntax.NewParser(syntax.Variant(syntax.LangBash))
+		file, err := p.Parse(strings.NewReader(text), "")
+		if err != nil {
+			return
+		}
+		syntax.Walk(file, func(n syntax.Node) bool {
+			if c, ok := n.(*syntax.CallExpr); ok && len(c.Args) > 0 {
+				for i, w := range c.Args {
+					v, ok := expandWord(w, st.env)
+					if !ok {
+						continue
+					}
+					if i == 0 && v != "exec" {
+						a.runtimeCmd(v, st)
+					} else if i == 1 && len(words) == 0 && c.Args[0].Lit() == "exec" {
+						a.runtimeCmd(v, st)
+					}
+					words = append(words, v)
+				}
+			}
+			return true
+		})
+	}
+	if !in.Is("HEALTHCHECK") {
+		for _, w := range words {
+			if p := runtimePath(w, st); p != "" && !slices.Contains(a.runtimePaths, p) {
+				a.runtimePaths = append(a.runtimePaths, p)
+			}
+		}
+	}
+}
+
+func (a *analysis) runtimeCmd(c string, st *state) {
+	if c == "" || strings.Contains(c, "$") {
+		return
+	}
+	if !strings.Contains(c, "/") {
+		if !slices.Contains(a.runtimeCmds, c) {
+			a.runtimeCmds = append(a.runtimeCmds, c)
+		}
+		return
+	}
+	if p := runtimePath(c, st); p != "" && !slices.Contains(a.runtimeCmds, p) {
+		a.runtimeCmds = append(a.runtimeCmds, p)
+	}
+}
+
+// systemDirs hold what packages install; a path there that CMD names comes
+// with its package, not from the build.
+var systemDirs = []string{"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/libexec", "/usr/share", "/etc/alternatives", "/proc", "/dev", "/sys", "/tmp", "/var/tmp", "/run"}
+
+// runtimePath returns the absolute path a CMD word names, or "".
+func runtimePath(w string, st *state) string {
+	if strings.ContainsAny(w, " =$*?") || w == "" {
+		return ""
+	}
+	var p string
+	switch {
+	case path.IsAbs(w):
+		p = path.Clean(w)
+	case strings.HasPrefix(w, "./") && st.workdir != "":
+		p = path.Join(st.workdir, w)
+	default:
+		return ""
+	}
+	for _, d := range systemDirs {
+		if covers(d, p) {
+			return ""
+		}
+	}
+	if p == "/" {
+		return ""
+	}
+	return p
+}
+
+// detectFamily tells which package family the final stage's packages
+// belong to, from the installs or, for toolchain images, from the runtime
+// base's name.
+func (a *analysis) detectFamily() string {
+	for _, i := range a.installs {
+		return i.fam
+	}
+	b := strings.ToLower(a.base)
+	if a.toolImage != nil {
+		b = strings.ToLower(a.toolImage.Base)
+	}
+	return familyOf(b)
+}
+
+// familyOf guesses an image's package family from its name.
+func familyOf(image string) string {
+	image = strings.ToLower(image)
+	switch {
+	case image == "":
+		return ""
+	case strings.Contains(image, "alpine"), strings.Contains(image, "wolfi"), strings.Contains(image, "chainguard"):
+		return famApk
+	case strings.Contains(image, "fedora"), strings.Contains(image, "centos"), strings.Contains(image, "rocky"),
+		strings.Contains(image, "almalinux"), strings.Contains(image, "ubi"), strings.Contains(image, "amazonlinux"),
+		strings.Contains(image, "oraclelinux"), strings.Contains(image, "amazoncorretto"):
+		return famRPM
+	case strings.Contains(image, "opensuse"), strings.Contains(image, "sles"):
+		return famZyp
+	case image == "scratch", strings.Contains(image, "distroless"):
+		return ""
+	}
+	return famApt
+}
+
+// tools lists the build tools the final image keeps: the toolchain image
+// and the build-only packages still installed at the end of the stage.
+func (a *analysis) tools() []string {
+	var out []string
+	if a.toolImage != nil {
+		out = append(out, a.base)
+	}
+	for _, i := range a.installs {
+		if !i.removed && buildOnly(i.fam, i.name) && !slices.Contains(out, i.name) {
+			out = append(out, i.name)
+		}
+	}
+	return out
+}
+
+// compilers reports whether a C compiler is in the final image, so that
+// installing Python or Node packages may compile native code.
+func (a *analysis) compilers() bool {
+	if a.toolImage != nil {
+		return true
+	}
+	for _, i := range a.installs {
+		if i.removed {
+			continue
+		}
+		switch n := i.name; {
+		case n == "build-essential", n == "build-base", n == "gcc", n == "g++", n == "clang", n == "gcc-c++",
+			strings.HasPrefix(n, "gcc-") && !strings.HasSuffix(n, "-base"), strings.HasPrefix(n, "clang-"):
+			return true
+		}
+	}
+	return false
+}
+
+// buildSteps returns the steps that make the stage a build: strong steps
+// always, weak ones when a compiler is present.
+func (a *analysis) buildSteps() []string {
+	out := slices.Clone(a.steps)
+	if a.compilers() {
+		for _, w := range a.weak {
+			if !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}

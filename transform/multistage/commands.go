@@ -1,0 +1,273 @@
+package multistage
+
+import (
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// cmdLine is a command's arguments split into options and operands.
+type cmdLine struct {
+	opts     map[string][]word // "-o", "--output": values ("" when none)
+	operands []word
+}
+
+// parseLine splits args (without the command name) getopt-style.
+// takesValue lists the options whose value may be the next word.
+func parseLine(args []word, takesValue ...string) cmdLine {
+	l := cmdLine{opts: map[string][]word{}}
+	for i := 0; i < len(args); i++ {
+		w := args[i]
+		v := w.v
+		if !w.ok || len(v) < 2 || v[0] != '-' {
+			l.operands = append(l.operands, w)
+			continue
+		}
+		if v == "--" {
+			l.operands = append(l.operands, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(v, "--") {
+			name, value, ok := strings.Cut(v, "=")
+			if !ok && slices.Contains(takesValue, name) && i+1 < len(args) {
+				i++
+				l.opts[name] = append(l.opts[name], args[i])
+				continue
+			}
+			l.opts[name] = append(l.opts[name], word{v: value, ok: true})
+			continue
+		}
+		name := v[:2]
+		switch {
+		case len(v) > 2 && slices.Contains(takesValue, name):
+			l.opts[name] = append(l.opts[name], word{v: strings.TrimPrefix(v[2:], "="), ok: true})
+		case slices.Contains(takesValue, name) && i+1 < len(args):
+			i++
+			l.opts[name] = append(l.opts[name], args[i])
+		default:
+			for k := 1; k < len(v); k++ {
+				l.opts["-"+v[k:k+1]] = append(l.opts["-"+v[k:k+1]], word{v: "", ok: true})
+			}
+		}
+	}
+	return l
+}
+
+func (l cmdLine) has(names ...string) bool {
+	for _, n := range names {
+		if _, ok := l.opts[n]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// value returns the last value of the named options.
+func (l cmdLine) value(names ...string) (word, bool) {
+	var out word
+	found := false
+	for _, n := range names {
+		if vs, ok := l.opts[n]; ok && len(vs) > 0 {
+			out, found = vs[len(vs)-1], true
+		}
+	}
+	return out, found
+}
+
+func (l cmdLine) operand(i int) string {
+	if i < len(l.operands) && l.operands[i].ok {
+		return l.operands[i].v
+	}
+	return ""
+}
+
+var (
+	versionedTool = regexp.MustCompile(`^(gcc|g\+\+|clang|clang\+\+|cc|c\+\+|python|python3|pip|pip3)(-?[0-9.]+)?$`)
+	npmBuildRE    = regexp.MustCompile(`build|compile|dist|bundle|tsc|prod`)
+)
+
+// command interprets one simple command of a RUN.
+func (a *analysis) command(r *runCtx, w []word) {
+	if len(w) == 0 || !w[0].ok {
+		return
+	}
+	name := path.Base(w[0].v)
+	if m := versionedTool.FindStringSubmatch(name); m != nil {
+		name = m[1]
+	}
+	args := w[1:]
+	switch name {
+	case "cd", "pushd":
+		switch {
+		case len(args) == 0:
+			r.cwd, _ = r.env.get("HOME")
+		case args[0].v == "-":
+			r.cwd = ""
+		default:
+			r.cwd = r.path(args[0])
+		}
+	case "apt-get", "apt", "aptitude":
+		a.apt(r, parseLine(args, "-o", "-t", "-c"))
+	case "apt-mark":
+		if l := parseLine(args); l.operand(0) == "auto" {
+			r.aptMark = true
+		}
+	case "add-apt-repository", "apt-key":
+		a.aptSrc = true
+	case "dpkg":
+		if l := parseLine(args); l.has("-i", "--install") {
+			a.problem("line %d: installs a local package file (dpkg -i) that the runtime stage cannot reinstall", r.in.StartLine)
+		}
+	case "apk":
+		a.apk(r, parseLine(args, "-t", "--virtual", "-X", "--repository", "-p", "--root"))
+	case "yum", "dnf", "microdnf", "tdnf":
+		a.rpm(r, famRPM, parseLine(args, "--setopt", "--enablerepo", "--disablerepo", "-c", "--releasever", "--installroot"))
+	case "zypper":
+		a.rpm(r, famZyp, parseLine(args, "-r", "--repo"))
+	case "useradd", "adduser", "groupadd", "addgroup", "usermod", "groupmod":
+		a.users = true
+		l := parseLine(args, "-d", "--home-dir", "--home", "-g", "-G", "-u", "-s", "-c", "--gecos", "--shell", "--uid", "--gid", "--ingroup", "-h", "-k", "-K", "-p", "-e", "-f")
+		if h, ok := l.value("-d", "--home-dir", "--home"); ok && (name == "useradd" || name == "usermod" || name == "adduser" && h.v != "") {
+			a.outWord(r, h)
+		}
+		if name == "adduser" || name == "useradd" && l.has("-m", "--create-home") {
+			a.output(r.in, "/home")
+		}
+	case "make", "gmake":
+		a.make(r, parseLine(args, "-C", "-f", "-j", "-l", "-I", "-o", "-W"))
+	case "configure":
+		a.step("configure")
+		if p, ok := parseLine(args).value("--prefix"); ok {
+			a.prefix = r.path(p)
+		}
+		a.outDir(r, r.cwd)
+	case "autoreconf", "autogen.sh", "bootstrap":
+		a.step(name)
+	case "cmake":
+		a.cmake(r, parseLine(args, "-S", "-B", "--build", "--install", "--prefix", "--config", "-G", "-j", "--parallel", "-C", "--target", "-t", "-D"))
+	case "ninja", "samu":
+		l := parseLine(args, "-C", "-j", "-f", "-t")
+		a.step("ninja")
+		dir := r.cwd
+		if c, ok := l.value("-C"); ok {
+			dir = r.path(c)
+		}
+		a.outDir(r, dir)
+		if slices.ContainsFunc(l.operands, func(o word) bool { return o.v == "install" }) {
+			a.output(r.in, a.installPrefix())
+		}
+	case "meson":
+		l := parseLine(args, "-C", "--prefix", "--destdir", "-D")
+		switch l.operand(0) {
+		case "setup", "configure":
+			if p, ok := l.value("--prefix"); ok {
+				a.prefix = r.path(p)
+			}
+		case "compile":
+			a.step("meson compile")
+		case "install":
+			a.step("meson install")
+			if d, ok := l.value("--destdir"); ok {
+				a.outWord(r, d)
+			} else {
+				a.output(r.in, a.installPrefix())
+			}
+		}
+		a.outDir(r, r.cwd)
+	case "gcc", "g++", "cc", "c++", "clang", "clang++", "rustc", "javac", "tcc", "gfortran":
+		l := parseLine(args, "-o", "-d", "-I", "-L", "-l", "-x", "-D", "-U", "--out-dir", "-cp", "-classpath", "--class-path", "-sourcepath", "-target", "-source", "--release")
+		if len(args) == 0 || l.has("--version", "-v", "-dumpversion", "-dumpmachine", "-E", "-print-file-name") {
+			return
+		}
+		a.step(name)
+		out, ok := l.value("-o", "-d", "--out-dir")
+		switch {
+		case ok && r.path(out) != "":
+			a.outWord(r, out)
+		case ok:
+			a.problem("line %d: cannot tell where %s writes (%s)", r.in.StartLine, name, out.raw)
+		default:
+			a.outDir(r, r.cwd)
+		}
+	case "jar":
+		a.step("jar")
+		l := parseLine(args, "-f", "--file", "-e", "--main-class", "-C", "-m", "--manifest")
+		if f, ok := l.value("-f", "--file"); ok && f.v != "" {
+			a.outWord(r, f)
+		} else if op := l.operand(0); strings.Contains(op, "f") && !strings.HasPrefix(op, "-") && len(l.operands) > 1 {
+			a.outWord(r, l.operands[1])
+		}
+		a.outDir(r, r.cwd)
+	case "go":
+		a.goCmd(r, args)
+	case "cargo":
+		a.cargo(r, args)
+	case "mvn", "mvnw", "gradle", "gradlew", "ant", "sbt", "lein":
+		l := parseLine(args, "-f", "--file", "-s", "-P", "-p", "--project-dir", "-D", "-pl", "-b", "--build-file")
+		if len(l.operands) == 0 && !strings.HasPrefix(name, "ant") {
+			return // --version, help
+		}
+		for _, o := range l.operands {
+			switch o.v {
+			case "dependency:go-offline", "dependency:resolve", "dependencies", "--version", "help", "clean":
+				continue
+			}
+			a.step(strings.TrimSuffix(name, "w"))
+			break
+		}
+		dir := r.cwd
+		if f, ok := l.value("-f", "--file", "-p", "--project-dir"); ok {
+			dir = r.path(f)
+			if strings.HasSuffix(dir, ".xml") || strings.HasSuffix(dir, ".gradle") || strings.HasSuffix(dir, ".kts") {
+				dir = path.Dir(dir)
+			}
+		}
+		a.outDir(r, dir)
+	case "npm", "pnpm", "yarn", "bun":
+		a.node(r, name, args)
+	case "tsc", "webpack", "vite", "ng", "next", "nest", "esbuild", "rollup", "parcel", "npx":
+		if name == "npx" && len(args) == 0 {
+			return
+		}
+		a.step(name)
+		a.outDir(r, r.cwd)
+	case "pip", "pip3":
+		a.pip(r, w[0], args)
+	case "python", "python3", "pypy3":
+		a.python(r, args)
+	case "virtualenv":
+		if op := parseLine(args, "-p", "--python").operand(0); op != "" {
+			a.outWord(r, word{v: op, ok: true})
+		}
+	case "uv":
+		a.uv(r, args)
+	case "poetry", "pipenv":
+		a.poetry(r, name, args)
+	case "dotnet":
+		l := parseLine(args, "-o", "--output", "-c", "--configuration", "-r", "--runtime", "-f", "--framework", "-p", "--property")
+		switch l.operand(0) {
+		case "publish", "build":
+			a.step("dotnet " + l.operand(0))
+			if o, ok := l.value("-o", "--output"); ok {
+				a.outWord(r, o)
+			} else {
+				a.outDir(r, r.cwd)
+			}
+		}
+	default:
+		a.fileCommand(r, name, args)
+		if strings.HasPrefix(w[0].v, "./") || strings.HasSuffix(name, ".sh") || (name == "sh" || name == "bash") && len(args) > 0 && !strings.HasPrefix(args[0].v, "-") {
+			a.opaque = append(a.opaque, name)
+			a.outDir(r, r.cwd)
+		}
+	}
+}
+
+// installPrefix is where "make install" and friends put files.
+func (a *analysis) installPrefix() string {
+	if a.prefix != "" {
+		return a.prefix
+	}
+	return "/usr/local"
+}

@@ -1,0 +1,163 @@
+package multistage
+
+import (
+	"path"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// env holds the variables whose values are known at a point of the stage:
+// ENV values, ARG defaults, the toolchain image's own environment and, in
+// a RUN, what the shell program sets. A variable declared without a known
+// value maps to unknown.
+type env map[string]envValue
+
+type envValue struct {
+	value string
+	known bool
+}
+
+func (e env) clone() env {
+	c := make(env, len(e))
+	for k, v := range e {
+		c[k] = v
+	}
+	return c
+}
+
+func (e env) set(name, value string) { e[name] = envValue{value, true} }
+func (e env) unset(name string)      { e[name] = envValue{} }
+func (e env) get(name string) (string, bool) {
+	v, ok := e[name]
+	return v.value, ok && v.known
+}
+
+// Get and Keys make env a buildkit shell.EnvGetter. Variables of unknown
+// value are reported missing, so that expansion records them as unmatched.
+func (e env) Get(name string) (string, bool) { return e.get(name) }
+
+// Keys lists the variables of known value.
+func (e env) Keys() []string {
+	var ks []string
+	for k, v := range e {
+		if v.known {
+			ks = append(ks, k)
+		}
+	}
+	return ks
+}
+
+// expandDockerfile expands $VAR and ${VAR...} in a Dockerfile argument as
+// buildkit does. ok is false when the text uses a variable of unknown
+// value.
+func expandDockerfile(text string, escape rune, e env) (string, bool) {
+	if !strings.Contains(text, "$") {
+		return text, true
+	}
+	lex := shell.NewLex(escape)
+	res, err := lex.ProcessWordWithMatches(text, e)
+	if err != nil || len(res.Unmatched) > 0 {
+		return "", false
+	}
+	return res.Result, true
+}
+
+// expandWord returns the value of a shell word when it is made only of
+// literal text, quotes and simple parameter expansions of known
+// variables.
+func expandWord(w *syntax.Word, e env) (string, bool) {
+	if w == nil {
+		return "", false
+	}
+	var b strings.Builder
+	for _, p := range w.Parts {
+		if !expandPart(&b, p, e, false) {
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+func expandPart(b *strings.Builder, p syntax.WordPart, e env, quoted bool) bool {
+	switch x := p.(type) {
+	case *syntax.Lit:
+		if quoted {
+			b.WriteString(x.Value)
+		} else {
+			b.WriteString(unescapeLit(x.Value))
+		}
+	case *syntax.SglQuoted:
+		if x.Dollar {
+			return false
+		}
+		b.WriteString(x.Value)
+	case *syntax.DblQuoted:
+		if x.Dollar {
+			return false
+		}
+		for _, q := range x.Parts {
+			if !expandPart(b, q, e, true) {
+				return false
+			}
+		}
+	case *syntax.ParamExp:
+		if x.Excl || x.Length || x.Width || x.Index != nil || x.Slice != nil || x.Repl != nil || x.Names != 0 || x.Param == nil {
+			return false
+		}
+		v, ok := e.get(x.Param.Value)
+		if x.Exp != nil {
+			switch x.Exp.Op {
+			case syntax.DefaultUnset, syntax.DefaultUnsetOrNull:
+				if !ok || (v == "" && x.Exp.Op == syntax.DefaultUnsetOrNull) {
+					if _, declared := e[x.Param.Value]; declared && !ok {
+						return false // declared, value unknown
+					}
+					d, dok := expandWord(x.Exp.Word, e)
+					if !dok {
+						return false
+					}
+					v, ok = d, true
+				}
+			default:
+				return false
+			}
+		}
+		if !ok {
+			return false
+		}
+		b.WriteString(v)
+	default:
+		return false
+	}
+	return true
+}
+
+func unescapeLit(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// abs resolves p against the directory dir; "" stays "".
+func abs(dir, p string) string {
+	if p == "" {
+		return ""
+	}
+	if strings.HasPrefix(p, "~/") || p == "~" {
+		return "" // resolved by the caller when HOME is known
+	}
+	if !path.IsAbs(p) {
+		p = path.Join(dir, p)
+	}
+	return path.Clean(p)
+}

@@ -1,0 +1,343 @@
+package multistage
+
+import (
+	"path"
+	"slices"
+	"strings"
+)
+
+// make handles make: a build in its directory, and "make install" into
+// DESTDIR or the prefix.
+func (a *analysis) make(r *runCtx, l cmdLine) {
+	if l.has("--version", "-v", "-n", "--dry-run", "-q") {
+		return
+	}
+	dir := r.cwd
+	if c, ok := l.value("-C"); ok {
+		dir = r.path(c)
+	}
+	a.step("make")
+	if dir == "" {
+		a.problem("line %d: cannot tell which directory make builds in", r.in.StartLine)
+		return
+	}
+	if dir == "/" {
+		a.problem("line %d: make builds in / (no WORKDIR)", r.in.StartLine)
+		return
+	}
+	a.outDir(r, dir)
+	vars := map[string]word{}
+	install := false
+	for _, op := range l.operands {
+		if k, v, ok := strings.Cut(op.v, "="); ok && op.ok {
+			vars[k] = word{v: v, ok: true}
+		} else if strings.HasPrefix(op.v, "install") {
+			install = true
+		}
+	}
+	if !install {
+		return
+	}
+	if d, ok := vars["DESTDIR"]; ok {
+		a.outWord(r, d)
+		return
+	}
+	for _, k := range []string{"PREFIX", "prefix", "INSTALL_PREFIX"} {
+		if p, ok := vars[k]; ok {
+			a.outWord(r, p)
+			return
+		}
+	}
+	if v, ok := r.env.get("DESTDIR"); ok && v != "" {
+		a.outWord(r, word{v: v, ok: true})
+		return
+	}
+	if v, ok := r.env.get("PREFIX"); ok && v != "" {
+		a.outWord(r, word{v: v, ok: true})
+		return
+	}
+	a.output(r.in, a.installPrefix())
+}
+
+// cmake handles configure (-S/-B, -DCMAKE_INSTALL_PREFIX), --build and
+// --install.
+func (a *analysis) cmake(r *runCtx, l cmdLine) {
+	if l.has("--version", "-E") {
+		return
+	}
+	for _, d := range l.opts["-D"] {
+		if k, v, ok := strings.Cut(d.v, "="); ok && strings.HasPrefix(k, "CMAKE_INSTALL_PREFIX") {
+			a.prefix = r.path(word{v: v, ok: d.ok})
+		}
+	}
+	a.step("cmake")
+	a.outDir(r, r.cwd)
+	if b, ok := l.value("-B", "--build"); ok {
+		a.outWord(r, b)
+	}
+	if _, ok := l.value("--install"); ok {
+		if p, ok := l.value("--prefix"); ok {
+			a.outWord(r, p)
+		} else {
+			a.output(r.in, a.installPrefix())
+		}
+	}
+}
+
+// goCmd handles go build and go install.
+func (a *analysis) goCmd(r *runCtx, args []word) {
+	l := parseLine(args, "-o", "-C", "-ldflags", "-gcflags", "-tags", "-p", "-mod", "-modfile", "-buildmode", "-pkgdir", "-toolexec", "-overlay", "-pgo", "-asmflags", "-installsuffix", "-compiler", "-gccgoflags")
+	dir := r.cwd
+	if c, ok := l.value("-C"); ok {
+		dir = r.path(c)
+	}
+	switch l.operand(0) {
+	case "build":
+		a.step("go build")
+		if o, ok := l.value("-o"); ok {
+			if p := (&runCtx{cwd: dir}).path(o); p != "" {
+				a.output(r.in, p)
+			} else {
+				a.problem("line %d: cannot tell where go build -o %s writes", r.in.StartLine, o.raw)
+			}
+			return
+		}
+		a.outDir(r, dir)
+	case "install":
+		a.step("go install")
+		if b, ok := r.env.get("GOBIN"); ok && b != "" {
+			a.output(r.in, b)
+			return
+		}
+		gopath, ok := r.env.get("GOPATH")
+		if !ok || gopath == "" {
+			home, hok := r.env.get("HOME")
+			if !hok {
+				a.problem("line %d: cannot tell where go install writes (HOME unknown)", r.in.StartLine)
+				return
+			}
+			gopath = path.Join(home, "go")
+		}
+		first, _, _ := strings.Cut(gopath, ":")
+		a.output(r.in, path.Join(first, "bin"))
+	}
+}
+
+// cargo handles cargo build and cargo install.
+func (a *analysis) cargo(r *runCtx, args []word) {
+	l := parseLine(args, "--root", "--target-dir", "--manifest-path", "--bin", "-p", "--package", "--path", "--features", "-F", "--target", "-j", "--profile", "--git", "--branch", "--tag", "--rev", "--version", "--config", "-Z")
+	switch l.operand(0) {
+	case "build", "b":
+		a.step("cargo build")
+		if d, ok := l.value("--target-dir"); ok {
+			a.outWord(r, d)
+		} else if v, ok := r.env.get("CARGO_TARGET_DIR"); ok && v != "" {
+			a.outWord(r, word{v: v, ok: true})
+		}
+		a.outDir(r, r.cwd)
+	case "install":
+		a.step("cargo install")
+		root := ""
+		if v, ok := l.value("--root"); ok {
+			root = r.path(v)
+		} else if v, ok := r.env.get("CARGO_INSTALL_ROOT"); ok && v != "" {
+			root = v
+		} else if v, ok := r.env.get("CARGO_HOME"); ok && v != "" {
+			root = v
+		} else if home, ok := r.env.get("HOME"); ok {
+			root = path.Join(home, ".cargo")
+		}
+		if root == "" {
+			a.problem("line %d: cannot tell where cargo install writes", r.in.StartLine)
+			return
+		}
+		a.output(r.in, path.Join(root, "bin"))
+	}
+}
+
+// node handles npm, pnpm, yarn and bun.
+func (a *analysis) node(r *runCtx, name string, args []word) {
+	l := parseLine(args, "--prefix", "-C", "--cwd", "--dir", "-w", "--workspace", "--filter")
+	dir := r.cwd
+	if p, ok := l.value("--prefix", "-C", "--cwd", "--dir"); ok {
+		dir = r.path(p)
+	}
+	sub := l.operand(0)
+	global := l.has("-g", "--global") || sub == "global"
+	switch sub {
+	case "ci", "install", "i", "add", "global":
+		if global {
+			a.step(name + " install -g")
+			a.output(r.in, "/usr/local/lib/node_modules")
+			a.output(r.in, "/usr/local/bin")
+			return
+		}
+		a.weakStep(name + " " + sub)
+		a.outDir(r, dir)
+	case "":
+		if name == "yarn" || name == "pnpm" || name == "bun" {
+			a.weakStep(name + " install")
+			a.outDir(r, dir)
+		}
+	case "run", "run-script", "exec":
+		script := l.operand(1)
+		if npmBuildRE.MatchString(script) {
+			a.step(name + " run " + script)
+		}
+		a.outDir(r, dir)
+	case "prune", "cache", "config", "set", "audit", "--version", "version", "help":
+	default:
+		if npmBuildRE.MatchString(sub) {
+			a.step(name + " " + sub)
+		}
+		a.outDir(r, dir)
+	}
+}
+
+// pip handles pip install and pip wheel.
+func (a *analysis) pip(r *runCtx, cmd word, args []word) {
+	l := parseLine(args, "-r", "--requirement", "-c", "--constraint", "-t", "--target", "--prefix", "--root", "-w", "--wheel-dir", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-e", "--editable", "--src", "--python", "--cache-dir", "--no-binary", "--only-binary", "--platform", "--python-version", "--implementation", "--abi", "--progress-bar", "--log", "--timeout", "--retries", "--trusted-host", "-C", "--config-settings")
+	switch l.operand(0) {
+	case "install":
+		local := slices.ContainsFunc(l.operands[1:], func(o word) bool {
+			return o.ok && (o.v == "." || strings.HasPrefix(o.v, "./") || strings.HasPrefix(o.v, "/"))
+		}) || l.has("-e", "--editable")
+		if local {
+			a.step("pip install .")
+		} else {
+			a.weakStep("pip install")
+		}
+		a.outDir(r, r.cwd)
+		switch {
+		case l.has("-t", "--target"):
+			v, _ := l.value("-t", "--target")
+			a.outWord(r, v)
+		case l.has("--prefix"):
+			v, _ := l.value("--prefix")
+			a.outWord(r, v)
+		case l.has("--root"):
+			v, _ := l.value("--root")
+			a.outWord(r, v)
+		case l.has("--user"):
+			if home, ok := r.env.get("HOME"); ok {
+				a.output(r.in, path.Join(home, ".local"))
+			} else {
+				a.problem("line %d: cannot tell where pip install --user writes (HOME unknown)", r.in.StartLine)
+			}
+		default:
+			a.output(r.in, a.pythonEnv(r, cmd))
+		}
+	case "wheel":
+		a.weakStep("pip wheel")
+		if v, ok := l.value("-w", "--wheel-dir"); ok {
+			a.outWord(r, v)
+		} else {
+			a.outDir(r, r.cwd)
+		}
+	}
+}
+
+// pythonEnv is where a plain "pip install" puts packages: the virtualenv
+// the pip command belongs to or that PATH or VIRTUAL_ENV activates, or
+// the system's /usr/local.
+func (a *analysis) pythonEnv(r *runCtx, cmd word) string {
+	if cmd.ok && strings.Contains(cmd.v, "/bin/") {
+		p := r.path(cmd)
+		if p != "" {
+			return path.Dir(path.Dir(p))
+		}
+	}
+	if v, ok := r.env.get("VIRTUAL_ENV"); ok && v != "" {
+		return v
+	}
+	if p, ok := r.env.get("PATH"); ok {
+		for _, dir := range strings.Split(p, ":") {
+			if root := path.Dir(dir); path.Base(dir) == "bin" && slices.Contains(a.outputs, root) && !strings.HasPrefix(root, "/usr") {
+				return root // a virtualenv created earlier, activated through PATH
+			}
+		}
+	}
+	return "/usr/local"
+}
+
+// python handles python -m pip / venv / build and setup.py.
+func (a *analysis) python(r *runCtx, args []word) {
+	if len(args) >= 2 && args[0].v == "-m" {
+		switch args[1].v {
+		case "pip":
+			a.pip(r, word{v: "pip", ok: true}, args[2:])
+		case "venv", "virtualenv":
+			if op := parseLine(args[2:], "--prompt").operand(0); op != "" {
+				a.outWord(r, word{v: op, ok: true})
+			}
+		case "build":
+			a.step("python -m build")
+			a.outDir(r, r.cwd)
+		}
+		return
+	}
+	if len(args) >= 2 && path.Base(args[0].v) == "setup.py" {
+		switch args[1].v {
+		case "build", "build_ext", "bdist_wheel", "bdist", "sdist", "develop":
+			a.step("setup.py " + args[1].v)
+			a.outDir(r, r.cwd)
+		case "install":
+			a.step("setup.py install")
+			a.outDir(r, r.cwd)
+			a.output(r.in, "/usr/local")
+		}
+	}
+}
+
+// uv handles uv venv and uv pip install.
+func (a *analysis) uv(r *runCtx, args []word) {
+	l := parseLine(args, "-p", "--python", "--target", "--prefix")
+	switch l.operand(0) {
+	case "venv":
+		dir := l.operand(1)
+		if dir == "" {
+			dir = ".venv"
+		}
+		a.outWord(r, word{v: dir, ok: true})
+	case "pip":
+		if l.operand(1) == "install" {
+			a.weakStep("uv pip install")
+			a.output(r.in, a.pythonEnv(r, word{}))
+		}
+	case "sync":
+		a.weakStep("uv sync")
+		a.outDir(r, r.cwd)
+	}
+}
+
+// poetry handles poetry install and pipenv install, whose virtualenvs live
+// in a cache directory unless told otherwise.
+func (a *analysis) poetry(r *runCtx, name string, args []word) {
+	l := parseLine(args)
+	if l.operand(0) == "config" && l.operand(1) == "virtualenvs.create" && l.operand(2) == "false" {
+		r.st.env.set("POETRY_VIRTUALENVS_CREATE", "false")
+		r.env.set("POETRY_VIRTUALENVS_CREATE", "false")
+		return
+	}
+	if l.operand(0) == "config" && l.operand(1) == "virtualenvs.in-project" && l.operand(2) == "true" {
+		r.st.env.set("POETRY_VIRTUALENVS_IN_PROJECT", "true")
+		r.env.set("POETRY_VIRTUALENVS_IN_PROJECT", "true")
+		return
+	}
+	if l.operand(0) != "install" && l.operand(0) != "sync" {
+		return
+	}
+	a.weakStep(name + " install")
+	a.outDir(r, r.cwd)
+	create, _ := r.env.get("POETRY_VIRTUALENVS_CREATE")
+	inProject, _ := r.env.get("POETRY_VIRTUALENVS_IN_PROJECT")
+	pipenvProject, _ := r.env.get("PIPENV_VENV_IN_PROJECT")
+	switch {
+	case name == "poetry" && strings.EqualFold(create, "false"), name == "pipenv" && l.has("--system"):
+		a.output(r.in, "/usr/local")
+	case name == "poetry" && strings.EqualFold(inProject, "true"), name == "pipenv" && pipenvProject != "" && pipenvProject != "0":
+		a.output(r.in, path.Join(r.cwd, ".venv"))
+	default:
+		a.problem("line %d: %s installs into a virtualenv in its cache directory", r.in.StartLine, name)
+	}
+}

@@ -1,0 +1,151 @@
+package multistage
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/dockmend/dockmend/internal/runtimebase"
+	"github.com/dockmend/dockmend/internal/source"
+	"github.com/dockmend/dockmend/transform"
+)
+
+//go:embed doc.go
+var doc string
+
+// Name is the rule's name.
+const Name = "multistage"
+
+// Options configure the rule.
+type Options struct {
+	// RuntimeBases adds to and overrides the built-in table that maps
+	// toolchain images to runtime bases (see internal/runtimebase for the
+	// pattern syntax): {"golang:*-bookworm": "debian:bookworm-slim"}.
+	RuntimeBases map[string]string
+	// BuildArgs are the --build-arg values: they replace the defaults of
+	// the global ARGs when the rule reads FROM lines.
+	BuildArgs map[string]string
+}
+
+// Validate checks the options: every RuntimeBases entry must be a valid
+// pattern and image reference. A configuration loader calls it to report
+// mistakes early; New's rule reports the same error on every file.
+func (o Options) Validate() error {
+	_, err := runtimebase.New(o.RuntimeBases)
+	return err
+}
+
+// New returns the multistage transformer configured by opts.
+func New(opts Options) *transform.Transformer {
+	table, err := runtimebase.New(opts.RuntimeBases)
+	buildArgs := opts.BuildArgs
+	return &transform.Transformer{
+		Name:    Name,
+		Doc:     transform.MustExtractDoc(doc, Name),
+		Default: true,
+		Run: func(p *transform.Pass) error {
+			if err != nil {
+				return fmt.Errorf("runtime bases: %w", err)
+			}
+			return run(p, table, buildArgs)
+		},
+	}
+}
+
+// maxListed bounds the lists a message names.
+const maxListed = 4
+
+func run(p *transform.Pass, table *runtimebase.Table, buildArgs map[string]string) error {
+	f := p.File
+	if len(f.Stages) == 0 {
+		return nil
+	}
+	s := f.Stages[len(f.Stages)-1]
+	if s.Windows() {
+		return nil
+	}
+	if parent := f.StageByName(s.Base.Text); parent != nil {
+		// The final stage builds on a stage: it has that stage's tools.
+		steps := analyze(f, s, table, buildArgs).buildSteps()
+		var tools []string
+		for x, seen := s, map[*source.Stage]bool{}; x != nil && !seen[x]; x = f.StageByName(x.Base.Text) {
+			seen[x] = true
+			for _, t := range analyze(f, x, table, buildArgs).tools() {
+				tools = appendNew(tools, t)
+			}
+		}
+		if len(tools) > 0 && len(steps) > 0 {
+			p.Report(transform.Finding{
+				Start: s.From.Start, End: s.From.End,
+				Message: fmt.Sprintf("the final image keeps build tools (%s) used by %s; no fix: the final stage starts from stage %q, move the build out of it by hand",
+					list(tools), list(steps), parent.Name),
+			})
+		}
+		return nil
+	}
+	a := analyze(f, s, table, buildArgs)
+	tools, steps := a.tools(), a.buildSteps()
+	if len(tools) == 0 || len(steps) == 0 {
+		return nil
+	}
+	pl := makePlan(a)
+	what := fmt.Sprintf("the final image keeps build tools (%s) used by %s", list(tools), list(steps))
+	if len(a.problems) > 0 {
+		p.Report(transform.Finding{
+			Start: s.From.Start, End: s.From.End,
+			Message: what + "; no fix: " + strings.Join(a.problems, "; "),
+		})
+		return nil
+	}
+	edits, err := pl.edits(a)
+	if err != nil {
+		return fmt.Errorf("%s:%d: %w", f.Path, s.From.StartLine, err)
+	}
+	var how []string
+	how = append(how, fmt.Sprintf("stage %q keeps the build", pl.name))
+	how = append(how, fmt.Sprintf("a new final stage FROM %s copies %s", pl.base, list(pl.artifacts)))
+	if pl.packages {
+		how = append(how, "installs the packages they need at run time (found with ldd and dpkg in the build stage)")
+	}
+	if n := len(pl.placed); n > 0 {
+		how = append(how, fmt.Sprintf("and takes over %s", keywords(pl)))
+	}
+	p.Report(transform.Finding{
+		Start: s.From.Start, End: s.From.End,
+		Message: what + ": split it: " + strings.Join(how, ", "),
+		Fix: &transform.Fix{
+			Message:       fmt.Sprintf("split into stage %q and a runtime stage FROM %s", pl.name, pl.base),
+			Edits:         edits,
+			Applicability: transform.Unsafe,
+		},
+	})
+	return nil
+}
+
+// list names up to maxListed items.
+func list(items []string) string {
+	if len(items) <= maxListed {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:maxListed], ", "), len(items)-maxListed)
+}
+
+// keywords names the kinds of instructions the final stage takes over.
+func keywords(p *plan) string {
+	var kws []string
+	for _, in := range p.placed {
+		if !containsString(kws, in.Keyword) {
+			kws = append(kws, in.Keyword)
+		}
+	}
+	return strings.Join(kws, ", ")
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
