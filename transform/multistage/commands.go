@@ -38,17 +38,22 @@ func parseLine(args []word, takesValue ...string) cmdLine {
 			l.opts[name] = append(l.opts[name], word{v: value, ok: true})
 			continue
 		}
-		name := v[:2]
-		switch {
-		case len(v) > 2 && slices.Contains(takesValue, name):
-			l.opts[name] = append(l.opts[name], word{v: strings.TrimPrefix(v[2:], "="), ok: true})
-		case slices.Contains(takesValue, name) && i+1 < len(args):
-			i++
-			l.opts[name] = append(l.opts[name], args[i])
-		default:
-			for k := 1; k < len(v); k++ {
-				l.opts["-"+v[k:k+1]] = append(l.opts["-"+v[k:k+1]], word{v: "", ok: true})
+		// A cluster of short options: "-xzf file", "-ofile", "-j4".
+		for k := 1; k < len(v); k++ {
+			name := "-" + v[k:k+1]
+			if !slices.Contains(takesValue, name) {
+				l.opts[name] = append(l.opts[name], word{v: "", ok: true})
+				continue
 			}
+			switch {
+			case k+1 < len(v):
+				val := strings.TrimPrefix(v[k+1:], "=")
+				l.opts[name] = append(l.opts[name], word{v: val, ok: true, raw: val})
+			case i+1 < len(args):
+				i++
+				l.opts[name] = append(l.opts[name], args[i])
+			}
+			break
 		}
 	}
 	return l

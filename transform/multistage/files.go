@@ -51,7 +51,7 @@ func (a *analysis) fileCommand(r *runCtx, name string, args []word) {
 				a.write(r, o.v)
 			}
 		} else if l.has("-O", "--remote-name") {
-			a.outDir(r, r.cwd)
+			a.fetched(r, r.cwd)
 		}
 	case "wget":
 		l := parseLine(args, "-O", "--output-document", "-P", "--directory-prefix", "-o", "--output-file", "-a", "-t", "--tries", "-T", "--timeout", "--header", "-U", "--user-agent", "-e")
@@ -62,7 +62,7 @@ func (a *analysis) fileCommand(r *runCtx, name string, args []word) {
 		} else if p, ok := l.value("-P", "--directory-prefix"); ok {
 			a.outWord(r, p)
 		} else {
-			a.outDir(r, r.cwd)
+			a.fetched(r, r.cwd)
 		}
 	case "tar", "bsdtar":
 		l := parseLine(args, "-C", "--directory", "-f", "--file", "-T", "--files-from", "-X", "--exclude-from", "--strip-components", "--exclude", "--owner", "--group", "--mode", "-b", "--transform")
@@ -76,14 +76,14 @@ func (a *analysis) fileCommand(r *runCtx, name string, args []word) {
 		if d, ok := l.value("-C", "--directory"); ok {
 			a.outWord(r, d)
 		} else {
-			a.outDir(r, r.cwd)
+			a.fetched(r, r.cwd)
 		}
 	case "unzip":
 		l := parseLine(args, "-d", "-x")
 		if d, ok := l.value("-d"); ok {
 			a.outWord(r, d)
 		} else {
-			a.outDir(r, r.cwd)
+			a.fetched(r, r.cwd)
 		}
 	case "sed", "perl":
 		if l := parseLine(args, "-e", "--expression", "-f", "--file"); l.has("-i", "--in-place") || hasInPlace(args) {
@@ -118,6 +118,16 @@ func (a *analysis) fileCommand(r *runCtx, name string, args []word) {
 	case "update-ca-certificates":
 		a.output(r.in, "/usr/local/share/ca-certificates")
 	}
+}
+
+// fetched records a download or an extraction into dir under a name the
+// command does not give. In / (no WORKDIR) that is most often source to
+// build and delete, which is not an artifact: it is not copied.
+func (a *analysis) fetched(r *runCtx, dir string) {
+	if dir == "/" || dir == "" {
+		return
+	}
+	a.output(r.in, dir)
 }
 
 // covered reports whether p lies in an artifact already recorded.

@@ -71,9 +71,10 @@ func (a *analysis) cmake(r *runCtx, l cmdLine) {
 		}
 	}
 	a.step("cmake")
-	a.outDir(r, r.cwd)
 	if b, ok := l.value("-B", "--build"); ok {
 		a.outWord(r, b)
+	} else if !l.has("--install") {
+		a.outDir(r, r.cwd) // "cmake .." configures in the working directory
 	}
 	if _, ok := l.value("--install"); ok {
 		if p, ok := l.value("--prefix"); ok {
@@ -173,11 +174,11 @@ func (a *analysis) node(r *runCtx, name string, args []word) {
 			return
 		}
 		a.weakStep(name + " " + sub)
-		a.outDir(r, dir)
+		a.nodeModules(r, dir)
 	case "":
 		if name == "yarn" || name == "pnpm" || name == "bun" {
 			a.weakStep(name + " install")
-			a.outDir(r, dir)
+			a.nodeModules(r, dir)
 		}
 	case "run", "run-script", "exec":
 		script := l.operand(1)
@@ -194,6 +195,15 @@ func (a *analysis) node(r *runCtx, name string, args []word) {
 	}
 }
 
+// nodeModules records what a package install writes in dir.
+func (a *analysis) nodeModules(r *runCtx, dir string) {
+	if dir == "" {
+		a.outDir(r, dir)
+		return
+	}
+	a.output(r.in, path.Join(dir, "node_modules"))
+}
+
 // pip handles pip install and pip wheel.
 func (a *analysis) pip(r *runCtx, cmd word, args []word) {
 	l := parseLine(args, "-r", "--requirement", "-c", "--constraint", "-t", "--target", "--prefix", "--root", "-w", "--wheel-dir", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "-e", "--editable", "--src", "--python", "--cache-dir", "--no-binary", "--only-binary", "--platform", "--python-version", "--implementation", "--abi", "--progress-bar", "--log", "--timeout", "--retries", "--trusted-host", "-C", "--config-settings")
@@ -204,10 +214,10 @@ func (a *analysis) pip(r *runCtx, cmd word, args []word) {
 		}) || l.has("-e", "--editable")
 		if local {
 			a.step("pip install .")
+			a.outDir(r, r.cwd) // an editable install stays in its directory
 		} else {
 			a.weakStep("pip install")
 		}
-		a.outDir(r, r.cwd)
 		switch {
 		case l.has("-t", "--target"):
 			v, _ := l.value("-t", "--target")

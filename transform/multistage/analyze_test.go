@@ -1,0 +1,212 @@
+package multistage
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dockmend/dockmend/internal/runtimebase"
+	"github.com/dockmend/dockmend/internal/source"
+)
+
+// TestAnalyze checks what the rule reads from a final stage: the build
+// tools, the build steps, the artifacts and the reasons not to fix.
+func TestAnalyze(t *testing.T) {
+	tests := []struct {
+		name      string
+		df        string
+		tools     []string
+		steps     []string
+		artifacts []string
+		problem   string // a substring of the problems; "" means none
+	}{{
+		name:      "make install with DESTDIR",
+		df:        "FROM debian:12\nRUN apt-get install -y gcc make\nWORKDIR /src\nCOPY . .\nRUN ./configure --prefix=/opt/x && make && make install DESTDIR=/pkg\nCMD [\"x\"]\n",
+		tools:     []string{"gcc", "make"},
+		steps:     []string{"configure", "make"},
+		artifacts: []string{"/pkg", "/src"},
+	}, {
+		name:      "make install uses the configure prefix",
+		df:        "FROM debian:12\nRUN apt-get install -y build-essential\nCOPY . /src\nRUN cd /src && ./configure --prefix=/opt/tool && make -j4 && make install\nCMD [\"tool\"]\n",
+		tools:     []string{"build-essential"},
+		steps:     []string{"configure", "make"},
+		artifacts: []string{"/opt/tool", "/src"},
+	}, {
+		name:      "cmake install prefix and build dir outside the sources",
+		df:        "FROM gcc:13\nCOPY . /src\nRUN cmake -S /src -B /build -DCMAKE_INSTALL_PREFIX=/opt/app && cmake --build /build && cmake --install /build\nCMD [\"/opt/app/bin/app\"]\n",
+		tools:     []string{"gcc:13"},
+		steps:     []string{"cmake"},
+		artifacts: []string{"/build", "/opt/app", "/src"},
+	}, {
+		name:      "go build -o relative to cd, with GOBIN install",
+		df:        "FROM golang:1.22\nENV GOBIN=/usr/local/gobin\nWORKDIR /src\nCOPY . .\nRUN cd cmd/app && go build -o ../../bin/app . && go install ./tool\nCMD [\"/src/bin/app\"]\n",
+		tools:     []string{"golang:1.22"},
+		steps:     []string{"go build", "go install"},
+		artifacts: []string{"/src", "/usr/local/gobin"},
+	}, {
+		name:      "cargo install without root goes to CARGO_HOME",
+		df:        "FROM rust:1.75\nWORKDIR /app\nCOPY . .\nRUN cargo install --path .\nCMD [\"app\"]\n",
+		tools:     []string{"rust:1.75"},
+		steps:     []string{"cargo install"},
+		artifacts: []string{"/app", "/usr/local/cargo/bin"},
+	}, {
+		name:      "pip --user as root and a venv through VIRTUAL_ENV",
+		df:        "FROM python:3.12\nENV VIRTUAL_ENV=/venv\nRUN python3 -m venv $VIRTUAL_ENV\nCOPY req.txt /tmp/\nRUN pip install -r /tmp/req.txt && pip install --user tool\nCMD [\"python\"]\n",
+		tools:     []string{"python:3.12"},
+		steps:     []string{"pip install"},
+		artifacts: []string{"/root/.local", "/venv"},
+	}, {
+		name:      "downloads in / are not artifacts, named ones are; rm forgets",
+		df:        "FROM debian:12\nRUN apt-get install -y gcc make curl\nRUN curl -O https://x/src.tgz && tar xzf src.tgz && cd src && make && make install && cd / && rm -rf /src src.tgz\nRUN curl -fsSL -o /usr/local/bin/tini https://x/tini\nENTRYPOINT [\"tini\", \"--\"]\nCMD [\"/usr/local/bin/app\"]\n",
+		tools:     []string{"gcc", "make"},
+		steps:     []string{"make"},
+		artifacts: []string{"/usr/local"},
+	}, {
+		name:      "mkdir, ln, redirect, sed -i and chown write artifacts; /tmp and mounts do not",
+		df:        "FROM debian:12\nRUN apt-get install -y gcc\nWORKDIR /app\nCOPY . .\nRUN --mount=type=cache,target=/cache gcc -o /cache/x x.c && gcc -o /app/bin/x x.c\nRUN mkdir -p /var/lib/app /tmp/scratch && ln -s /app/bin/x /usr/bin/x && echo k=v > /etc/app.conf && sed -i s/a/b/ /etc/nginx/nginx.conf && chown -R 1000 /srv/data\nCMD [\"x\"]\n",
+		tools:     []string{"gcc"},
+		steps:     []string{"gcc"},
+		artifacts: []string{"/app", "/etc/app.conf", "/etc/nginx/nginx.conf", "/srv/data", "/usr/bin/x", "/var/lib/app"},
+	}, {
+		name:      "purged packages are not tools; the compilers then installed again are",
+		df:        "FROM debian:12\nRUN apt-get install -y gcc make && apt-get purge -y gcc make\nRUN apt-get install -y g++\nWORKDIR /w\nCOPY . .\nRUN make\nCMD [\"./w\"]\n",
+		tools:     []string{"g++"},
+		steps:     []string{"make"},
+		artifacts: []string{"/w"},
+	}, {
+		name:      "npm ci is a build only with a compiler",
+		df:        "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"index.js\"]\n",
+		artifacts: []string{"/app"},
+	}, {
+		name:    "unknown WORKDIR",
+		df:      "FROM golang:1.22\nARG DIR\nWORKDIR $DIR\nCOPY . .\nRUN go build -o app .\nCMD [\"./app\"]\n",
+		tools:   []string{"golang:1.22"},
+		steps:   []string{"go build"},
+		problem: "under an unknown WORKDIR",
+	}, {
+		name:      "ARG default and build-arg-free expansion",
+		df:        "FROM golang:1.22\nARG OUT=/out\nWORKDIR /src\nCOPY . .\nRUN go build -o ${OUT}/app .\nCMD [\"/out/app\"]\n",
+		tools:     []string{"golang:1.22"},
+		steps:     []string{"go build"},
+		artifacts: []string{"/out/app", "/src"},
+	}, {
+		name:    "a local .deb cannot be reinstalled",
+		df:      "FROM debian:12\nRUN apt-get install -y ./tool.deb gcc\nWORKDIR /a\nCOPY . .\nRUN gcc -o app app.c\nCMD [\"./app\"]\n",
+		tools:   []string{"gcc"},
+		steps:   []string{"gcc"},
+		problem: "local package file",
+	}, {
+		name:      "exec-form RUN",
+		df:        "FROM debian:12\nRUN apt-get install -y make gcc\nWORKDIR /a\nCOPY . .\nRUN [\"make\", \"-C\", \"src\"]\nCMD [\"./a\"]\n",
+		tools:     []string{"make", "gcc"},
+		steps:     []string{"make"},
+		artifacts: []string{"/a"},
+	}, {
+		name:    "a RUN under PowerShell cannot be read",
+		df:      "FROM debian:12\nRUN apt-get install -y make\nSHELL [\"pwsh\", \"-c\"]\nWORKDIR /a\nRUN make\nCMD [\"./a\"]\n",
+		tools:   []string{"make"},
+		problem: "cannot read the RUN command",
+	}}
+	table := runtimebase.MustNew(nil)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := source.Parse("Dockerfile", []byte(tt.df))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := analyze(f, f.Stages[len(f.Stages)-1], table, nil)
+			p := makePlan(a)
+			if got := a.tools(); !slices.Equal(got, tt.tools) {
+				t.Errorf("tools = %q, want %q", got, tt.tools)
+			}
+			if got := a.buildSteps(); tt.steps != nil && !slices.Equal(got, tt.steps) {
+				t.Errorf("steps = %q, want %q", got, tt.steps)
+			}
+			if tt.artifacts != nil && !slices.Equal(p.artifacts, tt.artifacts) {
+				t.Errorf("artifacts = %q, want %q", p.artifacts, tt.artifacts)
+			}
+			probs := strings.Join(a.problems, "; ")
+			if tt.problem == "" && len(a.tools()) > 0 && len(a.buildSteps()) > 0 && probs != "" {
+				t.Errorf("unexpected problems: %s", probs)
+			}
+			if tt.problem != "" && !strings.Contains(probs, tt.problem) {
+				t.Errorf("problems %q do not mention %q", probs, tt.problem)
+			}
+		})
+	}
+}
+
+func TestParseLine(t *testing.T) {
+	w := func(ss ...string) []word {
+		var out []word
+		for _, s := range ss {
+			out = append(out, word{v: s, ok: true, raw: s})
+		}
+		return out
+	}
+	l := parseLine(w("-o", "out", "-xzf", "a.tgz", "--prefix=/p", "--root", "/r", "op", "--", "-notopt"), "-o", "--root", "-f")
+	if v, _ := l.value("-o"); v.v != "out" {
+		t.Errorf("-o = %q", v.v)
+	}
+	if v, _ := l.value("--prefix"); v.v != "/p" {
+		t.Errorf("--prefix = %q", v.v)
+	}
+	if v, _ := l.value("--root"); v.v != "/r" {
+		t.Errorf("--root = %q", v.v)
+	}
+	if !l.has("-x", "-z") {
+		t.Errorf("cluster -xzf not split: %v", l.opts)
+	}
+	if v, _ := l.value("-f"); v.v != "a.tgz" {
+		t.Errorf("-f in a cluster takes the next word, got %q", v.v)
+	}
+	if got := []string{l.operand(0), l.operand(1)}; !slices.Equal(got, []string{"op", "-notopt"}) {
+		t.Errorf("operands = %q", got)
+	}
+}
+
+func TestFreeName(t *testing.T) {
+	tests := []struct {
+		df, want string
+	}{
+		{"FROM a\n", "build"},
+		{"FROM a AS BUILD\nFROM b\n", "builder"},
+		{"FROM a AS build\nFROM b AS builder\nCOPY --from=build-stage /x /x\n", "build2"},
+		{"FROM build\n", "builder"},
+	}
+	for _, tt := range tests {
+		f, err := source.Parse("Dockerfile", []byte(tt.df))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := freeName(f); got != tt.want {
+			t.Errorf("freeName(%q) = %q, want %q", tt.df, got, tt.want)
+		}
+	}
+}
+
+func TestBuildOnly(t *testing.T) {
+	for _, tt := range []struct {
+		fam, pkg string
+		want     bool
+	}{
+		{famApt, "gcc", true}, {famApt, "gcc-12", true}, {famApt, "gcc-12-base", false},
+		{famApt, "libssl-dev", true}, {famApt, "libssl-dev:amd64", true}, {famApt, "libssl3", false},
+		{famApt, "golang-1.21-go", true}, {famApt, "openjdk-17-jdk-headless", true}, {famApt, "openjdk-17-jre", false},
+		{famApt, "curl", false}, {famApt, "python3", false}, {famApt, "python3-pip", true}, {famApt, "libmaven-jar-plugin-java", true},
+		{famApk, "build-base", true}, {famApk, "musl-dev", true}, {famApk, "libstdc++", false},
+		{famRPM, "gcc-c++", true}, {famRPM, "openssl-devel", true}, {famRPM, "openssl-libs", false},
+	} {
+		if got := buildOnly(tt.fam, tt.pkg); got != tt.want {
+			t.Errorf("buildOnly(%s, %s) = %v, want %v", tt.fam, tt.pkg, got, tt.want)
+		}
+	}
+	if jre, _ := jreFor("openjdk-17-jdk-headless"); jre != "openjdk-17-jre-headless" {
+		t.Errorf("jreFor = %q", jre)
+	}
+	for op, want := range map[string]string{"curl=7.88.1-10": "curl", "libssl3/bookworm": "libssl3", "py3-pip~=23": "py3-pip", "gcc": "gcc"} {
+		if got := packageName(op); got != want {
+			t.Errorf("packageName(%q) = %q, want %q", op, got, want)
+		}
+	}
+}
