@@ -178,8 +178,8 @@ func TestCorpus(t *testing.T) {
 		if err != nil {
 			parseErrs[reason(err)]++
 			var se *source.Error
-			if !errors.As(err, &se) || se.Path != cf.Path {
-				t.Errorf("%s: error %v is not a *source.Error naming the file", cf.ID, err)
+			if !errors.As(err, &se) || se.Path != cf.Path || se.Line == 0 {
+				t.Errorf("%s: error %v is not a *source.Error naming the file and line", cf.ID, err)
 			}
 			continue
 		}
