@@ -1,0 +1,310 @@
+#!/usr/bin/env bash
+# e2e/run.sh - build every fixture before and after `dockmend fix`, run its smoke test in both
+# images, measure them, and write a Markdown and a JSON report.
+#
+#   bash e2e/run.sh                      all fixtures under testdata/e2e/
+#   bash e2e/run.sh c-make apt-runs      only these (or FIXTURES="c-make apt-runs")
+#
+# For each fixture testdata/e2e/NAME/ (app source, Dockerfile, smoke, expected, fixture.conf):
+#   1. copy the app into run/NAME/original and run/NAME/fixed (without the harness files)
+#   2. dockmend check --format json on the original; dockmend fix [--unsafe-fixes]
+#      --registry-mirror docker.io=<loopback registry> on fixed/Dockerfile; check again
+#   3. buildah build --no-cache --pull=always of both, one at a time
+#   4. smoke: podman run IMAGE <args from `smoke`>; every line of `expected` must occur in the output
+#   5. uncompressed size, layer count, compressed size (sum of the gzip layers as pushed), build time
+#   6. a base that dockmend pinned must have been pulled by digest (registry access log)
+#
+# Exit status: 0 when every fixture passed; 1 when a rewritten fixture failed to build or its
+# smoke test failed while the original passed, dockmend fix failed, a pin was missing or not
+# pulled by digest, or an original fixture itself failed (a broken fixture).
+#
+# Environment:
+#   DOCKMEND=PATH          the dockmend binary (default: go build ./cmd/dockmend into the work dir)
+#   E2E_DOCKMEND_REV=REV   build dockmend from this git revision (git archive), not the work tree
+#   FIXTURES="a b"         fixtures to run when no arguments are given (default: all)
+#   E2E_WORK=DIR           work directory (default /var/tmp/dockmend-e2e)
+#   E2E_REPORT_DIR=DIR     where e2e-results.md/.json go (default $E2E_WORK/report)
+#   E2E_REQUIRE_PIN=0      do not fail when dockmend leaves `FROM debian:bookworm` unpinned
+#   E2E_KEEP_IMAGES=1      keep the built images (default: removed after each fixture)
+#   E2E_BUILD_TIMEOUT=900  seconds per build; E2E_SMOKE_TIMEOUT=120 per smoke run
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# ------------------------------------------------------------------ functions
+# from_images DOCKERFILE: the images its FROM lines name (not stages, not scratch), one a line
+from_images() {
+  awk '
+    toupper($1) == "FROM" {
+      i = 2; while ($i ~ /^--/) i++
+      img = $i; name = ""
+      if (toupper($(i+1)) == "AS") stages[tolower($(i+2))] = 1
+      if (img == "" || tolower(img) == "scratch" || (tolower(img) in stages)) next
+      print img
+    }' "$1"
+}
+
+# conf_get FILE KEY DEFAULT: a key=value from fixture.conf (not sourced: values are data)
+conf_get() {
+  local v
+  v=$(sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$1" 2>/dev/null | tail -1 | sed 's/[[:space:]]*#.*$//; s/^"\(.*\)"$/\1/')
+  printf '%s' "${v:-$3}"
+}
+
+img_size()   { podman image inspect --format '{{.Size}}' "$1"; }
+img_layers() { podman image inspect --format '{{len .RootFS.Layers}}' "$1"; }
+# compressed_size IMAGE REPO: push to the loopback registry, sum the (gzip) layer sizes
+compressed_size() {
+  local df=$E2E_WORK/state/push.digest
+  buildah push --quiet --digestfile "$df" "$1" "docker://$REG/dockmend-e2e/$2" >/dev/null 2>&1 || { echo null; return; }
+  curl -fsS -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    "$REG_URL/v2/dockmend-e2e/${2%%:*}/manifests/$(cat "$df")" | jq '[.layers[].size] | add'
+}
+
+# build VARIANT: build run/FX/VARIANT into localhost/dockmend-e2e-fx-FX:VARIANT; sets B_* vars
+build() {
+  local v=$1 t rc=0 img=localhost/dockmend-e2e-fx-$fx:$1
+  # cold builds: no layer cache (--no-cache) and empty RUN --mount=type=cache folders
+  rm -rf "$TMPDIR/buildah-cache"
+  t=$(now_ns)
+  timeout "${E2E_BUILD_TIMEOUT:-900}" buildah build --no-cache --force-rm --pull=always --http-proxy=false \
+    -f Dockerfile -t "$img" "$RD/$v" >"$RD/build-$v.log" 2>&1 || rc=$?
+  B_SECS=$(secs_since "$t"); B_OK=false; B_SIZE=null; B_LAYERS=null; B_GZ=null
+  if [ $rc = 0 ]; then
+    B_OK=true; B_SIZE=$(img_size "$img"); B_LAYERS=$(img_layers "$img")
+    B_GZ=$(compressed_size "$img" "$fx:$v")
+  else
+    info "  $v: build FAILED (rc=$rc) after ${B_SECS}s; last lines of $RD/build-$v.log:"
+    tail -8 "$RD/build-$v.log" | sed 's/^/      /' >&2
+  fi
+}
+
+# smoke VARIANT: run the smoke command; sets S_RESULT to pass|fail|skipped
+smoke() {
+  local v=$1 img=localhost/dockmend-e2e-fx-$fx:$1 out rc=0 line
+  S_RESULT=skipped
+  [ "$B_OK" = true ] || return 0
+  local -a args=()
+  [ -s "$FD/smoke" ] && eval "args=($(grep -v '^#' "$FD/smoke" | head -1))"
+  out=$(timeout "${E2E_SMOKE_TIMEOUT:-120}" podman run --rm --pull=never --network host "$img" "${args[@]}" 2>&1) || rc=$?
+  printf '%s\n' "$out" >"$RD/smoke-$v.out"
+  S_RESULT=pass
+  if [ $rc != 0 ]; then
+    S_RESULT=fail; info "  $v: smoke exited $rc"
+  fi
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    if ! grep -qF -- "$line" "$RD/smoke-$v.out"; then
+      S_RESULT=fail; info "  $v: smoke output lacks: $line"
+    fi
+  done <"$FD/expected"
+  if [ $S_RESULT = fail ]; then sed 's/^/      /' "$RD/smoke-$v.out" | tail -8 >&2; fi
+}
+
+# findings_json FILE: dockmend check output as a JSON array (or null if it was not JSON)
+findings_json() { jq -c 'if type == "array" then . else (.findings // null) end' "$1" 2>/dev/null || echo null; }
+
+# ------------------------------------------------------------------ one fixture
+run_fixture() {
+  fx=$1; FD=$FIXTURE_ROOT/$fx; RD=$E2E_WORK/run/$fx
+  local unsafe desc fixflags=() fix_rc=0 t
+  unsafe=$(conf_get "$FD/fixture.conf" unsafe_fixes no)
+  desc=$(conf_get "$FD/fixture.conf" description "")
+  [ "$unsafe" = yes ] && fixflags=(--unsafe-fixes)
+  info "── $fx${desc:+: $desc}$([ "$unsafe" = yes ] && echo ' [--unsafe-fixes]')"
+  rm -rf "$RD"; mkdir -p "$RD/original" "$RD/fixed"
+  tar -C "$FD" --exclude=./fixture.conf --exclude=./smoke --exclude=./expected -cf - . | tar -C "$RD/original" -xf -
+  cp -a "$RD/original/." "$RD/fixed/"
+
+  # dockmend: findings before, fix, findings after
+  local check_rc=0
+  "$DOCKMEND" check --format json "${CHECK_MIRROR[@]}" "$RD/original/Dockerfile" >"$RD/check-original.json" 2>"$RD/check-original.err" || check_rc=$?
+  "$DOCKMEND" fix "${fixflags[@]}" "${MIRROR[@]}" "$RD/fixed/Dockerfile" >"$RD/fix.log" 2>&1 || fix_rc=$?
+  "$DOCKMEND" check --format json "${CHECK_MIRROR[@]}" "$RD/fixed/Dockerfile" >"$RD/check-fixed.json" 2>"$RD/check-fixed.err" || true
+  (cd "$RD" && diff -u --label a/Dockerfile --label b/Dockerfile original/Dockerfile fixed/Dockerfile >Dockerfile.diff) || true
+  if [ $fix_rc != 0 ]; then info "  dockmend fix exited $fix_rc:"; sed 's/^/      /' "$RD/fix.log" | tail -5 >&2; fi
+  if [ $check_rc -gt 1 ]; then info "  dockmend check exited $check_rc:"; sed 's/^/      /' "$RD/check-original.err" | tail -3 >&2; fi
+  local before after
+  before=$(findings_json "$RD/check-original.json"); after=$(findings_json "$RD/check-fixed.json")
+
+  # builds, one at a time
+  build original; local o_ok=$B_OK o_secs=$B_SECS o_size=$B_SIZE o_layers=$B_LAYERS o_gz=$B_GZ
+  smoke original; local o_smoke=$S_RESULT
+  local logsize; logsize=$(stat -c %s "$E2E_WORK/logs/registry.log")
+  build fixed;    local f_ok=$B_OK f_secs=$B_SECS f_size=$B_SIZE f_layers=$B_LAYERS f_gz=$B_GZ
+  tail -c +$((logsize + 1)) "$E2E_WORK/logs/registry.log" | grep -E '^[0-9.]+ - - ' >"$RD/registry-access-fixed.log" || true
+  smoke fixed;    local f_smoke=$S_RESULT
+
+  # pinning: every image the fixed Dockerfile names by digest must have been pulled by digest
+  local pinnable pinned=0 pulled=0 pin d
+  pinnable=$(from_images "$RD/original/Dockerfile" | grep -vc '@sha256:' || true)
+  while read -r img; do
+    case $img in *@sha256:*) ;; *) continue ;; esac
+    pinned=$((pinned + 1)); d=${img##*@}
+    grep -q "\"GET /v2/[^ ]*/manifests/$d HTTP/1.1\" 200 " "$RD/registry-access-fixed.log" && pulled=$((pulled + 1))
+  done < <(from_images "$RD/fixed/Dockerfile")
+  if [ "$pinned" -gt 0 ] && [ "$f_ok" = true ]; then
+    if [ $pulled = "$pinned" ]; then pin=pulled-by-digest; else pin=not-pulled-by-digest; fi
+  elif [ "$pinned" -gt 0 ]; then pin=pinned-not-built
+  elif [ "$pinnable" -gt 0 ]; then pin=unpinned
+  else pin=n/a
+  fi
+
+  # verdict
+  local status=pass reasons=()
+  if [ "$o_ok" != true ] || [ "$o_smoke" != pass ]; then
+    status=broken; reasons+=("the original fixture fails (build=$o_ok smoke=$o_smoke): fix the fixture or the environment")
+  fi
+  [ $fix_rc = 0 ] || { status=fail; reasons+=("dockmend fix exited $fix_rc"); }
+  if [ "$o_ok" = true ] && [ "$o_smoke" = pass ]; then
+    [ "$f_ok" = true ] || { status=fail; reasons+=("the rewritten Dockerfile does not build"); }
+    [ "$f_ok" != true ] || [ "$f_smoke" = pass ] || { status=fail; reasons+=("the rewritten image fails its smoke test"); }
+  fi
+  [ "$pin" = not-pulled-by-digest ] && { status=fail; reasons+=("pinned FROM was not pulled by digest"); }
+  if [ "$pin" = unpinned ] && [ "$REQUIRE_PIN" = 1 ]; then status=fail; reasons+=("dockmend left the base image unpinned"); fi
+
+  jq -n \
+    --arg fixture "$fx" --arg description "$desc" --argjson unsafe "$([ "$unsafe" = yes ] && echo true || echo false)" \
+    --argjson fix_exit "$fix_rc" --argjson before "$before" --argjson after "$after" \
+    --rawfile diff "$RD/Dockerfile.diff" --arg pin "$pin" --arg status "$status" \
+    --argjson o_ok "$o_ok" --argjson o_secs "$o_secs" --arg o_smoke "$o_smoke" \
+    --argjson o_size "$o_size" --argjson o_gz "$o_gz" --argjson o_layers "$o_layers" \
+    --argjson f_ok "$f_ok" --argjson f_secs "$f_secs" --arg f_smoke "$f_smoke" \
+    --argjson f_size "$f_size" --argjson f_gz "$f_gz" --argjson f_layers "$f_layers" \
+    '
+    def pct($a; $b): if ($a == null or $b == null or $a == 0) then null
+                     else ((($b - $a) * 1000 / $a) | round / 10) end;
+    def rules($f): if $f == null then null else ([$f[].rule] | group_by(.) | map({key: .[0], value: length}) | from_entries) end;
+    (rules($before)) as $rb | (rules($after)) as $ra |
+    {
+      fixture: $fixture, description: $description, status: $status,
+      reasons: $ARGS.positional,
+      unsafe_fixes: $unsafe, dockmend_fix_exit: $fix_exit,
+      rules_applied: (if $rb == null then null
+                      else [$rb | to_entries[] | select(.value > (($ra // {})[.key] // 0)) | .key] end),
+      findings_before: (if $before == null then null else ($before | length) end),
+      findings_after: (if $after == null then null else ($after | length) end),
+      changed: ($diff != ""),
+      pin: $pin,
+      original: {built: $o_ok, smoke: $o_smoke, build_seconds: $o_secs, size_bytes: $o_size, compressed_bytes: $o_gz, layers: $o_layers},
+      fixed:    {built: $f_ok, smoke: $f_smoke, build_seconds: $f_secs, size_bytes: $f_size, compressed_bytes: $f_gz, layers: $f_layers},
+      size_change_pct: pct($o_size; $f_size),
+      compressed_change_pct: pct($o_gz; $f_gz),
+      diff: $diff
+    }' --args "${reasons[@]}" >"$RD/result.json"
+
+  info "  $(jq -r '"\(.status): built \(.original.built)/\(.fixed.built), smoke \(.original.smoke)/\(.fixed.smoke), size \(.original.size_bytes // "-") -> \(.fixed.size_bytes // "-") (\(.size_change_pct // "-")%), pin \(.pin), rules \(.rules_applied // [] | join(","))"' "$RD/result.json")"
+  for r in "${reasons[@]}"; do info "  ! $r"; done
+
+  if [ "${E2E_KEEP_IMAGES:-0}" != 1 ]; then
+    buildah rmi -f "localhost/dockmend-e2e-fx-$fx:original" "localhost/dockmend-e2e-fx-$fx:fixed" >/dev/null 2>&1 || true
+    buildah rmi --prune >/dev/null 2>&1 || true
+  fi
+}
+
+# ------------------------------------------------------------------ main
+# The flow is one function, read whole before it runs: editing run.sh during a run is safe.
+main() {
+  require_root_debian
+  T0=$(now_ns)
+  take_lock
+
+  # ------------------------------------------------------------------ fixtures
+  if [ $# -gt 0 ]; then sel=("$@"); else read -r -a sel <<<"${FIXTURES:-}"; fi
+  if [ ${#sel[@]} = 0 ]; then
+    for d in "$FIXTURE_ROOT"/*/; do [ -f "$d/Dockerfile" ] && sel+=("$(basename "$d")"); done
+    ALL=1
+  else
+    ALL=0
+  fi
+  [ ${#sel[@]} -gt 0 ] || die "no fixtures found under $FIXTURE_ROOT"
+  for fx in "${sel[@]}"; do
+    [ -f "$FIXTURE_ROOT/$fx/Dockerfile" ] || die "no fixture $fx (expected $FIXTURE_ROOT/$fx/Dockerfile)"
+  done
+
+  # the Docker Hub references the selected fixtures start FROM, without digests: setup builds
+  # the stand-ins they need (golang:1.19-bookworm ...) and pushes them to the loopback registry
+  refs=()
+  for fx in "${sel[@]}"; do
+    while read -r img; do
+      case $img in *'$'*|*.*/*|*:*/*|localhost/*) continue ;; esac   # ARGs, other registries
+      refs+=("${img%%@*}")
+    done < <(from_images "$FIXTURE_ROOT/$fx/Dockerfile")
+  done
+  # setup skips (exit 77 here) on a machine that cannot install the packages, unless CI=true
+  rc=0; E2E_SKIP_CODE=77 bash "$E2E_DIR/setup.sh" $(printf '%s\n' "${refs[@]}" | sort -u) || rc=$?
+  [ $rc = 77 ] && exit 0
+  [ $rc = 0 ] || die "setup failed (rc=$rc)"
+  BASE_DIGEST=$(cat "$E2E_WORK/state/base.digest")
+
+  # Images pushed by an earlier run (compressed sizes) are garbage now: drop them and collect.
+  if [ -d "$E2E_WORK/registry/docker/registry/v2/repositories/dockmend-e2e" ]; then
+    stop_registry
+    rm -rf "$E2E_WORK/registry/docker/registry/v2/repositories/dockmend-e2e"
+    docker-registry garbage-collect "$E2E_WORK/conf/registry.yml" >>"$E2E_WORK/logs/registry-gc.log" 2>&1 \
+      || info "registry garbage-collect failed (see $E2E_WORK/logs/registry-gc.log); continuing"
+    bash "$E2E_DIR/setup.sh" >/dev/null 2>&1 || bash "$E2E_DIR/setup.sh"
+  fi
+
+  # ------------------------------------------------------------------ dockmend
+  DM_COMMIT=$(git -C "$REPO_ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+  if [ -z "${DOCKMEND:-}" ]; then
+    local src=$REPO_ROOT
+    if [ -n "${E2E_DOCKMEND_REV:-}" ]; then
+      # build a committed revision, not the work tree (which others may be editing)
+      DM_COMMIT=$(git -C "$REPO_ROOT" rev-parse --short "$E2E_DOCKMEND_REV") || die "no revision $E2E_DOCKMEND_REV"
+      src=$E2E_WORK/src; rm -rf "$src"; mkdir -p "$src"
+      git -C "$REPO_ROOT" archive "$E2E_DOCKMEND_REV" | tar -C "$src" -xf -
+    fi
+    [ -d "$src/cmd/dockmend" ] \
+      || die "no cmd/dockmend in $src: set DOCKMEND=/path/to/dockmend (DOCKMEND=e2e/noop-dockmend E2E_REQUIRE_PIN=0 tests the harness alone)"
+    command -v go >/dev/null || die "go is not on PATH: build dockmend yourself and set DOCKMEND"
+    info "building dockmend $DM_COMMIT (go build ./cmd/dockmend)"
+    (cd "$src" && go build -o "$E2E_WORK/bin/dockmend" ./cmd/dockmend) || die "go build ./cmd/dockmend failed"
+    DOCKMEND=$E2E_WORK/bin/dockmend
+  else
+    DM_COMMIT="unknown (DOCKMEND=$DOCKMEND)"
+  fi
+  case $DOCKMEND in /*) ;; *) DOCKMEND=$PWD/$DOCKMEND ;; esac
+  [ -x "$DOCKMEND" ] || die "DOCKMEND=$DOCKMEND is not an executable file"
+  DM_VERSION=$({ "$DOCKMEND" --version 2>/dev/null || "$DOCKMEND" version 2>/dev/null || true; } | head -1)
+  MIRROR=(--registry-mirror "docker.io=$REG_URL")
+  CHECK_MIRROR=()
+  "$DOCKMEND" check --help 2>&1 | grep -q -- '--registry-mirror' && CHECK_MIRROR=("${MIRROR[@]}")
+  REQUIRE_PIN=${E2E_REQUIRE_PIN:-1}
+  info "dockmend: $DOCKMEND (${DM_VERSION:-no version output}; source $DM_COMMIT)"
+
+  # ------------------------------------------------------------------ main loop and report
+  info "fixtures: ${sel[*]}"
+  for fx in "${sel[@]}"; do run_fixture "$fx"; done
+
+  OUT=${E2E_REPORT_DIR:-$E2E_WORK/report}
+  case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
+  mkdir -p "$OUT"
+  jq -n \
+    --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg dm_version "$DM_VERSION" --arg dm_tree "$DM_COMMIT" \
+    --arg buildah "$(buildah --version | awk '{print $3}')" --arg podman "$(podman --version | awk '{print $3}')" \
+    --arg base_digest "$BASE_DIGEST" --arg cores "$(nproc)" --argjson all "$([ $ALL = 1 ] && echo true || echo false)" \
+    --arg total "$(secs_since "$T0")" --arg kernel "$(uname -r)" \
+    '{
+       generated_by: "e2e/run.sh", date: $date, full_set: $all,
+       dockmend: {version: $dm_version, tree: $dm_tree},
+       builder: {buildah: $buildah, podman: $podman, flags: "--isolation chroot --layers --format docker --no-cache --pull=always"},
+       base: {image: "debian:bookworm (debootstrap --variant=minbase + the official image apt settings)", digest: $base_digest},
+       machine: {cores: ($cores | tonumber), kernel: $kernel},
+       total_seconds: ($total | tonumber),
+       fixtures: [inputs]
+     }' $(for fx in "${sel[@]}"; do echo "$E2E_WORK/run/$fx/result.json"; done) >"$OUT/e2e-results.json"
+  bash "$E2E_DIR/report.sh" "$OUT/e2e-results.json" >"$OUT/e2e-results.md"
+  info "report: $OUT/e2e-results.md and $OUT/e2e-results.json"
+  sed -n '/^| fixture/,/^$/p' "$OUT/e2e-results.md"
+
+  failed=$(jq -r '[.fixtures[] | select(.status != "pass") | "\(.fixture) (\(.status))"] | join(", ")' "$OUT/e2e-results.json")
+  total=$(jq '.fixtures | length' "$OUT/e2e-results.json")
+  nfail=$(jq '[.fixtures[] | select(.status != "pass")] | length' "$OUT/e2e-results.json")
+  info "e2e done in $(secs_since "$T0")s"
+  echo "e2e: $((total - nfail)) passed, $nfail failed"
+  if [ "$nfail" != 0 ]; then info "FAILED: $failed"; exit 1; fi
+}
+
+main "$@"
