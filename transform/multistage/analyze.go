@@ -320,19 +320,22 @@ func (a *analysis) runtime(in *source.Instruction, text string, jsonForm bool, s
 			return
 		}
 		syntax.Walk(file, func(n syntax.Node) bool {
-			if c, ok := n.(*syntax.CallExpr); ok && len(c.Args) > 0 {
-				for i, w := range c.Args {
-					v, ok := expandWord(w, st.env)
-					if !ok {
-						continue
-					}
-					if i == 0 && v != "exec" {
-						a.runtimeCmd(v, st)
-					} else if i == 1 && len(words) == 0 && c.Args[0].Lit() == "exec" {
-						a.runtimeCmd(v, st)
-					}
-					words = append(words, v)
+			c, ok := n.(*syntax.CallExpr)
+			if !ok {
+				return true
+			}
+			name := true // the first word that is not "exec" names the command
+			for _, w := range c.Args {
+				v, ok := expandWord(w, st.env)
+				if !ok {
+					name = false
+					continue
 				}
+				if name && v != "exec" {
+					a.runtimeCmd(v, st)
+					name = false
+				}
+				words = append(words, v)
 			}
 			return true
 		})

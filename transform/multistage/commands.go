@@ -263,7 +263,7 @@ func (a *analysis) command(r *runCtx, w []word) {
 	default:
 		a.fileCommand(r, name, args)
 		if strings.HasPrefix(w[0].v, "./") || strings.HasSuffix(name, ".sh") || (name == "sh" || name == "bash") && len(args) > 0 && !strings.HasPrefix(args[0].v, "-") {
-			a.opaque = append(a.opaque, name)
+			a.opaque = appendNew(a.opaque, name)
 			a.outDir(r, r.cwd)
 		}
 	}

@@ -3,6 +3,7 @@ package multistage
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dockmend/dockmend/internal/runtimebase"
@@ -110,9 +111,13 @@ func run(p *transform.Pass, table *runtimebase.Table, buildArgs map[string]strin
 	if n := len(pl.placed); n > 0 {
 		how = append(how, fmt.Sprintf("and takes over %s", keywords(pl)))
 	}
+	msg := what + ": split it: " + strings.Join(how, ", ")
+	if len(a.opaque) > 0 {
+		msg += fmt.Sprintf("; whatever %s writes outside these paths is not copied", list(a.opaque))
+	}
 	p.Report(transform.Finding{
 		Start: s.From.Start, End: s.From.End,
-		Message: what + ": split it: " + strings.Join(how, ", "),
+		Message: msg,
 		Fix: &transform.Fix{
 			Message:       fmt.Sprintf("split into stage %q and a runtime stage FROM %s", pl.name, pl.base),
 			Edits:         edits,
@@ -134,18 +139,9 @@ func list(items []string) string {
 func keywords(p *plan) string {
 	var kws []string
 	for _, in := range p.placed {
-		if !containsString(kws, in.Keyword) {
+		if !slices.Contains(kws, in.Keyword) {
 			kws = append(kws, in.Keyword)
 		}
 	}
 	return strings.Join(kws, ", ")
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -150,7 +150,7 @@ func (a *analysis) run(in *source.Instruction, st *state) {
 	if pipeSh {
 		// curl ... | bash: setup scripts such as NodeSource's add apt sources.
 		a.aptSrc = true
-		a.opaque = append(a.opaque, "a script piped into a shell")
+		a.opaque = appendNew(a.opaque, "a script piped into a shell")
 	}
 	a.installs = append(a.installs, r.installs...)
 }
