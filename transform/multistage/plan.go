@@ -26,6 +26,8 @@ type plan struct {
 	aptSrc    bool
 	pathDirs  []string // toolchain image PATH entries holding artifacts
 
+	fromStage *source.Stage // the stage being split
+
 	placed []*source.Instruction // instructions of the new final stage, in order
 	moved  map[*source.Instruction]bool
 }
@@ -46,7 +48,7 @@ var toolchainCommands = []string{"go", "gofmt", "cargo", "rustc", "rustup", "gcc
 // makePlan decides the rewrite, or records in a.problems why it would be a
 // guess.
 func makePlan(a *analysis) *plan {
-	p := &plan{moved: map[*source.Instruction]bool{}}
+	p := &plan{moved: map[*source.Instruction]bool{}, fromStage: a.stage}
 	s := a.stage
 	if s.From.MapErr != nil {
 		a.problem("line %d: the FROM line cannot be edited (%v)", s.From.StartLine, s.From.MapErr)

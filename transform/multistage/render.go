@@ -137,7 +137,11 @@ func (p *plan) finalStage(f *source.File, st style) string {
 		b.WriteString(st.eol)
 	}
 	from := "--from=" + p.name
-	line(st.kw("FROM"), " ", p.base)
+	from1 := st.kw("FROM") + " "
+	if fl := p.fromStage.From.Flag("platform"); fl != nil {
+		from1 += p.fromStage.From.Logical[fl.Start:fl.End] + " " // build and run where the original did
+	}
+	line(from1, p.base)
 	if p.packages {
 		line(st.kw("COPY"), " ", from, " ", recordDir, "/packages ", packagesFile)
 		line(st.kw("COPY"), " ", from, " ", recordDir, "/lib/ /usr/local/lib/")
