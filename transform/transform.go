@@ -58,6 +58,10 @@ type Finding struct {
 	Message string
 	// Fix, if not nil, repairs the problem.
 	Fix *Fix
+	// Failed marks a finding about work the rule could not do, such as a
+	// registry lookup that failed. Commands report such findings even when
+	// they only print diffs, and exit with 2.
+	Failed bool
 }
 
 // Fix is a set of edits that repairs one finding.

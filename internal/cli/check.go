@@ -50,7 +50,7 @@ code scanning reads it, with paths relative to the current directory.`,
 			}
 			var files []report.File
 			var counts report.Counts
-			x, err := o.run(cmd.Context(), env, p, false, func(out driver.Outcome) error {
+			x, err := o.run(cmd.Context(), env, p, false, false, func(out driver.Outcome) error {
 				f := report.File{Path: out.Result.Path, Data: out.Result.Input, Findings: out.Result.Findings, UnsafeFixes: out.File.Options.UnsafeFixes}
 				counts.Add(f)
 				if format == "text" {

@@ -38,7 +38,7 @@ with 2 when a file could not be processed.`,
 				return err
 			}
 			var sum fixSummary
-			x, err := o.run(cmd.Context(), env, p, false, func(out driver.Outcome) error {
+			x, err := o.run(cmd.Context(), env, p, false, true, func(out driver.Outcome) error {
 				sum.add(out)
 				label := patchPath(out.Result.Path)
 				return diff.Write(env.Stdout, "a/"+label, "b/"+label, out.Result.Input, out.Result.Output,

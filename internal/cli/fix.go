@@ -39,7 +39,7 @@ a file could not be fixed.`,
 			var sum fixSummary
 			var remaining report.Counts
 			printed := false
-			x, err := o.run(cmd.Context(), env, p, true, func(out driver.Outcome) error {
+			x, err := o.run(cmd.Context(), env, p, true, false, func(out driver.Outcome) error {
 				sum.add(out)
 				f := report.File{Path: out.Result.Path, Data: out.Result.Output, Findings: out.Result.Remaining, UnsafeFixes: out.File.Options.UnsafeFixes}
 				remaining.Add(f)

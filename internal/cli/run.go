@@ -6,6 +6,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/report"
 )
 
@@ -27,8 +28,11 @@ func (x *execution) fail(env *Env, path string, err error) {
 // run processes the plan's files, writing changed files in place when
 // write is set, and calls emit with each file that was processed, in
 // order. Errors are printed and recorded; the returned error is one that
-// stopped the run (emit failing, or an interrupt).
-func (o *options) run(ctx context.Context, env *Env, p *plan, write bool, emit func(driver.Outcome) error) (*execution, error) {
+// stopped the run (emit failing, or an interrupt). Findings about work a
+// rule could not do (transform.Finding.Failed, such as a failed registry
+// lookup) raise the exit code to ExitError; with showFailed they are also
+// printed to standard error, for commands that do not list findings.
+func (o *options) run(ctx context.Context, env *Env, p *plan, write, showFailed bool, emit func(driver.Outcome) error) (*execution, error) {
 	x := &execution{}
 	for _, err := range p.errs {
 		x.fail(env, "", err)
@@ -43,6 +47,21 @@ func (o *options) run(ctx context.Context, env *Env, p *plan, write bool, emit f
 			if out.Err != nil {
 				x.fail(env, out.File.Path, out.Err)
 				return nil
+			}
+			var failed []engine.Finding
+			for _, f := range out.Result.Remaining {
+				if f.Failed {
+					failed = append(failed, f)
+				}
+			}
+			if len(failed) > 0 {
+				x.raise(ExitError)
+				if showFailed {
+					f := report.File{Path: out.Result.Path, Data: out.Result.Output, Findings: failed}
+					if err := report.Text(env.Stderr, f); err != nil {
+						return err
+					}
+				}
 			}
 			return emit(out)
 		},

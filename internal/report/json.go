@@ -25,6 +25,9 @@ type JSONFinding struct {
 	Message string `json:"message"`
 	// Fix is the proposed fix, or null.
 	Fix *JSONFix `json:"fix"`
+	// Failed is true when the rule could not do its work here, such as a
+	// registry lookup that failed; the command then exits with 2.
+	Failed bool `json:"failed"`
 }
 
 // JSONFix describes a finding's fix in the JSON report.
@@ -57,7 +60,7 @@ func JSON(w io.Writer, files []File, errs []Error) error {
 		for _, fd := range f.Findings {
 			jf := JSONFinding{
 				Path: f.Path, Line: fd.Line, Column: fd.Col, EndLine: fd.EndLine, EndColumn: fd.EndCol,
-				Rule: fd.Rule, Code: fd.Code, Message: fd.Message,
+				Rule: fd.Rule, Code: fd.Code, Message: fd.Message, Failed: fd.Failed,
 			}
 			if fd.Fix != nil {
 				jf.Fix = &JSONFix{Message: fd.Fix.Message, Applicability: fd.Fix.Applicability.String()}

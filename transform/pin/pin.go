@@ -98,8 +98,10 @@ func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool
 		return fd, false
 	case failed:
 		fd.Message = fmt.Sprintf("cannot resolve %s: %s", name, errText(st.err))
+		fd.Failed = true
 	case noMatch:
 		fd.Message = fmt.Sprintf("cannot refresh %s: %s", name, errText(st.err))
+		fd.Failed = true
 	case noTag:
 		fd.Message = fmt.Sprintf("%s is pinned but has no tag to refresh", s.ref.Text)
 	case unpinned:
