@@ -24,12 +24,14 @@ func newCheck(env *Env) *cobra.Command {
 
 CODE is the matching hadolint or BuildKit check id, and [*] marks findings
 that "dockmend fix" would fix. A summary line ends the text output. Check
-exits with 1 when there are findings, 2 when a file could not be checked.
+exits with 1 when there are findings, 2 when a file could not be checked
+or a rule could not do its work (a registry lookup failed).
 
 --format json writes {"findings": [...], "errors": [...]}. A finding has
 path, line, column, end_line and end_column (1-based; columns count bytes;
 the end is just after the finding), rule, code ("" when none), message,
-and fix: {message, applicability: "safe" or "unsafe"}, or null. An error
+fix: {message, applicability: "safe" or "unsafe"}, or null, and failed
+(true when the rule could not do its work there). An error
 has path and message. --format sarif writes a SARIF 2.1.0 log, as GitHub
 code scanning reads it, with paths relative to the current directory.`,
 		Example: `  dockmend check
