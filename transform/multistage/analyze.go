@@ -33,8 +33,9 @@ type analysis struct {
 	aptSrc   bool     // the stage adds apt sources or keys
 	opaque   []string // commands whose writes dockmend cannot see (scripts)
 
-	runtimeCmds  []string // commands CMD, ENTRYPOINT and HEALTHCHECK run: names or paths
-	runtimePaths []string // absolute paths CMD and ENTRYPOINT name
+	runtimeCmds  []string   // commands CMD, ENTRYPOINT and HEALTHCHECK run: names or paths
+	runtimeArgv  [][]string // their command lines
+	runtimePaths []string   // absolute paths CMD and ENTRYPOINT name
 	hasCmd       bool
 
 	problems []string // why a fix would be a guess
@@ -85,6 +86,14 @@ func (a *analysis) output(in *source.Instruction, p string) {
 				return
 			}
 		}
+	}
+	if p == "/usr" || p == "/" {
+		line := 0
+		if in != nil {
+			line = in.StartLine
+		}
+		a.problem("line %d: the build installs into %s, where its files cannot be told from the system's", line, p)
+		return
 	}
 	if !slices.Contains(a.outputs, p) {
 		a.outputs = append(a.outputs, p)
@@ -160,11 +169,7 @@ const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 // imageEnv is the environment toolchain images set that decides where
 // their tools install.
 func imageEnv(base string) map[string]string {
-	name := base
-	if i := strings.LastIndexAny(name, ":@"); i >= 0 && !strings.Contains(name[i:], "/") {
-		name = name[:i]
-	}
-	name = strings.TrimPrefix(strings.TrimPrefix(name, "docker.io/"), "library/")
+	name, _ := imageName(base)
 	switch name {
 	case "golang":
 		return map[string]string{"GOPATH": "/go", "PATH": "/go/bin:/usr/local/go/bin:" + defaultPath}
@@ -307,7 +312,7 @@ func (a *analysis) runtime(in *source.Instruction, text string, jsonForm bool, s
 			return
 		}
 		if len(words) > 0 {
-			a.runtimeCmd(words[0], st)
+			a.runtimeCmd(words, st)
 		}
 		// sh -c "..." : read the command inside.
 		if len(words) >= 3 && (path.Base(words[0]) == "sh" || path.Base(words[0]) == "bash") && words[1] == "-c" {
@@ -324,73 +329,79 @@ func (a *analysis) runtime(in *source.Instruction, text string, jsonForm bool, s
 			if !ok {
 				return true
 			}
-			name := true // the first word that is not "exec" names the command
+			var argv []string // from the first word that is not "exec"
 			for _, w := range c.Args {
 				v, ok := expandWord(w, st.env)
 				if !ok {
-					name = false
+					if len(argv) == 0 {
+						break
+					}
 					continue
 				}
-				if name && v != "exec" {
-					a.runtimeCmd(v, st)
-					name = false
+				if len(argv) > 0 || v != "exec" {
+					argv = append(argv, v)
 				}
 				words = append(words, v)
+			}
+			if len(argv) > 0 {
+				a.runtimeCmd(argv, st)
 			}
 			return true
 		})
 	}
 	if !in.Is("HEALTHCHECK") {
 		for _, w := range words {
-			if p := runtimePath(w, st); p != "" && !slices.Contains(a.runtimePaths, p) {
+			if p, sys := runtimePath(w, st); p != "" && !sys && !slices.Contains(a.runtimePaths, p) {
 				a.runtimePaths = append(a.runtimePaths, p)
 			}
 		}
 	}
 }
 
-func (a *analysis) runtimeCmd(c string, st *state) {
+// runtimeCmd records the command of a runtime argv: a name, which the
+// record step looks up with command -v, or an absolute path.
+func (a *analysis) runtimeCmd(argv []string, st *state) {
+	c := argv[0]
 	if c == "" || strings.Contains(c, "$") {
 		return
 	}
+	a.runtimeArgv = append(a.runtimeArgv, argv)
 	if !strings.Contains(c, "/") {
 		if !slices.Contains(a.runtimeCmds, c) {
 			a.runtimeCmds = append(a.runtimeCmds, c)
 		}
 		return
 	}
-	if p := runtimePath(c, st); p != "" && !slices.Contains(a.runtimeCmds, p) {
+	if p, _ := runtimePath(c, st); p != "" && !slices.Contains(a.runtimeCmds, p) {
 		a.runtimeCmds = append(a.runtimeCmds, p)
 	}
 }
 
-// systemDirs hold what packages install; a path there that CMD names comes
-// with its package, not from the build.
-var systemDirs = []string{"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/libexec", "/usr/share", "/etc/alternatives", "/proc", "/dev", "/sys", "/tmp", "/var/tmp", "/run"}
+// systemDirs hold what packages install: a path there that CMD names comes
+// with its package, or is looked up in the build stage.
+var systemDirs = []string{"/bin", "/sbin", "/usr/bin", "/usr/sbin", "/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/libexec", "/usr/share", "/etc/alternatives"}
 
-// runtimePath returns the absolute path a CMD word names, or "".
-func runtimePath(w string, st *state) string {
+// pseudoDirs are never in an image's layers.
+var pseudoDirs = []string{"/proc", "/dev", "/sys", "/tmp", "/var/tmp", "/run"}
+
+// runtimePath returns the absolute path a CMD word names, or "", and
+// whether it lies in a system directory.
+func runtimePath(w string, st *state) (p string, system bool) {
 	if strings.ContainsAny(w, " =$*?") || w == "" {
-		return ""
+		return "", false
 	}
-	var p string
 	switch {
 	case path.IsAbs(w):
 		p = path.Clean(w)
 	case strings.HasPrefix(w, "./") && st.workdir != "":
 		p = path.Join(st.workdir, w)
 	default:
-		return ""
+		return "", false
 	}
-	for _, d := range systemDirs {
-		if covers(d, p) {
-			return ""
-		}
+	if p == "/" || coveredBy(pseudoDirs, p) {
+		return "", false
 	}
-	if p == "/" {
-		return ""
-	}
-	return p
+	return p, coveredBy(systemDirs, p)
 }
 
 // detectFamily tells which package family the final stage's packages

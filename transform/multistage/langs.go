@@ -2,6 +2,7 @@ package multistage
 
 import (
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -176,7 +177,7 @@ func (a *analysis) node(r *runCtx, name string, args []word) {
 		a.weakStep(name + " " + sub)
 		a.nodeModules(r, dir)
 	case "":
-		if name == "yarn" || name == "pnpm" || name == "bun" {
+		if (name == "yarn" || name == "pnpm" || name == "bun") && len(l.opts) == 0 {
 			a.weakStep(name + " install")
 			a.nodeModules(r, dir)
 		}
@@ -235,7 +236,9 @@ func (a *analysis) pip(r *runCtx, cmd word, args []word) {
 				a.problem("line %d: cannot tell where pip install --user writes (HOME unknown)", r.in.StartLine)
 			}
 		default:
-			a.output(r.in, a.pythonEnv(r, cmd))
+			for _, d := range a.pythonEnv(r, cmd) {
+				a.output(r.in, d)
+			}
 		}
 	case "wheel":
 		a.weakStep("pip wheel")
@@ -249,25 +252,69 @@ func (a *analysis) pip(r *runCtx, cmd word, args []word) {
 
 // pythonEnv is where a plain "pip install" puts packages: the virtualenv
 // the pip command belongs to or that PATH or VIRTUAL_ENV activates, or
-// the system's /usr/local.
-func (a *analysis) pythonEnv(r *runCtx, cmd word) string {
+// the system's site-packages under /usr/local and its scripts.
+func (a *analysis) pythonEnv(r *runCtx, cmd word) []string {
 	if cmd.ok && strings.Contains(cmd.v, "/bin/") {
-		p := r.path(cmd)
-		if p != "" {
-			return path.Dir(path.Dir(p))
+		if p := r.path(cmd); p != "" {
+			return []string{path.Dir(path.Dir(p))}
 		}
 	}
 	if v, ok := r.env.get("VIRTUAL_ENV"); ok && v != "" {
-		return v
+		return []string{v}
 	}
 	if p, ok := r.env.get("PATH"); ok {
 		for _, dir := range strings.Split(p, ":") {
 			if root := path.Dir(dir); path.Base(dir) == "bin" && slices.Contains(a.outputs, root) && !strings.HasPrefix(root, "/usr") {
-				return root // a virtualenv created earlier, activated through PATH
+				return []string{root} // a virtualenv created earlier, activated through PATH
 			}
 		}
 	}
-	return "/usr/local"
+	return a.systemSitePackages()
+}
+
+// debianPython is the python3 version of Debian and Ubuntu releases.
+var debianPython = map[string]string{
+	"buster": "3.7", "bullseye": "3.9", "bookworm": "3.11", "trixie": "3.13",
+	"10": "3.7", "11": "3.9", "12": "3.11", "13": "3.13",
+	"focal": "3.8", "jammy": "3.10", "noble": "3.12", "20.04": "3.8", "22.04": "3.10", "24.04": "3.12",
+}
+
+var pythonTagRE = regexp.MustCompile(`^(3\.[0-9]+)`)
+
+// systemSitePackages is where pip installs outside a virtualenv:
+// /usr/local/lib/pythonX.Y (site-packages on the python images, where the
+// standard library is there too, dist-packages with Debian's python3) and
+// the scripts in /usr/local/bin. When the version is unknown, all of
+// /usr/local.
+func (a *analysis) systemSitePackages() []string {
+	repo, tag := imageName(a.base)
+	switch {
+	case repo == "python":
+		if m := pythonTagRE.FindString(tag); m != "" {
+			// Not only site-packages: an image whose python comes from
+			// Debian (dist-packages) has the same tag.
+			return []string{"/usr/local/bin", "/usr/local/lib/python" + m}
+		}
+	case repo == "debian" || repo == "ubuntu":
+		for _, part := range strings.Split(tag, "-") {
+			if v, ok := debianPython[part]; ok {
+				return []string{"/usr/local/bin", "/usr/local/lib/python" + v}
+			}
+		}
+	}
+	return []string{"/usr/local"}
+}
+
+// imageName splits a reference into its Docker Hub short name (or full
+// name elsewhere) and tag.
+func imageName(ref string) (name, tag string) {
+	ref, _, _ = strings.Cut(ref, "@")
+	name = ref
+	if i := strings.LastIndexByte(ref, ':'); i >= 0 && !strings.Contains(ref[i:], "/") {
+		name, tag = ref[:i], ref[i+1:]
+	}
+	name = strings.TrimPrefix(strings.TrimPrefix(name, "docker.io/"), "library/")
+	return name, tag
 }
 
 // python handles python -m pip / venv / build and setup.py.
@@ -294,7 +341,9 @@ func (a *analysis) python(r *runCtx, args []word) {
 		case "install":
 			a.step("setup.py install")
 			a.outDir(r, r.cwd)
-			a.output(r.in, "/usr/local")
+			for _, d := range a.systemSitePackages() {
+				a.output(r.in, d)
+			}
 		}
 	}
 }
@@ -312,7 +361,9 @@ func (a *analysis) uv(r *runCtx, args []word) {
 	case "pip":
 		if l.operand(1) == "install" {
 			a.weakStep("uv pip install")
-			a.output(r.in, a.pythonEnv(r, word{}))
+			for _, d := range a.pythonEnv(r, word{}) {
+				a.output(r.in, d)
+			}
 		}
 	case "sync":
 		a.weakStep("uv sync")
@@ -344,7 +395,9 @@ func (a *analysis) poetry(r *runCtx, name string, args []word) {
 	pipenvProject, _ := r.env.get("PIPENV_VENV_IN_PROJECT")
 	switch {
 	case name == "poetry" && strings.EqualFold(create, "false"), name == "pipenv" && l.has("--system"):
-		a.output(r.in, "/usr/local")
+		for _, d := range a.systemSitePackages() {
+			a.output(r.in, d)
+		}
 	case name == "poetry" && strings.EqualFold(inProject, "true"), name == "pipenv" && pipenvProject != "" && pipenvProject != "0":
 		a.output(r.in, path.Join(r.cwd, ".venv"))
 	default:

@@ -22,6 +22,7 @@ type plan struct {
 	static    []string // packages installed in the final stage as written
 	devs      []string // dropped -dev packages whose libraries may be needed
 	commands  []string // commands the runtime runs, to find their packages
+	overlay   bool     // copy unowned programs that CMD names by absolute path
 	users     bool
 	aptSrc    bool
 	pathDirs  []string // toolchain image PATH entries holding artifacts
@@ -44,6 +45,22 @@ var settingKeywords = map[string]bool{"ENV": true, "WORKDIR": true, "USER": true
 
 // toolchainCommands only exist in toolchain images.
 var toolchainCommands = []string{"go", "gofmt", "cargo", "rustc", "rustup", "gcc", "g++", "cc", "c++", "make", "cmake", "mvn", "gradle", "javac", "jar"}
+
+// needsToolchain reports whether a runtime command line needs the
+// toolchain: a compiler or build tool, or an SDK's run command.
+func needsToolchain(argv []string) bool {
+	name := path.Base(argv[0])
+	if slices.Contains(toolchainCommands, name) {
+		return true
+	}
+	if len(argv) > 1 && name == "dotnet" {
+		switch argv[1] {
+		case "run", "watch", "build", "test", "publish":
+			return true
+		}
+	}
+	return false
+}
 
 // makePlan decides the rewrite, or records in a.problems why it would be a
 // guess.
@@ -82,9 +99,9 @@ func makePlan(a *analysis) *plan {
 		a.problem("the stage has no CMD or ENTRYPOINT: the image may be meant as a build environment")
 	}
 	if a.toolImage != nil {
-		for _, c := range a.runtimeCmds {
-			if slices.Contains(toolchainCommands, path.Base(c)) {
-				a.problem("the image runs %s, which only the toolchain image %s has", path.Base(c), a.base)
+		for _, argv := range a.runtimeArgv {
+			if needsToolchain(argv) {
+				a.problem("the image runs %s, which only the toolchain image %s has", strings.Join(argv[:min(2, len(argv))], " "), a.base)
 			}
 		}
 	}
@@ -110,6 +127,21 @@ func makePlan(a *analysis) *plan {
 			a.problem("the build writes to / (no WORKDIR): its output cannot be named")
 		}
 	}
+	if a.toolImage != nil {
+		// A toolchain image keeps its tools under /usr/local (go, cargo,
+		// rustup): take only the directories an install writes to.
+		var out []string
+		for _, x := range arts {
+			if x == "/usr/local" {
+				for _, d := range []string{"bin", "etc", "lib", "sbin", "share"} {
+					out = append(out, "/usr/local/"+d)
+				}
+				continue
+			}
+			out = append(out, x)
+		}
+		arts = out
+	}
 	p.artifacts = minimal(arts)
 	if len(p.artifacts) == 0 {
 		a.problem("no build output could be named")
@@ -134,6 +166,9 @@ func makePlan(a *analysis) *plan {
 	for _, c := range a.runtimeCmds {
 		if !strings.HasPrefix(c, "/") || !coveredBy(p.artifacts, c) {
 			p.commands = appendNew(p.commands, c)
+			if strings.HasPrefix(c, "/") && a.toolImage == nil {
+				p.overlay = true // an unowned program there is copied
+			}
 		}
 	}
 	if a.toolImage != nil {

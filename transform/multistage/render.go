@@ -144,7 +144,10 @@ func (p *plan) finalStage(f *source.File, st style) string {
 	line(from1, p.base)
 	if p.packages {
 		line(st.kw("COPY"), " ", from, " ", recordDir, "/packages ", packagesFile)
-		line(st.kw("COPY"), " ", from, " ", recordDir, "/lib/ /usr/local/lib/")
+		line(st.kw("COPY"), " --chown=0:0 ", from, " ", recordDir, "/lib/ /usr/local/lib/")
+		if p.overlay {
+			line(st.kw("COPY"), " --chown=0:0 ", from, " ", recordDir, "/root/ /")
+		}
 		if p.aptSrc {
 			line(st.kw("COPY"), " ", from, " /etc/apt/ /etc/apt/")
 			line(st.kw("COPY"), " ", from, " /usr/share/keyrings/ /usr/share/keyrings/")
@@ -203,7 +206,18 @@ func (p *plan) recordStep(st style) string {
 	b.WriteString("# dockmend: record the packages the artifacts need at run time: the owners of" + st.eol)
 	b.WriteString("# the shared libraries ldd finds, of the interpreters they link to, and of the" + st.eol)
 	b.WriteString("# commands the image runs (see docs/multistage.md)" + st.eol)
-	b.WriteString(st.kw("RUN") + " set -e; mkdir -p " + recordDir + "/lib" + c)
+	mk := recordDir + "/lib"
+	if p.overlay {
+		mk += " " + recordDir + "/root"
+	}
+	for _, in := range p.placed {
+		if in.Is("USER") && !p.moved[in] {
+			// The build runs as another user: dpkg and find need root.
+			b.WriteString(st.kw("USER") + " root" + st.eol)
+			break
+		}
+	}
+	b.WriteString(st.kw("RUN") + " set -e; mkdir -p " + mk + c)
 	b.WriteString("  ; owner() { r=$(readlink -f \"$1\"); { dpkg-query -S \"$1\" \"$r\" \"${r#/usr}\" 2>/dev/null || true; } | awk -F'[:,]' '!/^diversion/ && !n++ {print $1}'; }" + c)
 	b.WriteString("  ; inside() { case $1 in " + strings.Join(inside, "|") + ") return 0;; esac; return 1; }" + c)
 	b.WriteString("  ; {" + c)
@@ -221,7 +235,13 @@ func (p *plan) recordStep(st style) string {
 	b.WriteString("      done;" + c)
 	if len(p.commands) > 0 {
 		b.WriteString("    for c in " + strings.Join(quoteAll(p.commands), " ") + "; do" + c)
-		b.WriteString("        f=$(command -v \"$c\" || true); if [ -n \"$f\" ] && ! inside \"$f\"; then owner \"$f\"; fi;" + c)
+		if p.overlay {
+			b.WriteString("        f=$(command -v \"$c\" || true); [ -n \"$f\" ] && ! inside \"$f\" || continue; p=$(owner \"$f\");" + c)
+			b.WriteString("        if [ -n \"$p\" ]; then echo \"$p\"; else case $c in /*)" + c)
+			b.WriteString("          d=$(readlink -f \"$(dirname \"$f\")\"); mkdir -p " + recordDir + "/root\"$d\"; cp -a \"$d/$(basename \"$f\")\" " + recordDir + "/root\"$d\"/;; esac; fi;" + c)
+		} else {
+			b.WriteString("        f=$(command -v \"$c\" || true); if [ -n \"$f\" ] && ! inside \"$f\"; then owner \"$f\"; fi;" + c)
+		}
 		b.WriteString("      done;" + c)
 	}
 	if len(p.devs) > 0 {
