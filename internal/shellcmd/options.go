@@ -3,6 +3,8 @@ package shellcmd
 import (
 	"slices"
 	"strings"
+
+	"github.com/dockmend/dockmend/transform"
 )
 
 // Option is one option of a command line, as the command would read it.
@@ -27,6 +29,10 @@ type Line struct {
 	// options or option values: the subcommand, package names, paths.
 	// A word with an expansion is an operand.
 	Operands []int
+	// DoubleDash is the index in Command.Args of the "--" that ends the
+	// options, or 0 when there is none (Args[0] is the command's name).
+	// The words after it are operands even when they start with '-'.
+	DoubleDash int
 }
 
 // Parse splits c.Args[1:] into options and operands the way getopt-style
@@ -43,6 +49,7 @@ func (c *Command) Parse(takesValue ...string) Line {
 			continue
 		}
 		if v == "--" {
+			l.DoubleDash = i
 			for j := i + 1; j < len(args); j++ {
 				l.Operands = append(l.Operands, j)
 			}
@@ -82,6 +89,21 @@ func (c *Command) Parse(takesValue ...string) Line {
 		}
 	}
 	return l
+}
+
+// InsertOption returns an edit that adds an option after word i of c, l
+// being c's parsed line: text holds the option with its leading space
+// (" -y"). When a "--" before word i ends the options ("apk -- add"), an
+// option after word i would be read as an operand (a package named "-y"),
+// so the option goes right before the "--" instead ("apk --no-cache --
+// add"). That suits tools that read options anywhere before "--" and take
+// the option there: getopt_long, Python's argparse, apt's parser, and
+// global options of tools whose own parser stops at the subcommand (pip).
+func (c *Command) InsertOption(l Line, i int, text string) transform.Edit {
+	if l.DoubleDash > 0 && l.DoubleDash < i {
+		i = l.DoubleDash - 1
+	}
+	return c.InsertAfter(i, text)
 }
 
 // Has reports whether the line has any of the named options.

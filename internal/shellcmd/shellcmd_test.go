@@ -111,6 +111,7 @@ func TestParse(t *testing.T) {
 		{"apt-get -oDebug::X=1 -q=2 install", []string{"-o"}, "-o=Debug::X=1 -q=2", "install"},
 		{"pip --log /tmp/l install --no-cache-dir=1 x", []string{"--log"}, "--log=/tmp/l --no-cache-dir=1", "install x"},
 		{"zypper -n in -- -weird", nil, "-n", "in -weird"},
+		{"apk -- add --no-cache x", nil, "", "add --no-cache x"},
 		{"apk add $PKGS", nil, "", "add $PKGS"},
 	}
 	for _, tt := range tests {
@@ -181,6 +182,36 @@ func TestEditsOnWords(t *testing.T) {
 	}
 	if cmds[1].Name() != "apt" {
 		t.Errorf("joined name %q", cmds[1].Name())
+	}
+}
+
+func TestInsertOption(t *testing.T) {
+	tests := []struct {
+		line string
+		sub  int // the word the option belongs after
+		want string
+	}{
+		{"apk add curl", 1, "apk add --x curl"},
+		{"apk -- add curl", 2, "apk --x -- add curl"},
+		{"apk -q -- add curl", 3, "apk -q --x -- add curl"},
+		{"apk add -- curl", 1, "apk add --x -- curl"},
+		{"pip -- \\\n  install x", 2, "pip --x -- \\\n  install x"},
+		// "--" taken as an option's value ends nothing.
+		{"apt-get -o -- install x", 3, "apt-get -o -- install --x x"},
+		// A second "--" is an operand.
+		{"dnf -- group -- install x", 3, "dnf --x -- group -- install x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			run, s := lastRun(t, "FROM x\nRUN "+tt.line+"\n")
+			c := Commands(s)[0]
+			l := c.Parse("-o")
+			got := apply(t, run.File.Data, c.InsertOption(l, tt.sub, " --x"))
+			want := "FROM x\nRUN " + tt.want + "\n"
+			if got != want {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
 	}
 }
 

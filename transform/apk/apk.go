@@ -108,7 +108,7 @@ func reportNoCache(p *transform.Pass, a apkCmd) {
 		Message: "apk add without --no-cache leaves the package index in the image",
 	}
 	if a.Editable() {
-		fd.Fix = &transform.Fix{Message: "add --no-cache", Edits: []transform.Edit{a.InsertAfter(a.sub, " --no-cache")}}
+		fd.Fix = &transform.Fix{Message: "add --no-cache", Edits: []transform.Edit{a.InsertOption(a.line, a.sub, " --no-cache")}}
 	} else {
 		fd.Message += "; not fixed: " + a.NotEditable()
 	}

@@ -12,7 +12,9 @@
 //     add or an option after it) gets " --no-cache" right after "add"
 //     (DL3019). apk then fetches a fresh package index for the command and
 //     keeps neither the index nor the packages in /var/cache/apk, so
-//     nothing is left in the layer. What gets installed is the same.
+//     nothing is left in the layer. What gets installed is the same. In
+//     "apk -- add curl" apk still runs add, but reads every word after
+//     the "--" as a package name, so --no-cache goes before the "--".
 //   - update: an "apk update" (with at most -q, -v or --no-progress) that
 //     is followed, in the same RUN, only by apk add and apk del commands
 //     that all have --no-cache, and by at least one apk add, is deleted

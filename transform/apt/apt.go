@@ -272,7 +272,7 @@ func checkAptGet(p *transform.Pass, c *shellcmd.Command) {
 			Message: "apt-get " + sub + " without -y stops at its confirmation prompt, which fails a build",
 		}
 		if c.Editable() {
-			fd.Fix = &transform.Fix{Message: "add -y", Edits: []transform.Edit{c.InsertAfter(i, " -y")}}
+			fd.Fix = &transform.Fix{Message: "add -y", Edits: []transform.Edit{c.InsertOption(l, i, " -y")}}
 		} else {
 			fd.Message += "; not fixed: " + c.NotEditable()
 		}
@@ -288,7 +288,7 @@ func checkAptGet(p *transform.Pass, c *shellcmd.Command) {
 		if c.Editable() {
 			fd.Fix = &transform.Fix{
 				Message:       "add --no-install-recommends (check that nothing needed was only recommended)",
-				Edits:         []transform.Edit{c.InsertAfter(i, " --no-install-recommends")},
+				Edits:         []transform.Edit{c.InsertOption(l, i, " --no-install-recommends")},
 				Applicability: transform.Unsafe,
 			}
 		} else {

@@ -21,7 +21,10 @@
 //     confirmation prompt, which a build cannot answer, so the build
 //     fails. -y, --yes, --assume-yes, -qq (quiet level 2 implies -y) and
 //     "-o APT::Get::Assume-Yes=true" count, in any position, in a cluster
-//     ("-qy") too. This applies in every stage.
+//     ("-qy") too. This applies in every stage. Options after a "--" do
+//     not count: "apt-get -- install -y x" installs a package named -y.
+//     When a "--" comes before the subcommand, -y and
+//     --no-install-recommends go before the "--".
 //   - --no-install-recommends: apt-get install without it gets it, as an
 //     unsafe fix (DL3015), because it changes what is installed: curl
 //     recommends ca-certificates, and without them HTTPS downloads fail

@@ -218,7 +218,7 @@ func reportYes(p *transform.Pass, c *shellcmd.Command, l shellcmd.Line, i int) {
 		Message: what(c, l, i) + " without -y stops at its confirmation prompt, which fails a build",
 	}
 	if c.Editable() {
-		fd.Fix = &transform.Fix{Message: "add -y", Edits: []transform.Edit{c.InsertAfter(i, " -y")}}
+		fd.Fix = &transform.Fix{Message: "add -y", Edits: []transform.Edit{c.InsertOption(l, i, " -y")}}
 	} else {
 		fd.Message += "; not fixed: " + c.NotEditable()
 	}

@@ -15,7 +15,9 @@
 //     microdnf). Without it the command stops at its confirmation prompt,
 //     which a build cannot answer, so the build fails. -y, --assumeyes
 //     and "--setopt=assumeyes=1" count, in a cluster ("-qy") too. This
-//     applies in every stage.
+//     applies in every stage. When a "--" before the subcommand ends the
+//     options ("dnf -- install x"), -y goes before the "--": after it,
+//     dnf would look for a package named -y.
 //   - clean: a RUN that installs, upgrades or downloads metadata
 //     (install, update, makecache, ...) gets " && dnf clean all" (yum,
 //     microdnf: the command that installed, with its sudo or path)

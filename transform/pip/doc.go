@@ -13,7 +13,9 @@
 // "python -m pip" (python3, python3.12, by path) are recognised, after sudo,
 // env and VAR=value prefixes; pip's global options may come before
 // install. Installing into a virtualenv is treated the same: the flag is
-// harmless there.
+// harmless there. In "pip -- install x" pip still runs install but reads
+// every word after the "--" as a requirement, so --no-cache-dir (a general
+// option too) goes before the "--".
 //
 // Nothing is added when:
 //

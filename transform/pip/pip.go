@@ -92,7 +92,7 @@ func checkRun(p *transform.Pass, in *source.Instruction) {
 			Message: "pip install keeps its download and wheel cache in the image",
 		}
 		if c.Editable() {
-			fd.Fix = &transform.Fix{Message: "add --no-cache-dir", Edits: []transform.Edit{c.InsertAfter(i, " --no-cache-dir")}}
+			fd.Fix = &transform.Fix{Message: "add --no-cache-dir", Edits: []transform.Edit{c.InsertOption(l, i, " --no-cache-dir")}}
 		} else {
 			fd.Message += "; not fixed: " + c.NotEditable()
 		}
