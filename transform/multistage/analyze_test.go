@@ -32,6 +32,12 @@ func TestAnalyze(t *testing.T) {
 		steps:     []string{"configure", "make"},
 		artifacts: []string{"/opt/tool", "/src"},
 	}, {
+		name:      "install-like targets (suidinstall) install into the configured prefix",
+		df:        "FROM debian:12\nRUN apt-get install -y build-essential curl\nRUN mkdir /opt/src && cd /opt/src && curl -sSL https://x/a.tgz | tar xz && ./configure --prefix=/opt/k && make && make suidinstall && cd / && rm -rf /opt/src\nCMD [\"k\"]\n",
+		tools:     []string{"build-essential"},
+		steps:     []string{"configure", "make"},
+		artifacts: []string{"/opt/k"},
+	}, {
 		name:      "cmake install prefix and build dir outside the sources",
 		df:        "FROM gcc:13\nCOPY . /src\nRUN cmake -S /src -B /build -DCMAKE_INSTALL_PREFIX=/opt/app && cmake --build /build && cmake --install /build\nCMD [\"/opt/app/bin/app\"]\n",
 		tools:     []string{"gcc:13"},

@@ -32,7 +32,7 @@ func (a *analysis) make(r *runCtx, l cmdLine) {
 	for _, op := range l.operands {
 		if k, v, ok := strings.Cut(op.v, "="); ok && op.ok {
 			vars[k] = word{v: v, ok: true}
-		} else if strings.HasPrefix(op.v, "install") {
+		} else if strings.Contains(op.v, "install") { // install, install-strip, suidinstall
 			install = true
 		}
 	}

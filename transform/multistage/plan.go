@@ -22,7 +22,7 @@ type plan struct {
 	static    []string // packages installed in the final stage as written
 	devs      []string // dropped -dev packages whose libraries may be needed
 	commands  []string // commands the runtime runs, to find their packages
-	overlay   bool     // copy unowned programs that CMD names by absolute path
+	overlay   bool     // copy the unowned programs the runtime runs from system directories
 	users     bool
 	aptSrc    bool
 	pathDirs  []string // toolchain image PATH entries holding artifacts
@@ -166,9 +166,7 @@ func makePlan(a *analysis) *plan {
 	for _, c := range a.runtimeCmds {
 		if !strings.HasPrefix(c, "/") || !coveredBy(p.artifacts, c) {
 			p.commands = appendNew(p.commands, c)
-			if strings.HasPrefix(c, "/") && a.toolImage == nil {
-				p.overlay = true // an unowned program there is copied
-			}
+			p.overlay = true // an unowned program in a system directory is copied
 		}
 	}
 	if a.toolImage != nil {

@@ -234,14 +234,14 @@ func (p *plan) recordStep(st style) string {
 	b.WriteString("        t=$(readlink -f \"$f\" || true); if [ -e \"$t\" ] && ! inside \"$t\"; then owner \"$t\"; fi;" + c)
 	b.WriteString("      done;" + c)
 	if len(p.commands) > 0 {
+		// A program the image runs that no package owns and that lies in a
+		// system directory was installed by the build: copy it to the
+		// same place. Elsewhere (/usr/local) it is an artifact already, or
+		// belongs to the base image.
 		b.WriteString("    for c in " + strings.Join(quoteAll(p.commands), " ") + "; do" + c)
-		if p.overlay {
-			b.WriteString("        f=$(command -v \"$c\" || true); [ -n \"$f\" ] && ! inside \"$f\" || continue; p=$(owner \"$f\");" + c)
-			b.WriteString("        if [ -n \"$p\" ]; then echo \"$p\"; else case $c in /*)" + c)
-			b.WriteString("          d=$(readlink -f \"$(dirname \"$f\")\"); mkdir -p " + recordDir + "/root\"$d\"; cp -a \"$d/$(basename \"$f\")\" " + recordDir + "/root\"$d\"/;; esac; fi;" + c)
-		} else {
-			b.WriteString("        f=$(command -v \"$c\" || true); if [ -n \"$f\" ] && ! inside \"$f\"; then owner \"$f\"; fi;" + c)
-		}
+		b.WriteString("        f=$(command -v \"$c\" || true); [ -n \"$f\" ] && ! inside \"$f\" || continue; p=$(owner \"$f\");" + c)
+		b.WriteString("        if [ -n \"$p\" ]; then echo \"$p\"; else case $f in " + strings.Join(overlayGlobs, "|") + ")" + c)
+		b.WriteString("          d=$(readlink -f \"$(dirname \"$f\")\"); mkdir -p " + recordDir + "/root\"$d\"; cp -a \"$d/$(basename \"$f\")\" " + recordDir + "/root\"$d\"/;; esac; fi;" + c)
 		b.WriteString("      done;" + c)
 	}
 	if len(p.devs) > 0 {
@@ -253,6 +253,10 @@ func (p *plan) recordStep(st style) string {
 	b.WriteString("  } | sed 's/^\\(python3[.0-9]*\\)-minimal$/\\1/' | sort -u > " + recordDir + "/packages" + st.eol)
 	return b.String()
 }
+
+// overlayGlobs are the system directories from which the record step
+// copies programs that no package owns.
+var overlayGlobs = []string{"/bin/*", "/sbin/*", "/usr/bin/*", "/usr/sbin/*", "/usr/lib/*", "/usr/libexec/*"}
 
 var plainRE = regexp.MustCompile(`^[A-Za-z0-9_./@%+=:,-]+$`)
 
