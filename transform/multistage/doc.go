@@ -60,7 +60,8 @@
 // and mvn, make install DESTDIR= or PREFIX= (else the configure, cmake or
 // meson prefix, else /usr/local), cmake --install --prefix, gcc -o, javac
 // -d, jar --file, a Python virtualenv, pip install --target/--prefix/--user
-// (else the active virtualenv, else /usr/local), npm install -g, dotnet
+// (else the active virtualenv, else /usr/local/bin and
+// /usr/local/lib/pythonX.Y), npm install -g, dotnet
 // publish -o, and what cp, mv, install, ln, mkdir, touch, curl -o, wget -O,
 // tar -C, unzip -d, sed -i, tee and > write (less what rm removes, and
 // nothing under /tmp, caches or RUN --mount targets). Every COPY and ADD
@@ -68,7 +69,9 @@
 // ENTRYPOINT names. Where an output cannot be named, the working directory
 // of the build is copied, rather than guessing narrower. A stage that
 // creates users also copies /etc/passwd, group, shadow, gshadow and /home;
-// one that adds apt sources copies /etc/apt and /usr/share/keyrings.
+// one that adds apt sources copies /etc/apt and /usr/share/keyrings. On a
+// toolchain image /usr/local is narrowed to bin, etc, lib, sbin and share,
+// leaving the toolchain (/usr/local/go) behind.
 //
 // Run-time packages are derived where they can be known: in the build
 // stage, after the build, a RUN runs ldd over the artifacts' executables
@@ -76,7 +79,10 @@
 // library (the path as ldd prints it, its real path and its /usr-merged
 // twin; the architecture suffix is dropped); it does the same for symlinks
 // that leave the artifacts (a virtualenv's python) and for the commands
-// CMD, ENTRYPOINT and HEALTHCHECK run (command -v). It adds
+// CMD, ENTRYPOINT and HEALTHCHECK run (command -v); such a program that no
+// package owns, in /usr/bin, /usr/sbin, /bin, /sbin, /usr/lib or
+// /usr/libexec, was installed by the build and is copied to the same path.
+// It adds
 // ca-certificates, netbase and tzdata when the build stage has them, every
 // package the stage installed that is not a build tool (with its version
 // pin), the JRE matching an installed JDK, and the shared-library packages
@@ -99,8 +105,9 @@
 // stage starts from another stage; no runtime base is known; the stage
 // uses apk, dnf or zypper; there is no CMD or ENTRYPOINT (a build
 // environment image); the image runs a tool only the toolchain image has
-// (go run, mvn); a RUN cannot be read (exec form aside) or an output path
-// uses a variable of unknown value; the build writes to /; a local .deb is
+// (go run, mvn, dotnet run); a RUN cannot be read (exec form aside) or an output path
+// uses a variable of unknown value; the build writes to /, or installs
+// into /usr or / (make install PREFIX=/usr); a local .deb is
 // installed; poetry or pipenv install into their cache.
 //
 // Not seen: files a script (./build.sh) writes outside its directory,
