@@ -34,7 +34,9 @@ func shapeErr(format string, args ...any) error {
 // It fails, with a *ShapeError, when the program ends in a way that &&
 // would change: a background command ('&'), a function definition, a
 // here-document (whose body follows the statement), or exit, exec or
-// return (the command would never run).
+// return (the command would never run); and when an earlier statement
+// runs in the background with no wait at the start of the last one, since
+// text would then run beside it rather than after it.
 func Append(s *source.Script, text string) (transform.Edit, error) {
 	stmts := s.File.Stmts
 	if len(stmts) == 0 {
@@ -46,6 +48,13 @@ func Append(s *source.Script, text string) (transform.Edit, error) {
 	}
 	if _, ok := last.Cmd.(*syntax.FuncDecl); ok {
 		return transform.Edit{}, shapeErr("the program ends with a function definition")
+	}
+	if !startsWithWait(last) {
+		for _, st := range stmts[:len(stmts)-1] {
+			if st.Background || st.Coprocess {
+				return transform.Edit{}, shapeErr("a command runs in the background and may still run after the program")
+			}
+		}
 	}
 	tail := last
 	for {
@@ -69,9 +78,31 @@ func Append(s *source.Script, text string) (transform.Edit, error) {
 	return transform.Edit{Start: off, End: off, New: " && " + text}, nil
 }
 
-// stmtEnd is the end of a statement without its ';' or '&'.
+// startsWithWait reports whether st's first command is wait, which waits
+// for the commands started in the background.
+func startsWithWait(st *syntax.Stmt) bool {
+	for {
+		b, ok := st.Cmd.(*syntax.BinaryCmd)
+		if !ok {
+			break
+		}
+		st = b.X
+	}
+	c, ok := st.Cmd.(*syntax.CallExpr)
+	if !ok || len(c.Args) == 0 {
+		return false
+	}
+	name, _ := Unquote(c.Args[0])
+	return name == "wait"
+}
+
+// stmtEnd is the end of a statement without its ';' or '&'. A statement
+// may be redirections alone ("<file"), with no command.
 func stmtEnd(st *syntax.Stmt) syntax.Pos {
-	end := st.Cmd.End()
+	end := st.Pos()
+	if st.Cmd != nil {
+		end = st.Cmd.End()
+	}
 	for _, r := range st.Redirs {
 		if r.End().After(end) {
 			end = r.End()
