@@ -57,19 +57,33 @@ func Apply(src []byte, edits []Edit) ([]byte, error) {
 	return []byte(b.String()), nil
 }
 
-// Merge adds the edits of one fix to a sorted, non-overlapping set. Edits
-// identical to one already in the set coalesce. If any edit conflicts with
-// the set, Merge returns the set unchanged and false: a fix is applied
-// whole or not at all.
+// Merge adds the edits of one fix to a sorted, non-overlapping set: nil, or
+// a set Merge returned. Edits identical to one already in the set
+// coalesce. If any edit conflicts with the set, Merge returns the set
+// unchanged and false: a fix is applied whole or not at all.
 //
 // Two edits conflict when their ranges overlap, when an insertion falls
 // strictly inside a replaced range, or when two different insertions are
 // made at the same offset (their order would be arbitrary).
+//
+// Like append, Merge may reuse the storage of set when it succeeds: use
+// the set it returns, not the one passed. It takes O(k log n + k²) time
+// for a fix of k edits and a set of n, plus moving the edits that sort
+// after the new ones; merging fixes in position order, as the engine
+// does, moves none.
 func Merge(set, fix []Edit) ([]Edit, bool) {
+	// The fix's new edits: not in the set, duplicates dropped.
 	var add []Edit
+	malformed := false
 	for _, e := range fix {
+		near := set
+		if e.End < e.Start {
+			malformed = true // not ordered like the set: check it all
+		} else {
+			near = neighbours(set, e)
+		}
 		dup := false
-		for _, s := range set {
+		for _, s := range near {
 			if s == e {
 				dup = true
 				break
@@ -78,21 +92,60 @@ func Merge(set, fix []Edit) ([]Edit, bool) {
 				return set, false
 			}
 		}
-		if dup {
-			continue
-		}
-		for _, a := range add {
-			if a != e && conflict(a, e) {
-				return set, false
-			}
-		}
-		if !slices.Contains(add, e) {
+		if !dup && !slices.Contains(add, e) {
 			add = append(add, e)
 		}
 	}
-	out := append(slices.Clone(set), add...)
-	Sort(out)
+	if malformed {
+		for i, a := range add {
+			for _, b := range add[:i] {
+				if conflict(a, b) {
+					return set, false
+				}
+			}
+		}
+	} else {
+		// Sorted, distinct edits conflict somewhere only if two
+		// neighbours do.
+		Sort(add)
+		for i := 1; i < len(add); i++ {
+			if conflict(add[i-1], add[i]) {
+				return set, false
+			}
+		}
+	}
+	out := set
+	for _, a := range add {
+		// After the edits that sort equal to a: Sort is stable.
+		i, _ := slices.BinarySearchFunc(out, a, func(s, a Edit) int {
+			if compare(s, a) <= 0 {
+				return -1
+			}
+			return 1
+		})
+		out = slices.Insert(out, i, a)
+	}
 	return out, true
+}
+
+// neighbours returns the edits of the sorted, conflict-free set that may
+// equal or conflict with the well-formed edit e: those that do not end
+// before e starts or start after e ends. In such a set each edit ends
+// where or before the next starts, so they are consecutive.
+func neighbours(set []Edit, e Edit) []Edit {
+	lo, _ := slices.BinarySearchFunc(set, e.Start, func(s Edit, start int) int {
+		if s.End < start {
+			return -1
+		}
+		return 1
+	})
+	hi, _ := slices.BinarySearchFunc(set, e.End, func(s Edit, end int) int {
+		if s.Start <= end {
+			return -1
+		}
+		return 1
+	})
+	return set[lo:max(lo, hi)]
 }
 
 func conflict(a, b Edit) bool {
