@@ -139,7 +139,17 @@ func (c *Command) Replace(i int, text string) (e transform.Edit, ok bool) {
 
 // Commands returns the simple commands of s in source order. Commands whose
 // name is not a literal word ("$PM install") are left out.
+//
+// The list is computed once per script (see source.Script.Memo) and shared
+// by every rule that asks: neither it nor its commands may be modified.
 func Commands(s *source.Script) []*Command {
+	return s.Memo(commandsKey{}, func() any { return commands(s) }).([]*Command)
+}
+
+// commandsKey is the source.Script.Memo key of Commands.
+type commandsKey struct{}
+
+func commands(s *source.Script) []*Command {
 	w := &walker{s: s}
 	w.stmts(s.File.Stmts, "")
 	slices.SortStableFunc(w.cmds, func(a, b *Command) int { return a.Start() - b.Start() })

@@ -367,3 +367,11 @@ func TestInvocation(t *testing.T) {
 		}
 	}
 }
+
+func TestCommandsComputedOnce(t *testing.T) {
+	_, s := lastRun(t, "FROM x\nRUN a && b\n")
+	first, second := Commands(s), Commands(s)
+	if len(first) != 2 || &first[0] != &second[0] {
+		t.Errorf("two calls gave %p and %p, want one shared list of 2", first, second)
+	}
+}

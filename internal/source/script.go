@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -23,6 +24,36 @@ type Script struct {
 	Text string
 	// Heredoc is the body the program came from, or nil.
 	Heredoc *Heredoc
+
+	memoMu sync.Mutex
+	memo   map[any]any // see Memo
+}
+
+// Memo returns the value stored under key for this script, calling f to
+// compute it the first time, so that an analysis of the program that
+// several rules need is done once per instruction (the script itself is
+// parsed once). Use an unexported key type of the analysing package, as
+// for context values. The value is shared by every caller and must not be
+// modified. Memo may be called from several goroutines and from inside f;
+// if two calls compute a value at once, the first stored wins.
+func (s *Script) Memo(key any, f func() any) any {
+	s.memoMu.Lock()
+	v, ok := s.memo[key]
+	s.memoMu.Unlock()
+	if ok {
+		return v
+	}
+	v = f()
+	s.memoMu.Lock()
+	defer s.memoMu.Unlock()
+	if old, ok := s.memo[key]; ok {
+		return old
+	}
+	if s.memo == nil {
+		s.memo = map[any]any{}
+	}
+	s.memo[key] = v
+	return v
 }
 
 // ErrNotShell is returned by Script for instructions whose command is not

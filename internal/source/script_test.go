@@ -189,3 +189,32 @@ func TestScriptParsedOnce(t *testing.T) {
 		t.Errorf("exec form: errors %v and %v, want the same error twice", errA, errB)
 	}
 }
+
+func TestScriptMemo(t *testing.T) {
+	type keyA struct{}
+	type keyB struct{}
+	f := mustParse(t, "FROM a\nRUN echo hi\nRUN echo ho\n")
+	s1, _ := f.Instructions[1].Script()
+	s2, _ := f.Instructions[2].Script()
+	calls := 0
+	count := func(v string) func() any {
+		return func() any { calls++; return v }
+	}
+	if v := s1.Memo(keyA{}, count("a1")); v != "a1" {
+		t.Errorf("first call: %v", v)
+	}
+	if v := s1.Memo(keyA{}, count("again")); v != "a1" || calls != 1 {
+		t.Errorf("second call: %v after %d computations, want a1 after 1", v, calls)
+	}
+	if v := s1.Memo(keyB{}, count("b1")); v != "b1" {
+		t.Errorf("another key: %v", v)
+	}
+	if v := s2.Memo(keyA{}, count("a2")); v != "a2" {
+		t.Errorf("another script: %v", v)
+	}
+	// A value may be computed from another one of the same script.
+	nested := s2.Memo(keyB{}, func() any { return s2.Memo(keyA{}, count("unused")).(string) + "+b" })
+	if nested != "a2+b" || calls != 3 {
+		t.Errorf("nested: %v after %d computations", nested, calls)
+	}
+}
