@@ -29,8 +29,9 @@ func run(p *transform.Pass) error {
 	if err := p.Context.Err(); err != nil {
 		return err
 	}
+	first := declarations(p.File, noCacheEnv)
 	p.File.Walk(func(in *source.Instruction) {
-		if in.Is("RUN") && shellcmd.ImageStage(in) && !cacheMounted(in) && !declared(in, noCacheEnv) {
+		if in.Is("RUN") && shellcmd.ImageStage(in) && !cacheMounted(in) && !declared(in, first) {
 			checkRun(p, in)
 		}
 	})
@@ -118,26 +119,37 @@ func cacheMounted(in *source.Instruction) bool {
 	return false
 }
 
-// declared reports whether an ENV or ARG sets name before in, in its
-// stage or in the stages it builds FROM. For an ONBUILD trigger, which runs
-// in an image built on this stage, the whole stage counts.
-func declared(in *source.Instruction, name string) bool {
-	limit := in
-	if in.Parent != nil {
-		limit = nil
-	}
-	seen := map[*source.Stage]bool{}
-	for st := in.Stage; st != nil && !seen[st]; st = in.File.StageByName(st.Base.Text) {
-		seen[st] = true
+// declarations maps each stage with an ENV or ARG that sets name to the
+// first of them.
+func declarations(f *source.File, name string) map[*source.Stage]*source.Instruction {
+	first := map[*source.Stage]*source.Instruction{}
+	for _, st := range f.Stages {
 		for _, x := range st.Instructions {
-			if x == limit {
+			if (x.Is("ENV") || x.Is("ARG")) && declares(x, name) {
+				first[st] = x
 				break
 			}
-			if (x.Is("ENV") || x.Is("ARG")) && declares(x, name) {
-				return true
-			}
 		}
-		limit = nil
+	}
+	return first
+}
+
+// declared reports whether an ENV or ARG sets the variable before in, in
+// its stage or in the stages it builds FROM; first is what declarations
+// returned for it. For an ONBUILD trigger, which runs in an image built on
+// this stage, the whole stage counts.
+func declared(in *source.Instruction, first map[*source.Stage]*source.Instruction) bool {
+	// A chain of FROMs visits each stage once; the count stops a stage
+	// that names itself.
+	st := in.Stage
+	for range in.File.Stages {
+		if st == nil {
+			return false
+		}
+		if x := first[st]; x != nil && (st != in.Stage || in.Parent != nil || x.Start < in.Start) {
+			return true
+		}
+		st = in.File.StageByName(st.Base.Text)
 	}
 	return false
 }
