@@ -13,7 +13,7 @@ build:
 
 ## test: formatting, vet, and every test (the corpus tests run when ../shared/corpus exists)
 test: fmt-check vet
-	$(GO) test ./...
+	scripts/test.sh
 
 ## test-short: the quick subset (samples the corpus)
 test-short:
