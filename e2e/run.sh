@@ -82,7 +82,7 @@ build() {
 # smoke VARIANT: run the smoke command; sets S_RESULT to pass|fail|skipped
 smoke() {
   local v=$1 img=localhost/dockmend-e2e-fx-$fx:$1 out rc=0 line
-  S_RESULT=skipped
+  S_RESULT=skipped; S_MISSING=()
   [ "$B_OK" = true ] || return 0
   local -a args=()
   [ -s "$FD/smoke" ] && eval "args=($(grep -v '^#' "$FD/smoke" | head -1))"
@@ -92,10 +92,11 @@ smoke() {
   if [ $rc != 0 ]; then
     S_RESULT=fail; info "  $v: smoke exited $rc"
   fi
+  S_MISSING=()
   while IFS= read -r line; do
     [ -n "$line" ] || continue
     if ! grep -qF -- "$line" "$RD/smoke-$v.out"; then
-      S_RESULT=fail; info "  $v: smoke output lacks: $line"
+      S_RESULT=fail; S_MISSING+=("$line"); info "  $v: smoke output lacks: $line"
     fi
   done <"$FD/expected"
   if [ $S_RESULT = fail ]; then sed 's/^/      /' "$RD/smoke-$v.out" | tail -8 >&2; fi
@@ -133,7 +134,7 @@ run_fixture() {
   local logsize; logsize=$(stat -c %s "$E2E_WORK/logs/registry.log")
   build fixed;    local f_ok=$B_OK f_secs=$B_SECS f_size=$B_SIZE f_layers=$B_LAYERS f_gz=$B_GZ
   tail -c +$((logsize + 1)) "$E2E_WORK/logs/registry.log" | grep -E '^[0-9.]+ - - ' >"$RD/registry-access-fixed.log" || true
-  smoke fixed;    local f_smoke=$S_RESULT
+  smoke fixed;    local f_smoke=$S_RESULT f_missing=("${S_MISSING[@]}")
 
   # pinning: every image the fixed Dockerfile names by digest must have been pulled by digest
   local pinnable pinned=0 pulled=0 pin d
@@ -158,7 +159,10 @@ run_fixture() {
   [ $fix_rc = 0 ] || { status=fail; reasons+=("dockmend fix exited $fix_rc"); }
   if [ "$o_ok" = true ] && [ "$o_smoke" = pass ]; then
     [ "$f_ok" = true ] || { status=fail; reasons+=("the rewritten Dockerfile does not build"); }
-    [ "$f_ok" != true ] || [ "$f_smoke" = pass ] || { status=fail; reasons+=("the rewritten image fails its smoke test"); }
+    if [ "$f_ok" = true ] && [ "$f_smoke" != pass ]; then
+      status=fail
+      reasons+=("the rewritten image fails its smoke test$([ ${#f_missing[@]} -gt 0 ] && printf ' (output lacks: %s)' "$(printf '"%s" ' "${f_missing[@]}" | sed 's/ $//')")")
+    fi
   fi
   [ "$pin" = not-pulled-by-digest ] && { status=fail; reasons+=("pinned FROM was not pulled by digest"); }
   if [ "$pin" = unpinned ] && [ "$REQUIRE_PIN" = 1 ]; then status=fail; reasons+=("dockmend left the base image unpinned"); fi
@@ -285,13 +289,13 @@ main() {
     --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg dm_version "$DM_VERSION" --arg dm_tree "$DM_COMMIT" \
     --arg buildah "$(buildah --version | awk '{print $3}')" --arg podman "$(podman --version | awk '{print $3}')" \
     --arg base_digest "$BASE_DIGEST" --arg cores "$(nproc)" --argjson all "$([ $ALL = 1 ] && echo true || echo false)" \
-    --arg total "$(secs_since "$T0")" --arg kernel "$(uname -r)" \
+    --arg total "$(secs_since "$T0")" --arg kernel "$(uname -r)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
     '{
        generated_by: "e2e/run.sh", date: $date, full_set: $all,
        dockmend: {version: $dm_version, tree: $dm_tree},
        builder: {buildah: $buildah, podman: $podman, flags: "--isolation chroot --layers --format docker --no-cache --pull=always"},
        base: {image: "debian:bookworm (debootstrap --variant=minbase + the official image apt settings)", digest: $base_digest},
-       machine: {cores: ($cores | tonumber), kernel: $kernel},
+       machine: {cores: ($cores | tonumber), kernel: $kernel, load_average: $load},
        total_seconds: ($total | tonumber),
        fixtures: [inputs]
      }' $(for fx in "${sel[@]}"; do echo "$E2E_WORK/run/$fx/result.json"; done) >"$OUT/e2e-results.json"
