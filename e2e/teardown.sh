@@ -20,7 +20,7 @@ if command -v buildah >/dev/null && [ -f "$CONTAINERS_STORAGE_CONF" ]; then
   podman rm --all --force >/dev/null 2>&1 || true
 fi
 # containers/storage leaves $E2E_WORK/storage/overlay (and layer mounts) mounted: deepest first
-findmnt -rn -o TARGET | grep -F "$E2E_WORK/" | sort -r | while read -r m; do
+{ findmnt -rn -o TARGET | grep -F "$E2E_WORK/" || true; } | sort -r | while read -r m; do
   umount "$m" 2>/dev/null || umount -l "$m" || true
 done
 if [ $purge = 1 ]; then
