@@ -16,6 +16,7 @@ import (
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/ruleset"
 	"github.com/dockmend/dockmend/transform"
+	"github.com/dockmend/dockmend/transform/multistage"
 	"github.com/dockmend/dockmend/transform/pin"
 )
 
@@ -194,6 +195,12 @@ func (s *settings) build(c *config.Config) setting {
 			return setting{err: err}
 		}
 		rc.Pin = *st.pin
+	}
+	rc.Multistage = multistage.Options{RuntimeBases: m.RuntimeBases, BuildArgs: m.BuildArgs}
+	if c != nil {
+		if err := rc.Multistage.Validate(); err != nil {
+			return setting{err: c.Errorf("runtime-bases", "%v", err)}
+		}
 	}
 	ts, err := ruleset.Select(s.all(rc), m.Select, ignore)
 	if err != nil {

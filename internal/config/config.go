@@ -61,6 +61,10 @@ type Config struct {
 	Concurrency int `yaml:"concurrency"`
 	// BuildArgs give values to ARGs used in FROM lines.
 	BuildArgs map[string]string `yaml:"build-args"`
+	// RuntimeBases adds to and overrides the multistage rule's table from
+	// toolchain images to the runtime base of the new final stage
+	// ("golang:*-bookworm": "debian:bookworm-slim").
+	RuntimeBases map[string]string `yaml:"runtime-bases"`
 
 	lines map[string]int // line of each top-level key
 }
@@ -272,6 +276,7 @@ func Merge(base, over *Config) *Config {
 		out.Concurrency = over.Concurrency
 	}
 	out.BuildArgs = mergeMaps(base.BuildArgs, over.BuildArgs)
+	out.RuntimeBases = mergeMaps(base.RuntimeBases, over.RuntimeBases)
 	return &out
 }
 

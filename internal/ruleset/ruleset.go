@@ -11,6 +11,7 @@ import (
 	"github.com/dockmend/dockmend/transform/apk"
 	"github.com/dockmend/dockmend/transform/apt"
 	"github.com/dockmend/dockmend/transform/dnf"
+	"github.com/dockmend/dockmend/transform/multistage"
 	"github.com/dockmend/dockmend/transform/pin"
 	"github.com/dockmend/dockmend/transform/pip"
 	"github.com/dockmend/dockmend/transform/zypper"
@@ -20,6 +21,8 @@ import (
 type Config struct {
 	// Pin configures the pin rule: its resolver, build args, platform.
 	Pin pin.Options
+	// Multistage configures the multistage rule: runtime bases, build args.
+	Multistage multistage.Options
 }
 
 // All returns every transformer in the order the engine runs them. The
@@ -32,6 +35,7 @@ func All(cfg Config) []*transform.Transformer {
 		dnf.Transformer,
 		zypper.Transformer,
 		pip.Transformer,
+		multistage.New(cfg.Multistage),
 	}
 }
 
