@@ -31,7 +31,14 @@ fmt-check:
 
 ## demo: show every rule on the bundled examples, offline, pinning through the bundled lock file
 demo: build
+	@echo "== dockmend diff: the safe fixes, pinning offline through the bundled lock file"
 	$(BIN) diff --offline --lockfile testdata/examples/dockmend.lock testdata/examples
+	@echo
+	@echo "== dockmend check: every finding, the unsafe ones included"
+	-$(BIN) check --offline --lockfile testdata/examples/dockmend.lock testdata/examples
+	@echo
+	@echo "== dockmend diff --unsafe-fixes: --no-install-recommends and the multi-stage split"
+	$(BIN) diff --unsafe-fixes --offline --lockfile testdata/examples/dockmend.lock testdata/examples/c-service
 
 ## bench: pipeline vs parser over the corpus, and digest resolution under latency
 bench:
