@@ -49,8 +49,9 @@ type Instruction struct {
 	// FROM.
 	Stage *Stage
 
-	off      []int // off[i] is the byte offset of Logical[i]
-	bodyLine int   // first physical line after the logical line
+	off      []int    // off[i] is the byte offset of Logical[i]
+	bodyLine int      // first physical line after the logical line
+	shell    []string // the SHELL in effect, set by buildStages; nil for the default
 
 	scriptOnce sync.Once // Script parses the shell program once
 	script     *Script

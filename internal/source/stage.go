@@ -88,22 +88,8 @@ func (in *Instruction) Shell() []string {
 		// An ONBUILD trigger runs in whatever stage builds on this image.
 		return nil
 	}
-	var shell []string
-	if s != nil {
-		for _, x := range s.Instructions {
-			if x == in {
-				break
-			}
-			if x.Is("SHELL") {
-				var argv []string
-				if err := json.Unmarshal([]byte(x.Args()), &argv); err == nil && len(argv) > 0 {
-					shell = argv
-				}
-			}
-		}
-	}
-	if shell != nil {
-		return shell
+	if in.shell != nil {
+		return in.shell
 	}
 	if s != nil && s.Windows() {
 		return []string{"cmd", "/S", "/C"}
@@ -127,9 +113,13 @@ func (in *Instruction) POSIXShell() bool {
 	return false
 }
 
-// buildStages fills Stages, GlobalArgs and every instruction's Stage.
+// buildStages fills Stages, GlobalArgs, every instruction's Stage, and the
+// SHELL in effect at each instruction. SHELL is image configuration, so a
+// stage built FROM an earlier stage starts with that stage's SHELL.
 func (f *File) buildStages() {
 	var cur *Stage
+	var shell []string
+	endShell := map[*Stage][]string{}
 	for _, in := range f.Instructions {
 		switch in.Keyword {
 		case "FROM":
@@ -144,8 +134,13 @@ func (f *File) buildStages() {
 			if len(fields) == 3 && strings.EqualFold(fields[1].Text, "as") {
 				s.Name = strings.ToLower(fields[2].Text)
 			}
+			if cur != nil {
+				endShell[cur] = shell
+			}
+			shell = nil
 			if parent := f.StageByName(s.Base.Text); parent != nil {
 				parent.Children = append(parent.Children, s)
+				shell = endShell[parent]
 			}
 			f.Stages = append(f.Stages, s)
 			cur = s
@@ -160,6 +155,13 @@ func (f *File) buildStages() {
 			}
 		}
 		in.Stage = cur
+		in.shell = shell
+		if in.Keyword == "SHELL" {
+			var argv []string
+			if err := json.Unmarshal([]byte(in.Args()), &argv); err == nil && len(argv) > 0 {
+				shell = argv
+			}
+		}
 		if in.Trigger != nil {
 			in.Trigger.Stage = cur
 		}

@@ -155,6 +155,8 @@ func TestShell(t *testing.T) {
 		{"cmd", "FROM debian\nSHELL [\"cmd\", \"/S\", \"/C\"]\nRUN x\n", "cmd /S /C", false},
 		{"SHELL in shell form is ignored", "FROM debian\nSHELL pwsh -c\nRUN x\n", "/bin/sh -c", true},
 		{"SHELL does not cross stages", "FROM debian AS a\nSHELL [\"pwsh\", \"-c\"]\nFROM debian\nRUN x\n", "/bin/sh -c", true},
+		{"a stage built on another keeps its SHELL", "FROM debian AS a\nSHELL [\"pwsh\", \"-c\"]\nFROM A\nRUN x\n", "pwsh -c", false},
+		{"the SHELL at the parent's end counts", "FROM debian AS a\nSHELL [\"pwsh\", \"-c\"]\nSHELL [\"bash\", \"-c\"]\nFROM a AS b\nFROM b\nRUN x\n", "bash -c", true},
 		{"Windows base image", "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN x\n", "cmd /S /C", false},
 		{"nanoserver", "FROM mcr.microsoft.com/powershell:nanoserver-1809\nRUN x\n", "cmd /S /C", false},
 		{"backtick escape", "# escape=`\nFROM debian\nRUN x\n", "cmd /S /C", false},
