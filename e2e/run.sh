@@ -20,7 +20,8 @@
 #
 # Environment:
 #   DOCKMEND=PATH          the dockmend binary (default: go build ./cmd/dockmend into the work dir)
-#   E2E_DOCKMEND_REV=REV   build dockmend from this git revision (git archive), not the work tree
+#   E2E_DOCKMEND_REV=REV   build dockmend from this git revision (git archive), not the work tree,
+#                          and take the fixtures from that revision too
 #   FIXTURES="a b"         fixtures to run when no arguments are given (default: all)
 #   E2E_WORK=DIR           work directory (default /var/tmp/dockmend-e2e)
 #   E2E_REPORT_DIR=DIR     where e2e-results.md/.json go (default $E2E_WORK/report)
@@ -213,6 +214,17 @@ main() {
   T0=$(now_ns)
   take_lock
 
+  # A committed revision (E2E_DOCKMEND_REV) gives both dockmend and the fixtures, not the work
+  # tree, which others may be editing.
+  local src=$REPO_ROOT
+  DM_COMMIT=$(git -C "$REPO_ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+  if [ -n "${E2E_DOCKMEND_REV:-}" ] && [ -z "${DOCKMEND:-}" ]; then
+    DM_COMMIT=$(git -C "$REPO_ROOT" rev-parse --short "$E2E_DOCKMEND_REV") || die "no revision $E2E_DOCKMEND_REV"
+    src=$E2E_WORK/src; rm -rf "$src"; mkdir -p "$src"
+    git -C "$REPO_ROOT" archive "$E2E_DOCKMEND_REV" | tar -C "$src" -xf -
+    [ -n "${E2E_FIXTURES_DIR:-}" ] || FIXTURE_ROOT=$src/testdata/e2e
+  fi
+
   # ------------------------------------------------------------------ fixtures
   if [ $# -gt 0 ]; then sel=("$@"); else read -r -a sel <<<"${FIXTURES:-}"; fi
   if [ ${#sel[@]} = 0 ]; then
@@ -251,15 +263,7 @@ main() {
   fi
 
   # ------------------------------------------------------------------ dockmend
-  DM_COMMIT=$(git -C "$REPO_ROOT" describe --always --dirty 2>/dev/null || echo unknown)
   if [ -z "${DOCKMEND:-}" ]; then
-    local src=$REPO_ROOT
-    if [ -n "${E2E_DOCKMEND_REV:-}" ]; then
-      # build a committed revision, not the work tree (which others may be editing)
-      DM_COMMIT=$(git -C "$REPO_ROOT" rev-parse --short "$E2E_DOCKMEND_REV") || die "no revision $E2E_DOCKMEND_REV"
-      src=$E2E_WORK/src; rm -rf "$src"; mkdir -p "$src"
-      git -C "$REPO_ROOT" archive "$E2E_DOCKMEND_REV" | tar -C "$src" -xf -
-    fi
     [ -d "$src/cmd/dockmend" ] \
       || die "no cmd/dockmend in $src: set DOCKMEND=/path/to/dockmend (DOCKMEND=e2e/noop-dockmend E2E_REQUIRE_PIN=0 tests the harness alone)"
     command -v go >/dev/null || die "go is not on PATH: build dockmend yourself and set DOCKMEND"
