@@ -76,6 +76,30 @@ func Covers(dir, p string) bool {
 	return dir == p || dir == "/" || strings.HasPrefix(p, dir+"/")
 }
 
+// Removes reports whether c is an rm whose literal operands remove one of
+// dirs, its contents ("dir/*"), or a directory above it.
+func (c *Command) Removes(dirs ...string) bool {
+	if c.Name() != "rm" {
+		return false
+	}
+	for _, i := range c.Parse().Operands {
+		w := c.Args[i]
+		if !w.Literal {
+			continue
+		}
+		p := strings.TrimRight(strings.TrimSuffix(w.Value, "*"), "/")
+		if p == "" {
+			p = "/"
+		}
+		for _, d := range dirs {
+			if Covers(p, d) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // ImageStage reports whether what in leaves on disk ends up in an image:
 // in belongs to the last stage, or to a stage that a later FROM builds on,
 // or is an ONBUILD trigger (which runs in whatever builds on this image).

@@ -375,3 +375,26 @@ func TestCommandsComputedOnce(t *testing.T) {
 		t.Errorf("two calls gave %p and %p, want one shared list of 2", first, second)
 	}
 }
+
+func TestRemoves(t *testing.T) {
+	tests := []struct {
+		cmd  string
+		want bool
+	}{
+		{"rm -rf /var/cache/dnf", true},
+		{"rm -rf /var/cache/dnf/*", true},
+		{"rm -rf /var/cache/dnf/", true},
+		{"rm -rf /var/cache", true},
+		{"rm -rf /var/cache/dnf/packages", false},
+		{"rm -rf /var/cache/yum", false},
+		{"rm -rf \"$DIR\"", false},
+		{"echo rm -rf /var/cache/dnf", false},
+		{"rm -rf /tmp/x /var/cache/dnf/*", true},
+	}
+	for _, tt := range tests {
+		_, s := lastRun(t, "FROM x\nRUN "+tt.cmd+"\n")
+		if got := Commands(s)[0].Removes("/var/cache/dnf", "/var/cache/libdnf5"); got != tt.want {
+			t.Errorf("%s: Removes = %v, want %v", tt.cmd, got, tt.want)
+		}
+	}
+}

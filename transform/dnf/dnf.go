@@ -126,28 +126,6 @@ func cacheDirs() []string {
 	return []string{"/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5"}
 }
 
-func removesCache(c *shellcmd.Command) bool {
-	if c.Name() != "rm" {
-		return false
-	}
-	for _, i := range c.Parse().Operands {
-		w := c.Args[i]
-		if !w.Literal {
-			continue
-		}
-		p := strings.TrimRight(strings.TrimSuffix(w.Value, "*"), "/")
-		if p == "" {
-			p = "/"
-		}
-		for _, d := range cacheDirs() {
-			if shellcmd.Covers(p, d) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func checkRun(p *transform.Pass, in *source.Instruction) {
 	s, err := in.Script()
 	if err != nil {
@@ -158,7 +136,7 @@ func checkRun(p *transform.Pass, in *source.Instruction) {
 	lastSub := -1
 	cleaned := false
 	for _, c := range shellcmd.Commands(s) {
-		if removesCache(c) {
+		if c.Removes(cacheDirs()...) {
 			cleaned = true
 			continue
 		}

@@ -3,7 +3,6 @@ package zypper
 import (
 	_ "embed"
 	"errors"
-	"strings"
 
 	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/internal/source"
@@ -64,26 +63,6 @@ func fills(sub string) bool {
 	return false
 }
 
-func removesCache(c *shellcmd.Command) bool {
-	if c.Name() != "rm" {
-		return false
-	}
-	for _, i := range c.Parse().Operands {
-		w := c.Args[i]
-		if !w.Literal {
-			continue
-		}
-		p := strings.TrimRight(strings.TrimSuffix(w.Value, "*"), "/")
-		if p == "" {
-			p = "/"
-		}
-		if shellcmd.Covers(p, cacheDir) {
-			return true
-		}
-	}
-	return false
-}
-
 func checkRun(p *transform.Pass, in *source.Instruction) {
 	s, err := in.Script()
 	if err != nil {
@@ -93,7 +72,7 @@ func checkRun(p *transform.Pass, in *source.Instruction) {
 	lastSub := -1
 	cleaned := false
 	for _, c := range shellcmd.Commands(s) {
-		if removesCache(c) {
+		if c.Removes(cacheDir) {
 			cleaned = true
 			continue
 		}
