@@ -90,6 +90,15 @@ func TestRecordStepOnHost(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(app, "bin", "prog"), data, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// A symlink that leaves the artifacts, like a virtualenv's python3:
+	// its first target's package counts, read without -minimal.
+	wantPython := false
+	if out, err := exec.Command("dpkg-query", "-S", "/usr/bin/python3").Output(); err == nil && strings.HasPrefix(string(out), "python3-minimal") {
+		if err := os.Symlink("/usr/bin/python3", filepath.Join(app, "bin", "python3")); err != nil {
+			t.Fatal(err)
+		}
+		wantPython = true
+	}
 	p := &plan{artifacts: []string{app}, static: []string{"example-static=1.0"}, commands: []string{"ls", "no-such-command-here"}, overlay: true}
 	text := p.recordStep(style{eol: "\n", esc: `\`})
 	text = text[strings.Index(text, "RUN ")+len("RUN "):]
@@ -109,6 +118,9 @@ func TestRecordStepOnHost(t *testing.T) {
 		if !slices.Contains(pkgs, want) {
 			t.Errorf("packages %q lack %q", pkgs, want)
 		}
+	}
+	if wantPython && !slices.Contains(pkgs, "python3") {
+		t.Errorf("packages %q lack python3, the owner of the symlink's first target", pkgs)
 	}
 	for _, p := range pkgs {
 		if strings.Contains(p, ":") && !strings.Contains(p, "=") {

@@ -231,6 +231,11 @@ func (p *plan) recordStep(st style) string {
 	b.WriteString("        if [ -n \"$p\" ]; then echo \"$p\"; elif ! inside \"$(readlink -f \"$f\")\"; then cp -L \"$f\" " + recordDir + "/lib/; fi;" + c)
 	b.WriteString("      done;" + c)
 	b.WriteString("    { find " + strings.Join(roots, " ") + " -type l 2>/dev/null || true; } | while read -r f; do" + c)
+	// The first target outside the artifacts matters, and so does the
+	// last: a virtualenv's python3 -> /usr/bin/python3 (python3-minimal,
+	// read as python3) -> python3.11.
+	b.WriteString("        t=$(readlink \"$f\" || true); case $t in /*) ;; *) t=$(dirname \"$f\")/$t;; esac;" + c)
+	b.WriteString("        if [ -e \"$t\" ] && ! inside \"$t\"; then owner \"$t\"; fi;" + c)
 	b.WriteString("        t=$(readlink -f \"$f\" || true); if [ -e \"$t\" ] && ! inside \"$t\"; then owner \"$t\"; fi;" + c)
 	b.WriteString("      done;" + c)
 	if len(p.commands) > 0 {
