@@ -2,6 +2,7 @@ package apt
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
 
 	"github.com/dockmend/dockmend/internal/shellcmd"
@@ -291,11 +292,45 @@ func checkAptGet(p *transform.Pass, c *shellcmd.Command) {
 				Edits:         []transform.Edit{c.InsertOption(l, i, " --no-install-recommends")},
 				Applicability: transform.Unsafe,
 			}
+			if needer, last := needsCACertificates(c, l, i); needer != "" {
+				fd.Fix.Message = "add --no-install-recommends, and ca-certificates, which " + needer + " only recommends (check that nothing else needed was only recommended)"
+				fd.Fix.Edits = append(fd.Fix.Edits, transform.Edit{Start: c.Args[last].End, End: c.Args[last].End, New: " ca-certificates"})
+			}
 		} else {
 			fd.Message += "; not fixed: " + c.NotEditable()
 		}
 		p.Report(fd)
 	}
+}
+
+// httpsClients are packages that only recommend ca-certificates although
+// they are mostly installed to fetch over HTTPS, which fails without them.
+var httpsClients = []string{"curl", "wget", "git"}
+
+// needsCACertificates reports the first package of an install (its
+// subcommand at index sub) that needs ca-certificates for HTTPS but only
+// recommends it, when ca-certificates is not installed explicitly, with
+// the index of the last package word; "" when there is none.
+func needsCACertificates(c *shellcmd.Command, l shellcmd.Line, sub int) (needer string, last int) {
+	for _, i := range l.Operands {
+		if i <= sub {
+			continue
+		}
+		w := c.Args[i]
+		if !w.Literal {
+			return "", 0 // a package list we cannot read
+		}
+		name, _, _ := strings.Cut(w.Value, "=")
+		name, _, _ = strings.Cut(name, ":")
+		if name == "ca-certificates" {
+			return "", 0
+		}
+		if needer == "" && slices.Contains(httpsClients, name) {
+			needer = name
+		}
+		last = i
+	}
+	return needer, last
 }
 
 func assumesYes(l shellcmd.Line) bool {

@@ -28,7 +28,10 @@
 //   - --no-install-recommends: apt-get install without it gets it, as an
 //     unsafe fix (DL3015), because it changes what is installed: curl
 //     recommends ca-certificates, and without them HTTPS downloads fail
-//     later. Apply it with --unsafe-fixes and test the image.
+//     later. So when the install names curl, wget or git and not
+//     ca-certificates, the same fix adds ca-certificates to the list (not
+//     when the list has a variable). Apply it with --unsafe-fixes and test
+//     the image.
 //   - update merge: a RUN that is only "apt-get update" is merged into the
 //     next RUN of the same stage when that RUN installs: the lone RUN is
 //     deleted (its lines with their line endings) and "apt-get update && "
