@@ -89,6 +89,8 @@
 // that dropped -dev packages depend on (for what is loaded with dlopen).
 // python3.X-minimal becomes python3.X. Libraries no package owns (a
 // toolchain image's own libstdc++, say) are copied to /usr/local/lib. The
+// owner and mode of each copied path are recorded and restored, since
+// COPY --from makes a copied directory root's. The
 // final stage copies the list, installs it with apt-get
 // --no-install-recommends, removes the lists and runs ldconfig. So only
 // Debian and Ubuntu images (apt) get a fix.

@@ -109,7 +109,7 @@ func TestRecordStepOnHost(t *testing.T) {
 	if err != nil {
 		t.Fatalf("record step failed: %v\n%s", err, out)
 	}
-	list, err := os.ReadFile(filepath.Join(record, "packages"))
+	list, err := os.ReadFile(filepath.Join(record, "meta", "packages"))
 	if err != nil {
 		t.Fatal(err)
 	}

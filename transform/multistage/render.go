@@ -11,8 +11,8 @@ import (
 
 // Paths the generated instructions use in the images.
 const (
-	recordDir    = "/tmp/dockmend"          // in the build stage
-	packagesFile = "/tmp/dockmend-packages" // in the final stage
+	recordDir = "/tmp/dockmend" // in the build stage: meta/, lib/, root/
+	metaDir   = "/tmp/dockmend" // in the final stage: packages, perms
 )
 
 // style is how the file writes its instructions.
@@ -143,7 +143,7 @@ func (p *plan) finalStage(f *source.File, st style) string {
 	}
 	line(from1, p.base)
 	if p.packages {
-		line(st.kw("COPY"), " ", from, " ", recordDir, "/packages ", packagesFile)
+		line(st.kw("COPY"), " ", from, " ", recordDir, "/meta/ ", metaDir, "/")
 		line(st.kw("COPY"), " --chown=0:0 ", from, " ", recordDir, "/lib/ /usr/local/lib/")
 		if p.overlay {
 			line(st.kw("COPY"), " --chown=0:0 ", from, " ", recordDir, "/root/ /")
@@ -166,15 +166,18 @@ func (p *plan) finalStage(f *source.File, st style) string {
 	}
 	if p.packages {
 		c := " " + st.esc + st.eol
+		// Install what the base lacks; give the copied paths back the owner
+		// and mode they had (COPY makes a copied directory root's).
 		b.WriteString(st.kw("RUN") + " missing=$(while read -r p; do" + c +
 			"        dpkg-query -W -f '${db:Status-Abbrev}' \"${p%%=*}\" 2>/dev/null | grep -q '^ii' || echo \"$p\";" + c +
-			"      done < " + packagesFile + ")" + c +
+			"      done < " + metaDir + "/packages)" + c +
 			"    && if [ -n \"$missing\" ]; then" + c +
 			"      apt-get update" + c +
 			"      && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing" + c +
 			"      && rm -rf /var/lib/apt/lists/*;" + c +
 			"    fi" + c +
-			"    && rm " + packagesFile + c +
+			"    && while read -r o m f; do chown -h \"$o\" \"$f\" && { [ -L \"$f\" ] || chmod \"$m\" \"$f\"; }; done < " + metaDir + "/perms" + c +
+			"    && rm -r " + metaDir + c +
 			"    && ldconfig" + st.eol)
 	}
 	if len(p.pathDirs) > 0 {
@@ -206,7 +209,7 @@ func (p *plan) recordStep(st style) string {
 	b.WriteString("# dockmend: record the packages the artifacts need at run time: the owners of" + st.eol)
 	b.WriteString("# the shared libraries ldd finds, of the interpreters they link to, and of the" + st.eol)
 	b.WriteString("# commands the image runs (see docs/multistage.md)" + st.eol)
-	mk := recordDir + "/lib"
+	mk := recordDir + "/meta " + recordDir + "/lib"
 	if p.overlay {
 		mk += " " + recordDir + "/root"
 	}
@@ -218,6 +221,7 @@ func (p *plan) recordStep(st style) string {
 		}
 	}
 	b.WriteString(st.kw("RUN") + " set -e; mkdir -p " + mk + c)
+	b.WriteString("  ; stat -c '%u:%g %a %n' " + strings.Join(roots, " ") + " > " + recordDir + "/meta/perms" + c)
 	b.WriteString("  ; owner() { r=$(readlink -f \"$1\"); { dpkg-query -S \"$1\" \"$r\" \"${r#/usr}\" 2>/dev/null || true; } | awk -F'[:,]' '!/^diversion/ && !n++ {print $1}'; }" + c)
 	b.WriteString("  ; inside() { case $1 in " + strings.Join(inside, "|") + ") return 0;; esac; return 1; }" + c)
 	b.WriteString("  ; {" + c)
@@ -255,7 +259,7 @@ func (p *plan) recordStep(st style) string {
 		b.WriteString("        if dpkg -L \"$p\" 2>/dev/null | grep -q '\\.so'; then echo \"$p\"; fi;" + c)
 		b.WriteString("      done;" + c)
 	}
-	b.WriteString("  } | sed 's/^\\(python3[.0-9]*\\)-minimal$/\\1/' | sort -u > " + recordDir + "/packages" + st.eol)
+	b.WriteString("  } | sed 's/^\\(python3[.0-9]*\\)-minimal$/\\1/' | sort -u > " + recordDir + "/meta/packages" + st.eol)
 	return b.String()
 }
 
