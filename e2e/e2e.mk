@@ -11,8 +11,7 @@
 #   make e2e-teardown PURGE=1                also delete the work directory
 # DOCKMEND=path uses that binary instead of building ./cmd/dockmend; E2E_WORK moves the work directory.
 
-# shell-curl is left out until dockmend keeps HTTPS working under --unsafe-fixes (see docs/e2e-results.md)
-E2E_CI_FIXTURES ?= apt-runs c-make py-cext
+E2E_CI_FIXTURES ?= apt-runs shell-curl c-make py-cext
 
 .PHONY: e2e e2e-setup e2e-teardown e2e-ci e2e-docs
 
