@@ -172,8 +172,8 @@ func TestCorpus(t *testing.T) {
 			t.Errorf("%s: buildkit parses it, we fail: %v", cf.ID, err)
 		case err == nil && cf.Verdict == "parse-error":
 			t.Errorf("%s: buildkit fails (%s), we parse it", cf.ID, cf.Message)
-		case err == nil && (f.InstructionsErr != nil) != (cf.Verdict == "instruction-error"):
-			t.Errorf("%s: instructions.Parse says %v, buildkit's verdict is %s %s", cf.ID, f.InstructionsErr, cf.Verdict, cf.Message)
+		case err == nil && (f.InstructionsErr() != nil) != (cf.Verdict == "instruction-error"):
+			t.Errorf("%s: instructions.Parse says %v, buildkit's verdict is %s %s", cf.ID, f.InstructionsErr(), cf.Verdict, cf.Message)
 		}
 		if err != nil {
 			parseErrs[reason(err)]++
@@ -184,7 +184,7 @@ func TestCorpus(t *testing.T) {
 			continue
 		}
 		parsed++
-		if f.InstructionsErr != nil {
+		if f.InstructionsErr() != nil {
 			instErrs++
 		}
 		ok = append(ok, cf)
@@ -312,8 +312,8 @@ func checkFile(ctx context.Context, t *testing.T, cf corpusFile, opts engine.Opt
 	case err != nil:
 		t.Errorf("[%s] %s: the output does not parse: %v", sw.name, cf.ID, err)
 		return
-	case in.InstructionsErr == nil && out.InstructionsErr != nil:
-		t.Errorf("[%s] %s: the output fails instructions.Parse: %v", sw.name, cf.ID, out.InstructionsErr)
+	case in.InstructionsErr() == nil && out.InstructionsErr() != nil:
+		t.Errorf("[%s] %s: the output fails instructions.Parse: %v", sw.name, cf.ID, out.InstructionsErr())
 	case shellErrors(out) > shellErrors(in):
 		t.Errorf("[%s] %s: %d RUN shell programs fail to parse after fixing, %d before", sw.name, cf.ID, shellErrors(out), shellErrors(in))
 	}

@@ -106,8 +106,8 @@ func FuzzPipeline(f *testing.F) {
 			if err != nil {
 				t.Fatalf("rules %v: the output does not parse: %v\n%q", names(mode), err, res.Output)
 			}
-			if in.InstructionsErr == nil && out.InstructionsErr != nil {
-				t.Fatalf("rules %v: the output fails instructions.Parse: %v\n%q", names(mode), out.InstructionsErr, res.Output)
+			if in.InstructionsErr() == nil && out.InstructionsErr() != nil {
+				t.Fatalf("rules %v: the output fails instructions.Parse: %v\n%q", names(mode), out.InstructionsErr(), res.Output)
 			}
 			if err := transformtest.LineEndingsKept(data, res.Output); err != nil {
 				t.Fatalf("rules %v: %v\n%q", names(mode), err, res.Output)

@@ -101,8 +101,8 @@ func Run(ctx context.Context, path string, data []byte, opts Options) (*Result, 
 		}
 		if pass == 0 {
 			input = f
-		} else if input.InstructionsErr == nil && f.InstructionsErr != nil {
-			return nil, fmt.Errorf("%s: fixes by %s made the file invalid (%v); file left unchanged", path, strings.Join(lastRules, ", "), f.InstructionsErr)
+		} else if input.InstructionsErr() == nil && f.InstructionsErr() != nil {
+			return nil, fmt.Errorf("%s: fixes by %s made the file invalid (%v); file left unchanged", path, strings.Join(lastRules, ", "), f.InstructionsErr())
 		}
 		findings, err := find(ctx, f, opts.Transformers)
 		if err != nil {

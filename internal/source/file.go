@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // MaxLineLength is the longest physical line buildkit's scanner accepts.
@@ -34,12 +36,26 @@ type File struct {
 	// GlobalArgs are the ARG instructions before the first FROM. They are
 	// visible only in FROM lines (and in stages that redeclare them).
 	GlobalArgs []*Arg
-	// InstructionsErr is the error of buildkit's instructions.Parse, which
-	// checks the instructions' arguments and flags. A file with such an
-	// error can still be analysed, but a rewrite must not introduce one.
-	InstructionsErr error
 
 	lines []int // offset of the first byte of each physical line, plus len(Data)
+
+	instrOnce sync.Once
+	instrErr  error
+
+	shellMu sync.Mutex
+	shell   *syntax.Parser // see parseShell
+}
+
+// InstructionsErr returns the error of buildkit's instructions.Parse, which
+// checks the instructions' arguments and flags. A file with such an error
+// can still be analysed, but a rewrite must not introduce one. It is
+// computed on the first call: most files are never rewritten, and the
+// check costs as much as a sixth of the parse.
+func (f *File) InstructionsErr() error {
+	f.instrOnce.Do(func() {
+		_, _, f.instrErr = instructions.Parse(f.Result.AST, nil)
+	})
+	return f.instrErr
 }
 
 // Error is a problem with one file, with the line it concerns when known.
@@ -87,9 +103,6 @@ func Parse(path string, data []byte) (*File, error) {
 		f.Instructions = append(f.Instructions, in)
 	}
 	f.buildStages()
-	if _, _, err := instructions.Parse(res.AST, nil); err != nil {
-		f.InstructionsErr = err
-	}
 	return f, nil
 }
 

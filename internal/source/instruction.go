@@ -213,8 +213,10 @@ func (f *File) newInstruction(n *parser.Node, parent *Instruction) *Instruction 
 func (in *Instruction) mapLines() {
 	f := in.File
 	contRe := continuationMatcher(f.Escape)
-	var text []byte
-	var off []int
+	ls, _ := f.Line(in.StartLine)
+	_, le := f.Line(in.EndLine)
+	text := make([]byte, 0, le-ls)
+	off := make([]int, 0, le-ls)
 	first := true
 	lastLine := in.StartLine
 	for line := in.StartLine; line <= in.EndLine; line++ {
@@ -236,8 +238,8 @@ func (in *Instruction) mapLines() {
 		first = false
 		lastLine = line
 		keep, cont := contRe(body)
-		for i := 0; i < keep; i++ {
-			text = append(text, body[i])
+		text = append(text, body[:keep]...)
+		for i := range keep {
 			off = append(off, base+i)
 		}
 		if !cont {
@@ -251,7 +253,6 @@ func (in *Instruction) mapLines() {
 	}
 	// End: the end of the last physical line, line ending excluded. For
 	// heredocs that is the terminator line.
-	_, le := f.Line(in.EndLine)
 	end := le
 	for end > in.Start && (f.Data[end-1] == '\n' || f.Data[end-1] == '\r') {
 		end--

@@ -121,8 +121,8 @@ func TestInstructionsErr(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := mustParse(t, tt.src)
-			if (f.InstructionsErr != nil) != tt.bad {
-				t.Errorf("InstructionsErr = %v, want error %v", f.InstructionsErr, tt.bad)
+			if (f.InstructionsErr() != nil) != tt.bad {
+				t.Errorf("InstructionsErr = %v, want error %v", f.InstructionsErr(), tt.bad)
 			}
 		})
 	}

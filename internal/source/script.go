@@ -119,8 +119,7 @@ func (in *Instruction) parseScript() (*Script, error) {
 			return nil, fmt.Errorf("%w: command text does not match buildkit's", ErrNotShell)
 		}
 	}
-	p := syntax.NewParser(syntax.KeepComments(true), syntax.Variant(syntax.LangBash))
-	f, err := p.Parse(strings.NewReader(s.Text), "")
+	f, err := in.File.parseShell(s.Text)
 	if err != nil {
 		return nil, fmt.Errorf("line %d: shell: %w", in.StartLine, err)
 	}
@@ -156,4 +155,16 @@ func (s *Script) Range(n syntax.Node) (start, end int, ok bool) {
 		return s.Heredoc.Start + a, s.Heredoc.Start + b, true
 	}
 	return s.Inst.Range(s.Inst.ArgsStart+a, s.Inst.ArgsStart+b)
+}
+
+// parseShell parses a shell program with the file's parser, which is made
+// once and reused: a parser's buffers cost more to allocate than a typical
+// RUN line costs to parse.
+func (f *File) parseShell(text string) (*syntax.File, error) {
+	f.shellMu.Lock()
+	defer f.shellMu.Unlock()
+	if f.shell == nil {
+		f.shell = syntax.NewParser(syntax.KeepComments(true), syntax.Variant(syntax.LangBash))
+	}
+	return f.shell.Parse(strings.NewReader(text), "")
 }
