@@ -1,12 +1,14 @@
 package multistage
 
 import (
+	"encoding/json"
 	"fmt"
 	"path"
 	"slices"
 	"strings"
 
 	"github.com/dockmend/dockmend/internal/runtimebase"
+	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/internal/source"
 )
 
@@ -125,23 +127,8 @@ type state struct {
 // stage keeps build tools, and whether a rewrite is safe.
 func analyze(f *source.File, s *source.Stage, table *runtimebase.Table, buildArgs map[string]string) *analysis {
 	a := &analysis{f: f, stage: s, table: table}
-	global := env{}
-	for _, ga := range f.GlobalArgs {
-		if v, ok := buildArgs[ga.Name]; ok {
-			global.set(ga.Name, v)
-		} else if ga.HasValue {
-			if v, ok := expandDockerfile(ga.Value, f.Escape, global); ok {
-				global.set(ga.Name, v)
-				continue
-			}
-			global.unset(ga.Name)
-		} else {
-			global.unset(ga.Name)
-		}
-	}
-	if base, ok := expandDockerfile(s.Base.Text, f.Escape, global); ok {
-		a.base = base
-	}
+	global := globalEnv(f, buildArgs)
+	a.base = baseOf(f, s, global)
 	st := &state{env: env{}, workdir: "/", home: "/root"}
 	st.env.set("PATH", defaultPath)
 	if a.base != "" {
@@ -158,6 +145,104 @@ func analyze(f *source.File, s *source.Stage, table *runtimebase.Table, buildArg
 	}
 	a.family = a.detectFamily()
 	return a
+}
+
+// globalEnv is what the global ARGs set for FROM lines, with the
+// --build-arg values in place of their defaults.
+func globalEnv(f *source.File, buildArgs map[string]string) env {
+	global := env{}
+	for _, ga := range f.GlobalArgs {
+		if v, ok := buildArgs[ga.Name]; ok {
+			global.set(ga.Name, v)
+		} else if ga.HasValue {
+			if v, ok := expandDockerfile(ga.Value, f.Escape, global); ok {
+				global.set(ga.Name, v)
+				continue
+			}
+			global.unset(ga.Name)
+		} else {
+			global.unset(ga.Name)
+		}
+	}
+	return global
+}
+
+// baseOf returns the stage's base image with the global ARGs expanded, or
+// "" when it cannot be known.
+func baseOf(f *source.File, s *source.Stage, global env) string {
+	base, _ := expandDockerfile(s.Base.Text, f.Escape, global)
+	return base
+}
+
+// mayKeepTools is a cheap first look at a stage: build tools come only from
+// a toolchain base image or from a package manager, so a stage with neither
+// needs no analysis. Most Dockerfiles take this way out.
+func mayKeepTools(f *source.File, s *source.Stage, table *runtimebase.Table, global env) bool {
+	if base := baseOf(f, s, global); base != "" {
+		if _, ok := table.Lookup(base); ok {
+			return true
+		}
+	}
+	for _, in := range s.Instructions {
+		if !in.Is("RUN") {
+			continue
+		}
+		if in.JSON {
+			var argv []string
+			if json.Unmarshal([]byte(in.Args()), &argv) != nil || len(argv) == 0 || packageFamily(argv[0]) != "" {
+				return true
+			}
+			continue
+		}
+		sc, err := in.Script()
+		if err != nil {
+			return true // the analysis reports why it cannot read the RUN
+		}
+		for _, c := range shellcmd.Commands(sc) {
+			if !c.Args[0].Literal {
+				return true
+			}
+			fam := packageFamily(c.Args[0].Value)
+			if fam == "" {
+				continue
+			}
+			for _, w := range c.Args[1:] {
+				if !w.Literal || mayInstallTools(fam, w.Value) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// packageFamily returns the package family of a package manager's command
+// name, and "" for other commands.
+func packageFamily(name string) string {
+	switch path.Base(name) {
+	case "apt-get", "apt", "aptitude":
+		return famApt
+	case "apk":
+		return famApk
+	case "yum", "dnf", "microdnf", "tdnf":
+		return famRPM
+	case "zypper":
+		return famZyp
+	}
+	return ""
+}
+
+// mayInstallTools reports whether an argument of a package manager of
+// family fam may install build tools: it names a build-only package, or a
+// subcommand that installs a toolchain.
+func mayInstallTools(fam, arg string) bool {
+	switch {
+	case strings.HasPrefix(arg, "-"):
+		return false
+	case arg == "build-dep", arg == "groupinstall", arg == "group":
+		return true
+	}
+	return buildOnly(fam, packageName(strings.ToLower(arg)))
 }
 
 // defaultPath is the PATH of Debian-based images.

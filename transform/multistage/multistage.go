@@ -65,23 +65,32 @@ func run(p *transform.Pass, table *runtimebase.Table, buildArgs map[string]strin
 	if s.Windows() {
 		return nil
 	}
+	global := globalEnv(f, buildArgs)
 	if parent := f.StageByName(s.Base.Text); parent != nil {
 		// The final stage builds on a stage: it has that stage's tools.
-		steps := analyze(f, s, table, buildArgs).buildSteps()
 		var tools []string
 		for x, seen := s, map[*source.Stage]bool{}; x != nil && !seen[x]; x = f.StageByName(x.Base.Text) {
 			seen[x] = true
+			if !mayKeepTools(f, x, table, global) {
+				continue
+			}
 			for _, t := range analyze(f, x, table, buildArgs).tools() {
 				tools = appendNew(tools, t)
 			}
 		}
-		if len(tools) > 0 && len(steps) > 0 {
+		if len(tools) == 0 {
+			return nil
+		}
+		if steps := analyze(f, s, table, buildArgs).buildSteps(); len(steps) > 0 {
 			p.Report(transform.Finding{
 				Start: s.From.Start, End: s.From.End,
 				Message: fmt.Sprintf("the final image keeps build tools (%s) used by %s; no fix: the final stage starts from stage %q, move the build out of it by hand",
 					list(tools), list(steps), parent.Name),
 			})
 		}
+		return nil
+	}
+	if !mayKeepTools(f, s, table, global) {
 		return nil
 	}
 	a := analyze(f, s, table, buildArgs)

@@ -80,6 +80,10 @@ func (a *analysis) run(in *source.Instruction, st *state) {
 	pipeSh := false
 	syntax.Walk(s.File, func(n syntax.Node) bool {
 		switch x := n.(type) {
+		case *syntax.Word:
+			// Commands sit inside a word only in command and process
+			// substitutions: skip the parts of every other word.
+			return strings.ContainsAny(s.Text[x.Pos().Offset():x.End().Offset()], "`(")
 		case *syntax.BinaryCmd:
 			if x.Op == syntax.Pipe || x.Op == syntax.PipeAll {
 				if c, ok := x.Y.Cmd.(*syntax.CallExpr); ok && len(c.Args) > 0 {
