@@ -34,14 +34,14 @@ set -euo pipefail
 # ------------------------------------------------------------------ functions
 # from_images DOCKERFILE: the images its FROM lines name (not stages, not scratch), one a line
 from_images() {
-  awk '
+  tr -d '\r' < "$1" | awk '
     toupper($1) == "FROM" {
       i = 2; while ($i ~ /^--/) i++
       img = $i; name = ""
       if (toupper($(i+1)) == "AS") stages[tolower($(i+2))] = 1
       if (img == "" || tolower(img) == "scratch" || (tolower(img) in stages)) next
       print img
-    }' "$1"
+    }'
 }
 
 # conf_get FILE KEY DEFAULT: a key=value from fixture.conf (not sourced: values are data)
