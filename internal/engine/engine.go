@@ -68,6 +68,8 @@ type Result struct {
 	Remaining []Finding
 	// Fixed counts the fixes applied over all passes.
 	Fixed int
+	// FixedByRule counts the applied fixes by rule name; nil when none.
+	FixedByRule map[string]int
 	// Passes counts the passes run.
 	Passes int
 }
@@ -118,7 +120,7 @@ func Run(ctx context.Context, path string, data []byte, opts Options) (*Result, 
 		}
 		var set []edit.Edit
 		var rules []string
-		applied := 0
+		applied := map[string]int{}
 		for _, fd := range findings {
 			if !fd.Fixable(opts.UnsafeFixes) {
 				continue
@@ -128,7 +130,7 @@ func Run(ctx context.Context, path string, data []byte, opts Options) (*Result, 
 				continue // conflict: it waits for the next pass
 			}
 			set = merged
-			applied++
+			applied[fd.Rule]++
 			if !slices.Contains(rules, fd.Rule) {
 				rules = append(rules, fd.Rule)
 			}
@@ -153,7 +155,13 @@ func Run(ctx context.Context, path string, data []byte, opts Options) (*Result, 
 			res.Output = cur
 			return res, nil
 		}
-		res.Fixed += applied
+		for r, n := range applied {
+			if res.FixedByRule == nil {
+				res.FixedByRule = map[string]int{}
+			}
+			res.FixedByRule[r] += n
+			res.Fixed += n
+		}
 		cur = next
 		lastRules = rules
 	}
