@@ -45,28 +45,11 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 	case o.stdinFilename != "" && !stdin:
 		return nil, usageError{errors.New("--stdin-filename needs the path - (standard input)")}
 	}
-	over, err := o.overrides()
+	s, err := o.newSettings(env, newRegistries(o.pin))
 	if err != nil {
-		return nil, usageError{err}
-	}
-	known := env.rules(ruleset.Config{})
-	if err := checkRuleKeys(over, known); err != nil {
-		return nil, usageError{err}
-	}
-	s := &settings{over: over, all: env.rules, known: known, finder: config.NewFinder(), reg: newRegistries(o.pin), byConfig: map[*config.Config]setting{}}
-	if o.configFile != "" {
-		if s.fixed, err = config.Load(o.configFile); err != nil {
-			return nil, pathError(err)
-		}
+		return nil, err
 	}
 	p := &plan{stdin: stdin, reg: s.reg, pins: map[*driver.File]*pin.Options{}}
-	add := func(f *driver.File, st setting) {
-		f.Options = st.opts
-		p.files = append(p.files, f)
-		if st.pin != nil {
-			p.pins[f] = st.pin
-		}
-	}
 	if stdin {
 		data, err := io.ReadAll(env.Stdin)
 		if err != nil {
@@ -80,18 +63,57 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 		if err != nil {
 			return nil, err
 		}
-		add(&driver.File{Path: name, Name: name, Data: data}, st)
+		p.add(&driver.File{Path: name, Name: name, Data: data}, st)
 		return p, nil
 	}
 	if len(args) == 0 {
 		args = []string{"."}
 	}
+	if err := s.discover(ctx, p, args); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// newSettings checks the flags and returns the settings they give, with
+// reg making the digest resolvers.
+func (o *options) newSettings(env *Env, reg *registries) (*settings, error) {
+	over, err := o.overrides()
+	if err != nil {
+		return nil, usageError{err}
+	}
+	known := env.rules(ruleset.Config{})
+	if err := checkRuleKeys(over, known); err != nil {
+		return nil, usageError{err}
+	}
+	s := &settings{over: over, all: env.rules, known: known, finder: config.NewFinder(), reg: reg, byConfig: map[*config.Config]setting{}}
+	if o.configFile != "" {
+		if s.fixed, err = config.Load(o.configFile); err != nil {
+			return nil, pathError(err)
+		}
+	}
+	return s, nil
+}
+
+// add adds a file with its settings to the plan.
+func (p *plan) add(f *driver.File, st setting) {
+	f.Options = st.opts
+	p.files = append(p.files, f)
+	if st.pin != nil {
+		p.pins[f] = st.pin
+	}
+}
+
+// discover adds the Dockerfiles found under roots (files or directories)
+// to the plan, each with its settings. Problems with single files or
+// configuration files go to p.errs; only ctx's error is returned.
+func (s *settings) discover(ctx context.Context, p *plan, roots []string) error {
 	seen := map[string]bool{}
 	reported := map[string]bool{}
-	for _, root := range args {
+	for _, root := range roots {
 		paths, errs := discover.Files(ctx, []string{root})
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		for _, err := range errs {
 			p.errs = append(p.errs, pathError(err))
@@ -119,10 +141,10 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 			if !explicit && s.excluded(path) {
 				continue
 			}
-			add(&driver.File{Path: path}, st)
+			p.add(&driver.File{Path: path}, st)
 		}
 	}
-	return p, nil
+	return nil
 }
 
 // settings computes and caches the engine options of each configuration.

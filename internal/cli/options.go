@@ -40,19 +40,26 @@ const defaultConcurrency = 8
 
 // register adds the shared flags to cmd, in groups.
 func (o *options) register(cmd *cobra.Command) {
-	o.flags = cmd.Flags()
+	o.registerRules(cmd)
+	input := pflag.NewFlagSet("input", pflag.ContinueOnError)
+	input.StringVar(&o.stdinFilename, "stdin-filename", "", "with PATH -, the `NAME` of standard input in output and for finding its .dockmend.yaml")
+	addGroup(cmd, "Input", input)
+	o.registerPin(cmd)
+}
 
+// registerRules adds the flags that select and configure the rules.
+func (o *options) registerRules(cmd *cobra.Command) {
+	o.flags = cmd.Flags()
 	rules := pflag.NewFlagSet("rules", pflag.ContinueOnError)
 	rules.StringSliceVar(&o.selectRules, "select", nil, "run only these `RULE,...` (\"all\" for every rule) instead of the default ones")
 	rules.StringSliceVar(&o.ignoreRules, "ignore", nil, "do not run these `RULE,...`")
 	rules.BoolVar(&o.unsafeFixes, "unsafe-fixes", false, "also apply fixes that may change what the build produces")
 	rules.StringVar(&o.configFile, "config", "", "read settings from `FILE` for every Dockerfile instead of the nearest .dockmend.yaml")
 	addGroup(cmd, "Rules and fixes", rules)
+}
 
-	input := pflag.NewFlagSet("input", pflag.ContinueOnError)
-	input.StringVar(&o.stdinFilename, "stdin-filename", "", "with PATH -, the `NAME` of standard input in output and for finding its .dockmend.yaml")
-	addGroup(cmd, "Input", input)
-
+// registerPin adds the flags of the pin rule and of digest lookups.
+func (o *options) registerPin(cmd *cobra.Command) {
 	p := &o.pin
 	pin := pflag.NewFlagSet("pin", pflag.ContinueOnError)
 	pin.StringVar(&p.lockfile, "lockfile", "", "record and reuse resolved digests in `FILE` (JSON, or YAML if named *.yaml)")

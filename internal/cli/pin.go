@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"sync"
 
 	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/driver"
@@ -21,11 +22,15 @@ import (
 // registries makes the digest resolvers of a run: one per distinct set of
 // registry settings, so that each reference is looked up once, and one
 // lock file per path.
+//
+// A registries may be used by several goroutines.
 type registries struct {
 	offline, refresh bool
-	resolvers        map[string]*resolve.Resolver
-	locks            map[string]*lockfile.File
-	lockOrder        []string
+
+	mu        sync.Mutex
+	resolvers map[string]*resolve.Resolver
+	locks     map[string]*lockfile.File
+	lockOrder []string
 }
 
 func newRegistries(p pinFlags) *registries {
@@ -45,6 +50,8 @@ func (r *registries) pinOptions(m *config.Config) (*pin.Options, error) {
 }
 
 func (r *registries) resolver(m *config.Config) (*resolve.Resolver, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	lock := m.LockfilePath()
 	key := fmt.Sprintf("%q %q %q %d", mapItems(m.RegistryMirrors), slices.Sorted(slices.Values(m.InsecureRegistries)), lock, m.Concurrency)
 	if res, ok := r.resolvers[key]; ok {
@@ -110,11 +117,22 @@ func (r *registries) lockfile(path string) (*lockfile.File, error) {
 // save writes the lock files whose content changed. Offline runs record
 // nothing, so there is nothing to save.
 func (r *registries) save() []error {
+	_, errs := r.saveWhere(func(string) bool { return true })
+	return errs
+}
+
+// saveWhere saves the lock files whose path pass keep, and returns those
+// that were written.
+func (r *registries) saveWhere(keep func(path string) bool) (saved []string, errs []error) {
 	if r.offline {
-		return nil
+		return nil, nil
 	}
-	var errs []error
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, path := range r.lockOrder {
+		if !keep(path) {
+			continue
+		}
 		f := r.locks[path]
 		var buf bytes.Buffer
 		if err := f.Encode(&buf, lockfile.FormatFor(path)); err != nil {
@@ -127,12 +145,16 @@ func (r *registries) save() []error {
 		}
 		if err := f.Save(path); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", path, err))
+			continue
 		}
+		saved = append(saved, path)
 	}
-	return errs
+	return saved, errs
 }
 
 func (r *registries) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, res := range r.resolvers {
 		res.Close()
 	}

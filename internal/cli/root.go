@@ -60,6 +60,12 @@ func (e *Env) stdoutIsTerminal() bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// stderrIsTerminal reports whether standard error is a terminal.
+func (e *Env) stderrIsTerminal() bool {
+	f, ok := e.Stderr.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 // exitStatus is an error that only carries an exit code: its reason has
 // been printed already.
 type exitStatus int
@@ -140,6 +146,8 @@ func newRoot(env *Env) *cobra.Command {
 		newCheck(env),
 		newDiff(env),
 		newFix(env),
+		newMigrate(env),
+		newReport(env),
 		newRules(env),
 		newVersion(env),
 	)

@@ -1,0 +1,464 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/dockmend/dockmend/internal/atomicfile"
+	"github.com/dockmend/dockmend/internal/diff"
+	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/engine"
+	"github.com/dockmend/dockmend/internal/gitcmd"
+	"github.com/dockmend/dockmend/internal/migrate"
+	"github.com/dockmend/dockmend/internal/report"
+	"github.com/dockmend/dockmend/internal/ruleset"
+	"github.com/dockmend/dockmend/transform/pin"
+)
+
+// migrateFlags are migrate's own flags.
+type migrateFlags struct {
+	reposFrom  string
+	root       string
+	maxDepth   int
+	branch     string
+	base       string
+	conflict   string
+	push       string
+	dryRun     bool
+	author     string
+	jobs       int
+	reportFile string
+	onlyFailed string
+	skipDone   string
+	shard      string
+}
+
+const migrateLong = `Migrate applies the fixes to many git repositories at once, one reviewed
+branch per repository. For each repository it checks the base commit (HEAD,
+or --base) out into a temporary git worktree, runs the rules there as
+"dockmend fix" would (each repository's .dockmend.yaml applies), and when
+something changed, commits it to a new branch with one commit that lists
+the files and fixes. Your checkout is never touched: uncommitted changes,
+the index and the current branch stay as they are, and the worktree is
+removed afterwards. Commit hooks run as usual.
+
+Repositories are named as arguments, one a line in --repos-from FILE, or
+found under --root DIR. A repository whose branch exists already is
+skipped (--conflict replace moves the branch instead). A repository that
+fails (not a git repository, a Dockerfile that cannot be fixed, a failed
+digest lookup, a failing hook, a rejected push) gets no branch, and the
+others go on. Nothing leaves the machine without --push.
+
+Each image reference is looked up once for the whole run; with --lockfile,
+the digests are recorded and later runs (or other machines) reuse them,
+with --offline without any registry.
+
+Standard output gets a Markdown summary (after the diffs, with --dry-run);
+--report FILE writes the same as JSON. --only-failed and --skip-done take
+such a report to re-run what failed or what is not done, and --shard I/N
+takes a stable share of the repositories, so that N machines can split a
+fleet; "dockmend report merge" joins their reports. Migrate exits with 2
+when a repository failed.`
+
+const migrateExample = `  dockmend migrate --dry-run --root ~/src            # what would change, as one patch
+  dockmend migrate --select pin,apt --root ~/src      # branch dockmend/pin-apt in each repository
+  dockmend migrate --repos-from repos.txt --push --report report.json
+  dockmend migrate --only-failed report.json --report retry.json
+  dockmend migrate --root /fleet --shard 2/8 --offline --lockfile fleet.lock`
+
+func newMigrate(env *Env) *cobra.Command {
+	var o options
+	var m migrateFlags
+	cmd := &cobra.Command{
+		Use:     "migrate [flags] [REPOSITORY...]",
+		Short:   "Fix the Dockerfiles of many git repositories, one branch each",
+		Long:    migrateLong,
+		Example: migrateExample,
+		Args:    cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runMigrate(cmd, env, &o, &m, args)
+		},
+	}
+	repos := pflag.NewFlagSet("repositories", pflag.ContinueOnError)
+	repos.StringVar(&m.reposFrom, "repos-from", "", "read repository paths from `FILE`, one a line (- for standard input)")
+	repos.StringVar(&m.root, "root", "", "migrate every git repository below `DIR`")
+	repos.IntVar(&m.maxDepth, "max-depth", 3, "look for repositories at most `N` directories below --root")
+	repos.StringVar(&m.shard, "shard", "", "take only shard `I/N` of the repositories (1 <= I <= N), a stable choice by path")
+	repos.StringVar(&m.onlyFailed, "only-failed", "", "migrate only the repositories that failed in `REPORT` (JSON)")
+	repos.StringVar(&m.skipDone, "skip-done", "", "skip the repositories that `REPORT` (JSON) lists as changed or unchanged")
+	addGroup(cmd, "Repositories", repos)
+
+	git := pflag.NewFlagSet("git", pflag.ContinueOnError)
+	git.StringVar(&m.branch, "branch", "", "commit the fixes to branch `NAME` (default dockmend/ and the rules' names)")
+	git.StringVar(&m.base, "base", "HEAD", "start the branch from commit `REF`")
+	git.StringVar(&m.conflict, "conflict", "skip", "what to do when the branch exists: skip the repository, or replace the branch (`MODE` skip or replace)")
+	git.StringVar(&m.author, "author", "", "author and committer `\"NAME <EMAIL>\"` (default: each repository's configured user)")
+	git.StringVar(&m.push, "push", "", "push the branch to `REMOTE` (origin when no value is given)")
+	git.Lookup("push").NoOptDefVal = "origin"
+	addGroup(cmd, "Branches and commits", git)
+
+	run := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	run.BoolVar(&m.dryRun, "dry-run", false, "print the changes as one patch and create nothing")
+	run.IntVar(&m.jobs, "jobs", runtime.NumCPU(), "migrate `N` repositories at once")
+	run.StringVar(&m.reportFile, "report", "", "write the outcome of every repository to `FILE` as JSON")
+	addGroup(cmd, "Run", run)
+
+	o.registerRules(cmd)
+	o.registerPin(cmd)
+	return cmd
+}
+
+func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args []string) error {
+	ctx := cmd.Context()
+	started := time.Now()
+	opts := migrate.Options{Base: m.base, DryRun: m.dryRun, Jobs: m.jobs, Version: versionString()}
+	switch m.conflict {
+	case "skip":
+	case "replace":
+		opts.Replace = true
+	default:
+		return usageError{fmt.Errorf("--conflict %q: want skip or replace", m.conflict)}
+	}
+	if m.jobs < 1 {
+		return usageError{fmt.Errorf("--jobs: must be at least 1, not %d", m.jobs)}
+	}
+	if m.author != "" {
+		id, err := gitcmd.ParseIdentity(m.author)
+		if err != nil {
+			return usageError{fmt.Errorf("--author %w", err)}
+		}
+		opts.Author = &id
+	}
+	if m.dryRun && m.push != "" {
+		return usageError{errors.New("--dry-run and --push cannot be used together")}
+	}
+	opts.Remote = m.push
+	var shard *migrate.Shard
+	if m.shard != "" {
+		s, err := migrate.ParseShard(m.shard)
+		if err != nil {
+			return usageError{err}
+		}
+		shard = &s
+	}
+	// The settings are checked once here, so that a wrong flag is one
+	// usage error rather than a failure of every repository.
+	reg := newRegistries(o.pin)
+	defer reg.close()
+	s, err := o.newSettings(env, reg)
+	if err != nil {
+		return err
+	}
+	opts.Branch = m.branch
+	if opts.Branch == "" {
+		opts.Branch, err = defaultBranch(s)
+		if err != nil {
+			return usageError{err}
+		}
+	}
+	if err := gitcmd.CheckBranchName(ctx, opts.Branch); err != nil {
+		return usageError{err}
+	}
+
+	targets, x, err := m.targets(ctx, env, args, shard)
+	if err != nil {
+		return err
+	}
+	progress := newProgress(env)
+	opts.Progress = func(done int, counts map[migrate.Status]int) { progress.update(done, len(targets), counts) }
+	opts.Fix = func(ctx context.Context, req migrate.FixRequest) (*migrate.FixResult, error) {
+		return o.fixTree(ctx, env, reg, req)
+	}
+	opts.Emit = func(r *migrate.Repository, fix *migrate.FixResult) error {
+		if r.Status == migrate.Failed {
+			progress.clear()
+			fmt.Fprintf(env.Stderr, "%s: %s\n", r.Path, r.Reason)
+			for _, e := range r.Errors {
+				fmt.Fprintf(env.Stderr, "  %s\n", e)
+			}
+			x.raise(ExitError)
+		}
+		if !m.dryRun || fix == nil || r.Status != migrate.Changed {
+			return nil
+		}
+		for _, f := range fix.Files {
+			label := patchPath(filepath.Join(r.Path, filepath.FromSlash(f.Path)))
+			if err := diff.Write(env.Stdout, "a/"+label, "b/"+label, f.Before, f.After, diff.Options{Context: diff.DefaultContext}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	repos, err := migrate.Run(ctx, targets, opts)
+	progress.clear()
+	if err != nil {
+		return err
+	}
+	if !m.dryRun {
+		for _, err := range reg.save() {
+			x.fail(env, "", err)
+		}
+	}
+	rep := &migrate.Report{
+		Version: migrate.ReportVersion, Dockmend: versionString(),
+		Started: started.UTC(), Finished: time.Now().UTC(),
+		Branch: opts.Branch, DryRun: m.dryRun, Repositories: repos,
+	}
+	if shard != nil {
+		rep.Shard = shard.String()
+	}
+	rep.Count()
+	if m.reportFile != "" {
+		if err := rep.Save(m.reportFile); err != nil {
+			x.fail(env, m.reportFile, err)
+		}
+	}
+	if m.dryRun && rep.Counts[migrate.Changed] > 0 {
+		fmt.Fprintln(env.Stdout)
+	}
+	if err := rep.WriteMarkdown(env.Stdout); err != nil {
+		return err
+	}
+	return exitCode(x.code)
+}
+
+// defaultBranch is "dockmend/" and the names of the rules the flags
+// select, joined with "-".
+func defaultBranch(s *settings) (string, error) {
+	selected, err := ruleset.Select(s.known, s.over.Select, s.over.Ignore)
+	if err != nil {
+		return "", err
+	}
+	var names []string
+	for _, t := range selected {
+		names = append(names, t.Name)
+	}
+	if len(names) == 0 {
+		return "", errors.New("no rules selected")
+	}
+	return "dockmend/" + strings.Join(names, "-"), nil
+}
+
+// targets collects the repositories from the arguments, --repos-from and
+// --root, then applies --only-failed, --skip-done and --shard. Problems
+// finding repositories are printed and recorded in the execution.
+func (m *migrateFlags) targets(ctx context.Context, env *Env, args []string, shard *migrate.Shard) ([]migrate.Target, *execution, error) {
+	x := &execution{}
+	var ts []migrate.Target
+	for _, a := range args {
+		p := filepath.Clean(a)
+		ts = append(ts, migrate.Target{Path: p, ShardKey: filepath.ToSlash(p)})
+	}
+	if m.reposFrom != "" {
+		var r io.Reader = env.Stdin
+		if m.reposFrom != "-" {
+			f, err := os.Open(m.reposFrom)
+			if err != nil {
+				return nil, nil, usageError{pathError(err)}
+			}
+			defer f.Close()
+			r = f
+		}
+		list, err := migrate.ReadList(r)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", m.reposFrom, err)
+		}
+		ts = append(ts, list...)
+	}
+	if m.root != "" {
+		found, errs := migrate.FindRepositories(ctx, m.root, m.maxDepth)
+		for _, err := range errs {
+			x.fail(env, m.root, pathError(err))
+		}
+		ts = append(ts, found...)
+	}
+	given := len(args) > 0 || m.reposFrom != "" || m.root != ""
+	if m.onlyFailed != "" {
+		prev, err := migrate.ReadReport(m.onlyFailed)
+		if err != nil {
+			return nil, nil, usageError{pathError(err)}
+		}
+		if !given {
+			for _, r := range prev.Repositories {
+				ts = append(ts, migrate.Target{Path: r.Path, ShardKey: filepath.ToSlash(r.Path)})
+			}
+		}
+		ts = filterTargets(ts, func(t migrate.Target) bool {
+			st, ok := prev.StatusOf(t.Path)
+			return ok && st == migrate.Failed
+		})
+		given = true
+	}
+	if m.skipDone != "" {
+		prev, err := migrate.ReadReport(m.skipDone)
+		if err != nil {
+			return nil, nil, usageError{pathError(err)}
+		}
+		if !given {
+			for _, r := range prev.Repositories {
+				ts = append(ts, migrate.Target{Path: r.Path, ShardKey: filepath.ToSlash(r.Path)})
+			}
+			given = true
+		}
+		ts = filterTargets(ts, func(t migrate.Target) bool {
+			st, _ := prev.StatusOf(t.Path)
+			return st != migrate.Changed && st != migrate.Unchanged
+		})
+	}
+	if !given {
+		return nil, nil, usageError{errors.New("no repositories: name them, or give --repos-from, --root or --only-failed")}
+	}
+	ts = migrate.Dedupe(ts)
+	if shard != nil {
+		ts = filterTargets(ts, shard.Has)
+	}
+	return ts, x, nil
+}
+
+func filterTargets(ts []migrate.Target, keep func(migrate.Target) bool) []migrate.Target {
+	var out []migrate.Target
+	for _, t := range ts {
+		if keep(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// fixTree runs the rules over the Dockerfiles in a repository's worktree,
+// as "dockmend fix" does, and writes the changed files when asked. Files
+// are named after the repository's path, not the temporary worktree.
+func (o *options) fixTree(ctx context.Context, env *Env, reg *registries, req migrate.FixRequest) (*migrate.FixResult, error) {
+	s, err := o.newSettings(env, reg)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{reg: reg, pins: map[*driver.File]*pin.Options{}}
+	if err := s.discover(ctx, p, []string{req.Dir}); err != nil {
+		return nil, err
+	}
+	rename := func(msg string) string {
+		return strings.ReplaceAll(msg, req.Dir, filepath.Clean(req.Name))
+	}
+	res := &migrate.FixResult{Found: len(p.files)}
+	for _, err := range p.errs {
+		res.Errors = append(res.Errors, rename(err.Error()))
+	}
+	for _, f := range p.files {
+		rel, err := filepath.Rel(req.Dir, f.Path)
+		if err != nil {
+			return nil, err
+		}
+		f.Name = filepath.Join(req.Name, rel)
+	}
+	dopts := driver.Options{
+		Jobs:    1, // repositories run in parallel already
+		Prepare: prefetch(p.pins),
+		Emit: func(out driver.Outcome) error {
+			if out.Err != nil {
+				res.Errors = append(res.Errors, rename(out.Err.Error()))
+				return nil
+			}
+			var failed []engine.Finding
+			for _, f := range out.Result.Remaining {
+				if f.Failed {
+					failed = append(failed, f)
+				}
+			}
+			if len(failed) > 0 {
+				var b strings.Builder
+				if err := report.Text(&b, report.File{Path: out.Result.Path, Data: out.Result.Output, Findings: failed}); err != nil {
+					return err
+				}
+				for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+					res.Errors = append(res.Errors, line)
+				}
+				return nil
+			}
+			if !out.Result.Changed() {
+				return nil
+			}
+			rel, _ := filepath.Rel(req.Dir, out.File.Path)
+			res.Files = append(res.Files, migrate.FixedFile{
+				Path: filepath.ToSlash(rel), Fixes: out.Result.FixedByRule,
+				Before: out.Result.Input, After: out.Result.Output,
+			})
+			return nil
+		},
+	}
+	if req.Write {
+		dopts.Write = atomicfile.Write
+	}
+	if err := driver.Run(ctx, p.files, dopts); err != nil {
+		return nil, err
+	}
+	if req.Write && len(res.Errors) == 0 {
+		// Lock files the repository configures inside itself are part of
+		// its change.
+		inside := func(path string) bool {
+			rel, err := filepath.Rel(req.Dir, path)
+			return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+		}
+		saved, errs := reg.saveWhere(inside)
+		for _, err := range errs {
+			res.Errors = append(res.Errors, rename(err.Error()))
+		}
+		for _, path := range saved {
+			rel, _ := filepath.Rel(req.Dir, path)
+			res.Other = append(res.Other, rel)
+		}
+	}
+	return res, nil
+}
+
+// progress draws one status line on a terminal's standard error.
+// Updates come from the workers and messages from the main goroutine:
+// a mutex keeps their lines whole.
+type progress struct {
+	mu      sync.Mutex
+	w       io.Writer
+	enabled bool
+	drawn   bool
+}
+
+func newProgress(env *Env) *progress {
+	return &progress{w: env.Stderr, enabled: env.stderrIsTerminal()}
+}
+
+func (p *progress) update(done, total int, counts map[migrate.Status]int) {
+	if !p.enabled {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	const width = 24
+	filled := 0
+	if total > 0 {
+		filled = done * width / total
+	}
+	bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
+	fmt.Fprintf(p.w, "\r\033[K[%s] %d/%d repositories: %d changed, %d unchanged, %d skipped, %d failed",
+		bar, done, total, counts[migrate.Changed], counts[migrate.Unchanged], counts[migrate.Skipped], counts[migrate.Failed])
+	p.drawn = true
+}
+
+// clear erases the status line, so that a message can be printed.
+func (p *progress) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.drawn = false
+	}
+}

@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/dockmend/dockmend/internal/migrate"
+)
+
+func newReport(env *Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Work with the JSON reports of dockmend migrate",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return cmd.Help()
+		},
+	}
+	cmd.AddCommand(newReportMerge(env))
+	return cmd
+}
+
+func newReportMerge(env *Env) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "merge [flags] REPORT.json...",
+		Short: "Join the reports of several migrate runs (shards) into one",
+		Long: `Merge joins the JSON reports of "dockmend migrate" runs, such as the shards of
+a fleet run on several machines: the repositories sorted by path (one that
+appears in several reports keeps the outcome of the last one given), the
+counts recomputed. It prints the Markdown summary, and with -o writes the
+joined JSON report, which --only-failed and --skip-done accept.`,
+		Example: `  dockmend report merge -o report.json report-*.json
+  dockmend migrate --only-failed report.json --report retry.json`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var reports []*migrate.Report
+			for _, path := range args {
+				r, err := migrate.ReadReport(path)
+				if err != nil {
+					return pathError(err)
+				}
+				reports = append(reports, r)
+			}
+			merged := migrate.Merge(reports)
+			if output != "" {
+				if err := merged.Save(output); err != nil {
+					return err
+				}
+			}
+			return merged.WriteMarkdown(env.Stdout)
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write the joined report to `FILE` (JSON)")
+	return cmd
+}

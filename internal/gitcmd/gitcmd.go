@@ -1,0 +1,239 @@
+// Package gitcmd runs the git command line on one repository. It is the
+// small set of plumbing and porcelain commands that dockmend migrate
+// needs: resolving commits, temporary worktrees, committing, moving and
+// pushing branches. Every error names the git command and carries git's
+// own message.
+//
+// The real git is used on purpose: hooks, configured identities,
+// credential helpers and remotes behave exactly as they do for the user.
+package gitcmd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// ZeroID is the object id git uses for "no object" in ref updates.
+const ZeroID = "0000000000000000000000000000000000000000"
+
+// Repo is a git repository, addressed by a directory inside its work tree
+// (or a worktree of it).
+type Repo struct {
+	// Dir is where git runs.
+	Dir string
+	// Env is added to the environment of every git command (KEY=value).
+	Env []string
+}
+
+// Error is a failed git command.
+type Error struct {
+	Args   []string
+	Stderr string
+	Err    error
+}
+
+// Error returns "git ARGS: MESSAGE", with git's message from standard
+// error when there is one.
+func (e *Error) Error() string {
+	msg := strings.TrimSpace(e.Stderr)
+	if msg == "" {
+		msg = e.Err.Error()
+	}
+	msg = strings.TrimPrefix(msg, "fatal: ")
+	msg = strings.ReplaceAll(msg, "\n", "; ")
+	return fmt.Sprintf("git %s: %s", strings.Join(e.Args, " "), msg)
+}
+
+// Unwrap returns the process error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Run runs git with args in the repository and returns its standard
+// output without the trailing newline.
+func (r Repo) Run(ctx context.Context, args ...string) (string, error) {
+	return r.RunInput(ctx, nil, args...)
+}
+
+// RunInput is Run with standard input.
+func (r Repo) RunInput(ctx context.Context, stdin []byte, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = r.Dir
+	// Never ask a terminal for credentials or an editor: a fleet run
+	// must not hang on one repository.
+	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true", "LC_ALL=C")
+	cmd.Env = append(cmd.Env, r.Env...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		return "", &Error{Args: args, Stderr: stderr.String(), Err: err}
+	}
+	return strings.TrimRight(stdout.String(), "\n"), nil
+}
+
+// ErrNotRepository is returned by TopLevel for a directory outside any
+// git work tree.
+var ErrNotRepository = errors.New("not a git repository")
+
+// TopLevel returns the top directory of the work tree that holds Dir.
+func (r Repo) TopLevel(ctx context.Context) (string, error) {
+	out, err := r.Run(ctx, "rev-parse", "--show-toplevel")
+	if err != nil {
+		var ge *Error
+		if errors.As(err, &ge) && strings.Contains(ge.Stderr, "not a git repository") {
+			return "", ErrNotRepository
+		}
+		return "", err
+	}
+	if out == "" { // a bare repository or the inside of .git
+		return "", ErrNotRepository
+	}
+	return out, nil
+}
+
+// Commit resolves rev to a commit id.
+func (r Repo) Commit(ctx context.Context, rev string) (string, error) {
+	out, err := r.Run(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	if err != nil {
+		return "", fmt.Errorf("%s is not a commit", rev)
+	}
+	return out, nil
+}
+
+// Ref returns the object id a full ref name points at, and whether the
+// ref exists.
+func (r Repo) Ref(ctx context.Context, ref string) (string, bool, error) {
+	out, err := r.Run(ctx, "for-each-ref", "--format=%(objectname)", ref)
+	if err != nil {
+		return "", false, err
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if line != "" {
+			return line, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// CheckedOutIn returns the path of a worktree that has branch (a full ref
+// name) checked out, or "".
+func (r Repo) CheckedOutIn(ctx context.Context, branch string) (string, error) {
+	out, err := r.Run(ctx, "worktree", "list", "--porcelain")
+	if err != nil {
+		return "", err
+	}
+	var path string
+	for _, line := range strings.Split(out, "\n") {
+		if p, ok := strings.CutPrefix(line, "worktree "); ok {
+			path = p
+		}
+		if b, ok := strings.CutPrefix(line, "branch "); ok && b == branch {
+			return path, nil
+		}
+	}
+	return "", nil
+}
+
+// AddWorktree checks commit out, detached, into a new worktree at dir.
+func (r Repo) AddWorktree(ctx context.Context, dir, commit string) error {
+	_, err := r.Run(ctx, "worktree", "add", "--detach", "--quiet", dir, commit)
+	return err
+}
+
+// RemoveWorktree removes the worktree at dir, changes and all, and its
+// administrative files.
+func (r Repo) RemoveWorktree(ctx context.Context, dir string) error {
+	_, err := r.Run(ctx, "worktree", "remove", "--force", "--force", dir)
+	if err != nil {
+		// The directory may be gone already; prune forgets it then.
+		if _, perr := r.Run(ctx, "worktree", "prune"); perr == nil {
+			if _, statErr := os.Stat(dir); os.IsNotExist(statErr) {
+				return nil
+			}
+		}
+	}
+	return err
+}
+
+// Add stages paths (relative to Dir).
+func (r Repo) Add(ctx context.Context, paths ...string) error {
+	_, err := r.Run(ctx, append([]string{"add", "--"}, paths...)...)
+	return err
+}
+
+// Identity is a commit's author and committer, "Name <email>".
+type Identity struct {
+	Name, Email string
+}
+
+// ParseIdentity parses "Name <email>".
+func ParseIdentity(s string) (Identity, error) {
+	s = strings.TrimSpace(s)
+	i, j := strings.LastIndexByte(s, '<'), strings.LastIndexByte(s, '>')
+	if i < 0 || j != len(s)-1 || j < i {
+		return Identity{}, fmt.Errorf("%q: want \"Name <email>\"", s)
+	}
+	id := Identity{Name: strings.TrimSpace(s[:i]), Email: strings.TrimSpace(s[i+1 : j])}
+	if id.Name == "" || id.Email == "" {
+		return Identity{}, fmt.Errorf("%q: want \"Name <email>\"", s)
+	}
+	return id, nil
+}
+
+// CommitStaged commits the index with message; hooks run as for any
+// commit. A non-nil id sets author and committer, otherwise the
+// repository's configuration decides. It returns the new commit's id.
+func (r Repo) CommitStaged(ctx context.Context, message string, id *Identity) (string, error) {
+	rr := r
+	if id != nil {
+		rr.Env = append(append([]string{}, r.Env...),
+			"GIT_AUTHOR_NAME="+id.Name, "GIT_AUTHOR_EMAIL="+id.Email,
+			"GIT_COMMITTER_NAME="+id.Name, "GIT_COMMITTER_EMAIL="+id.Email)
+	}
+	if _, err := rr.RunInput(ctx, []byte(message), "commit", "--quiet", "--file=-"); err != nil {
+		return "", err
+	}
+	return r.Commit(ctx, "HEAD")
+}
+
+// UpdateRef points ref at newID if it still points at oldID (ZeroID: if
+// it does not exist).
+func (r Repo) UpdateRef(ctx context.Context, ref, newID, oldID string) error {
+	_, err := r.Run(ctx, "update-ref", "-m", "dockmend migrate", ref, newID, oldID)
+	return err
+}
+
+// DeleteRef deletes ref if it still points at oldID.
+func (r Repo) DeleteRef(ctx context.Context, ref, oldID string) error {
+	_, err := r.Run(ctx, "update-ref", "-d", ref, oldID)
+	return err
+}
+
+// Push pushes ref to the same name on remote; force replaces what the
+// remote has.
+func (r Repo) Push(ctx context.Context, remote, ref string, force bool) error {
+	args := []string{"push", "--quiet", "--porcelain"}
+	if force {
+		args = append(args, "--force")
+	}
+	_, err := r.Run(ctx, append(args, remote, ref+":"+ref)...)
+	return err
+}
+
+// CheckBranchName reports whether name is a valid branch name, as git
+// check-ref-format --branch decides.
+func CheckBranchName(ctx context.Context, name string) error {
+	if _, err := (Repo{Dir: os.TempDir()}).Run(ctx, "check-ref-format", "--branch", name); err != nil {
+		return fmt.Errorf("branch name %q is not valid in git", name)
+	}
+	return nil
+}

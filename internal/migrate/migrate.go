@@ -1,0 +1,364 @@
+// Package migrate applies dockmend's fixes across many git repositories:
+// for each one it checks the base commit out into a temporary worktree,
+// runs the rules there, and commits what changed to a new branch, leaving
+// the user's checkout, index and current branch alone. It reports every
+// repository's outcome (changed, unchanged, skipped, failed) as JSON and
+// Markdown, and selects repositories by shard or from an earlier report,
+// so that a fleet can be split across machines and re-run where it failed.
+//
+// The rules themselves are not this package's business: the caller
+// passes a FixFunc that runs them over a directory (the command line
+// passes the same machinery as "dockmend fix").
+package migrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dockmend/dockmend/internal/gitcmd"
+)
+
+// FixRequest asks a FixFunc to run the rules over a work tree.
+type FixRequest struct {
+	// Dir is the work tree: a temporary worktree at the base commit.
+	Dir string
+	// Name is the repository's path as the user gave it, for messages:
+	// a file is named filepath.Join(Name, path relative to Dir).
+	Name string
+	// Write says to rewrite the changed files in Dir; a dry run does not.
+	Write bool
+}
+
+// FixResult is what the rules did to a work tree.
+type FixResult struct {
+	// Found counts the Dockerfiles processed.
+	Found int
+	// Files are the files that changed, in order.
+	Files []FixedFile
+	// Other are further files in Dir that changed and belong in the
+	// commit, relative to Dir (a lock file the repository configures).
+	Other []string
+	// Errors are problems with single files (or settings), each naming
+	// the file.
+	Errors []string
+}
+
+// FixedFile is one changed Dockerfile.
+type FixedFile struct {
+	// Path is relative to the work tree, with forward slashes.
+	Path string
+	// Fixes counts the applied fixes by rule.
+	Fixes map[string]int
+	// Before and After are the file's content.
+	Before, After []byte
+}
+
+// FixFunc runs the rules over the Dockerfiles in a work tree. An error
+// fails the whole repository; problems with single files go in
+// FixResult.Errors.
+type FixFunc func(ctx context.Context, req FixRequest) (*FixResult, error)
+
+// Options configure Run.
+type Options struct {
+	// Branch is the branch name the fixes are committed to.
+	Branch string
+	// Base is the revision the branch starts from; "" means HEAD.
+	Base string
+	// Replace moves an existing branch to the new commit; otherwise a
+	// repository whose branch exists is skipped.
+	Replace bool
+	// Remote, when not "", is where the branch is pushed.
+	Remote string
+	// DryRun runs the rules without writing files or creating anything.
+	DryRun bool
+	// Author, when not nil, is the author and committer of the commits;
+	// otherwise each repository's configuration decides.
+	Author *gitcmd.Identity
+	// Jobs bounds the repositories processed at once; 0 means the number
+	// of CPUs.
+	Jobs int
+	// TempDir is where worktrees are made; "" means os.TempDir().
+	TempDir string
+	// Version names dockmend in commit messages.
+	Version string
+	// Fix runs the rules.
+	Fix FixFunc
+	// Emit, if set, is called with each repository's outcome and fix
+	// result (nil when the rules did not run), one at a time, in the order
+	// of the targets.
+	Emit func(*Repository, *FixResult) error
+	// Progress, if set, is called after each repository finishes, in the
+	// order they finish, with the counts so far. Calls do not overlap.
+	Progress func(done int, counts map[Status]int)
+}
+
+// Run migrates the targets and returns their outcomes in order. A
+// repository's failure is in its outcome and never stops the others; the
+// error is Emit's, or the context's when it is done (then the outcomes of
+// unfinished repositories are missing).
+func Run(ctx context.Context, targets []Target, opts Options) ([]*Repository, error) {
+	if opts.Fix == nil {
+		return nil, errors.New("migrate: no FixFunc")
+	}
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	tmp, err := os.MkdirTemp(opts.TempDir, "dockmend-migrate-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	type slot struct {
+		rep  *Repository
+		fix  *FixResult
+		done chan struct{}
+	}
+	slots := make([]*slot, len(targets))
+	for i := range slots {
+		slots[i] = &slot{done: make(chan struct{})}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	finished := 0
+	counts := map[Status]int{}
+	sem := make(chan struct{}, jobs)
+	var wg sync.WaitGroup
+	go func() {
+		for i, t := range targets {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				for _, s := range slots[i:] {
+					close(s.done)
+				}
+				return
+			}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				s := slots[i]
+				defer close(s.done)
+				wt := filepath.Join(tmp, fmt.Sprintf("%05d-%s", i, safeName(t.Path)))
+				s.rep, s.fix = migrateOne(ctx, t, wt, &opts)
+				if ctx.Err() != nil {
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				finished++
+				counts[s.rep.Status]++
+				if opts.Progress != nil {
+					opts.Progress(finished, maps.Clone(counts))
+				}
+			})
+		}
+	}()
+	var out []*Repository
+	var emitErr error
+	for _, s := range slots {
+		<-s.done
+		if s.rep == nil || ctx.Err() != nil {
+			continue
+		}
+		out = append(out, s.rep)
+		if emitErr == nil && opts.Emit != nil {
+			if emitErr = opts.Emit(s.rep, s.fix); emitErr != nil {
+				cancel()
+			}
+		}
+		s.fix = nil // let the file contents go
+	}
+	wg.Wait()
+	if emitErr != nil {
+		return out, emitErr
+	}
+	return out, ctx.Err()
+}
+
+// safeName turns a path into a file name for a worktree directory.
+func safeName(p string) string {
+	base := filepath.Base(filepath.Clean(p))
+	var b strings.Builder
+	for _, r := range base {
+		if r == '-' || r == '_' || r == '.' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	if s := b.String(); s != "" && s != "." && s != ".." {
+		return s
+	}
+	return "repo"
+}
+
+// migrateOne processes one repository with the worktree at wt.
+func migrateOne(ctx context.Context, t Target, wt string, opts *Options) (rep *Repository, fix *FixResult) {
+	start := time.Now()
+	rep = &Repository{Path: t.Path}
+	defer func() {
+		if r := recover(); r != nil {
+			rep.Status, rep.Reason = Failed, fmt.Sprintf("internal error: %v\n%s", r, debug.Stack())
+		}
+		rep.Seconds = time.Since(start).Seconds()
+	}()
+	fail := func(err error) (*Repository, *FixResult) {
+		// Nothing was committed: the report lists no files or fixes.
+		rep.Status, rep.Reason, rep.Files, rep.Fixes = Failed, err.Error(), nil, nil
+		return rep, fix
+	}
+	repo := gitcmd.Repo{Dir: t.Path}
+	if fi, err := os.Stat(t.Path); err != nil {
+		if isNotExist(err) {
+			return fail(errors.New("no such directory"))
+		}
+		return fail(err)
+	} else if !fi.IsDir() {
+		return fail(errors.New("not a directory"))
+	}
+	top, err := repo.TopLevel(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	repo.Dir = top
+	baseRev := opts.Base
+	if baseRev == "" {
+		baseRev = "HEAD"
+	}
+	base, err := repo.Commit(ctx, baseRev)
+	if err != nil {
+		if baseRev == "HEAD" {
+			return fail(errors.New("no commits yet (HEAD is not a commit)"))
+		}
+		return fail(fmt.Errorf("base: %w", err))
+	}
+	rep.Base = base
+	ref := "refs/heads/" + opts.Branch
+	old, exists, err := repo.Ref(ctx, ref)
+	if err != nil {
+		return fail(err)
+	}
+	if exists && !opts.Replace {
+		rep.Status, rep.Reason = Skipped, fmt.Sprintf("branch %s exists (--conflict replace moves it)", opts.Branch)
+		return rep, nil
+	}
+	if exists && !opts.DryRun {
+		if path, err := repo.CheckedOutIn(ctx, ref); err != nil {
+			return fail(err)
+		} else if path != "" {
+			return fail(fmt.Errorf("branch %s is checked out in %s: cannot replace it", opts.Branch, path))
+		}
+	}
+
+	if err := repo.AddWorktree(ctx, wt, base); err != nil {
+		return fail(err)
+	}
+	defer func() {
+		// Cleaning up must happen even when ctx is done.
+		if err := repo.RemoveWorktree(context.WithoutCancel(ctx), wt); err != nil && rep.Status != Failed {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%s: removing the temporary worktree: %v", t.Path, err))
+		}
+	}()
+	fix, err = opts.Fix(ctx, FixRequest{Dir: wt, Name: t.Path, Write: !opts.DryRun})
+	if err != nil {
+		return fail(err)
+	}
+	rep.Errors = fix.Errors
+	switch {
+	case len(fix.Errors) > 0:
+		return fail(fmt.Errorf("%s not fixed; nothing committed", plural(len(fix.Errors), "problem")))
+	case fix.Found == 0:
+		rep.Status, rep.Reason = Skipped, "no Dockerfiles"
+		return rep, fix
+	case len(fix.Files) == 0:
+		rep.Status = Unchanged
+		return rep, fix
+	}
+	rep.Fixes = map[string]int{}
+	var paths []string
+	for _, f := range fix.Files {
+		rep.Files = append(rep.Files, FileFixes{Path: f.Path, Fixes: f.Fixes})
+		for r, n := range f.Fixes {
+			rep.Fixes[r] += n
+		}
+		paths = append(paths, filepath.FromSlash(f.Path))
+	}
+	if opts.DryRun {
+		rep.Status = Changed
+		return rep, fix
+	}
+
+	work := gitcmd.Repo{Dir: wt}
+	if err := work.Add(ctx, append(paths, fix.Other...)...); err != nil {
+		return fail(err)
+	}
+	commit, err := work.CommitStaged(ctx, commitMessage(rep, opts.Version), opts.Author)
+	if err != nil {
+		var ge *gitcmd.Error
+		if errors.As(err, &ge) && strings.TrimSpace(ge.Stderr) == "" {
+			err = fmt.Errorf("%w (git said nothing: a commit hook may have refused the commit)", err)
+		}
+		return fail(err)
+	}
+	oldID := gitcmd.ZeroID
+	if exists {
+		oldID = old
+	}
+	if err := repo.UpdateRef(ctx, ref, commit, oldID); err != nil {
+		return fail(err)
+	}
+	if opts.Remote != "" {
+		if err := repo.Push(ctx, opts.Remote, ref, exists); err != nil {
+			// Put the branch back as it was: a failed repository
+			// leaves nothing behind.
+			undo := context.WithoutCancel(ctx)
+			if exists {
+				err = errors.Join(err, repo.UpdateRef(undo, ref, old, commit))
+			} else {
+				err = errors.Join(err, repo.DeleteRef(undo, ref, commit))
+			}
+			return fail(err)
+		}
+		rep.Pushed = true
+	}
+	rep.Status, rep.Branch, rep.Commit = Changed, opts.Branch, commit
+	return rep, fix
+}
+
+// commitMessage describes the fixes: a subject with the totals and the
+// rules, and one body line per file.
+func commitMessage(rep *Repository, version string) string {
+	var b strings.Builder
+	rules := slices.Sorted(maps.Keys(rep.Fixes))
+	fmt.Fprintf(&b, "dockmend: fix %s in %s (%s)\n\n", plural(rep.FixCount(), "issue"), plural(len(rep.Files), "Dockerfile"), strings.Join(rules, ", "))
+	b.WriteString("Fixes applied by dockmend migrate:\n\n")
+	for _, f := range rep.Files {
+		fmt.Fprintf(&b, "  %s: %s\n", f.Path, fixesCell(f.Fixes))
+	}
+	if version != "" {
+		fmt.Fprintf(&b, "\nGenerated by %s.\n", version)
+	}
+	return b.String()
+}
+
+func plural(n int, noun string) string {
+	switch {
+	case n == 1:
+		return "1 " + noun
+	case strings.HasSuffix(noun, "y"):
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
