@@ -1,0 +1,54 @@
+package gitcmd
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+func TestParseIdentity(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want Identity
+		ok   bool
+	}{
+		{"Bot <bot@example.com>", Identity{"Bot", "bot@example.com"}, true},
+		{"  Dock Mend  < dm@x.org >  ", Identity{"Dock Mend", "dm@x.org"}, true},
+		{"A <b> <c@d>", Identity{"A <b>", "c@d"}, true},
+		{"bot@example.com", Identity{}, false},
+		{"<bot@example.com>", Identity{}, false},
+		{"Bot <>", Identity{}, false},
+		{"Bot <x@y> trailing", Identity{}, false},
+	} {
+		got, err := ParseIdentity(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseIdentity(%q) = %+v, %v; want %+v, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := (Repo{Dir: dir}).TopLevel(ctx); !errors.Is(err, ErrNotRepository) {
+		t.Errorf("TopLevel outside a repository: %v", err)
+	}
+	_, err := (Repo{Dir: dir}).Run(ctx, "no-such-command")
+	var ge *Error
+	if !errors.As(err, &ge) || !strings.HasPrefix(err.Error(), "git no-such-command: ") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("error %q", err)
+	}
+	if err := CheckBranchName(ctx, "dockmend/pin-apt"); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []string{"a..b", "-x", "a b", "x.lock", ""} {
+		if CheckBranchName(ctx, bad) == nil {
+			t.Errorf("branch name %q accepted", bad)
+		}
+	}
+}

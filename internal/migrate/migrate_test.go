@@ -1,0 +1,256 @@
+package migrate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dockmend/dockmend/internal/gitcmd"
+)
+
+// git runs git in dir for a test, with a fixed identity and no user or
+// system configuration.
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	out, err := (gitcmd.Repo{Dir: dir, Env: testEnv}).Run(context.Background(), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+var testEnv = []string{
+	"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+	"GIT_AUTHOR_NAME=Dev", "GIT_AUTHOR_EMAIL=dev@example.com",
+	"GIT_COMMITTER_NAME=Dev", "GIT_COMMITTER_EMAIL=dev@example.com",
+}
+
+func TestMain(m *testing.M) {
+	if _, err := exec.LookPath("git"); err != nil {
+		fmt.Println("skipping: no git")
+		os.Exit(0)
+	}
+	for _, kv := range testEnv {
+		k, v, _ := strings.Cut(kv, "=")
+		os.Setenv(k, v)
+	}
+	os.Exit(m.Run())
+}
+
+// newRepo makes a repository with files committed on main.
+func newRepo(t *testing.T, dir string, files map[string]string) string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	git(t, dir, "init", "-q", "-b", "main")
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-q", "-m", "init")
+	return dir
+}
+
+// upper is a FixFunc that upper-cases every file named Dockerfile and
+// fails on one that contains "BAD".
+func upper(_ context.Context, req FixRequest) (*FixResult, error) {
+	res := &FixResult{}
+	err := filepath.WalkDir(req.Dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.Name() != "Dockerfile" {
+			return err
+		}
+		res.Found++
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(req.Dir, path)
+		if bytes.Contains(data, []byte("BAD")) {
+			res.Errors = append(res.Errors, filepath.Join(req.Name, rel)+":1: cannot fix")
+			return nil
+		}
+		out := bytes.ToUpper(data)
+		if bytes.Equal(out, data) {
+			return nil
+		}
+		res.Files = append(res.Files, FixedFile{Path: filepath.ToSlash(rel), Fixes: map[string]int{"upper": 1}, Before: data, After: out})
+		if req.Write {
+			return os.WriteFile(path, out, 0o644)
+		}
+		return nil
+	})
+	return res, err
+}
+
+func TestRun(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	changed := newRepo(t, filepath.Join(root, "changed"), map[string]string{"Dockerfile": "from debian\n", "svc/Dockerfile": "run x\n", "README": "hi\n"})
+	// A dirty work tree and another branch checked out: both untouched.
+	git(t, changed, "switch", "-q", "-c", "feature")
+	os.WriteFile(filepath.Join(changed, "Dockerfile"), []byte("from local-edit\n"), 0o644)
+	os.WriteFile(filepath.Join(changed, "untracked.txt"), []byte("u\n"), 0o644)
+	statusBefore := git(t, changed, "status", "--porcelain")
+
+	unchanged := newRepo(t, filepath.Join(root, "unchanged"), map[string]string{"Dockerfile": "FROM DEBIAN\n"})
+	none := newRepo(t, filepath.Join(root, "none"), map[string]string{"main.go": "package main\n"})
+	bad := newRepo(t, filepath.Join(root, "bad"), map[string]string{"Dockerfile": "BAD\n", "ok/Dockerfile": "fine\n"})
+	exists := newRepo(t, filepath.Join(root, "exists"), map[string]string{"Dockerfile": "from x\n"})
+	git(t, exists, "branch", "dockmend/upper")
+	notRepo := filepath.Join(root, "plain")
+	os.MkdirAll(notRepo, 0o755)
+
+	targets := []Target{{Path: changed}, {Path: unchanged}, {Path: none}, {Path: bad}, {Path: exists}, {Path: notRepo}}
+	var emitted []string
+	repos, err := Run(ctx, targets, Options{
+		Branch: "dockmend/upper", Jobs: 3, Fix: upper, Version: "dockmend test",
+		Emit: func(r *Repository, _ *FixResult) error {
+			emitted = append(emitted, filepath.Base(r.Path))
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Status{"changed": Changed, "unchanged": Unchanged, "none": Skipped, "bad": Failed, "exists": Skipped, "plain": Failed}
+	for i, r := range repos {
+		name := filepath.Base(r.Path)
+		if r.Status != want[name] {
+			t.Errorf("%s: status %s (%s), want %s", name, r.Status, r.Reason, want[name])
+		}
+		if emitted[i] != filepath.Base(targets[i].Path) {
+			t.Errorf("emitted %v, not in the order of the targets", emitted)
+		}
+	}
+
+	// The branch holds one commit on the base with both files fixed.
+	if got := git(t, changed, "show", "dockmend/upper:Dockerfile"); got != "FROM DEBIAN" {
+		t.Errorf("branch Dockerfile = %q", got)
+	}
+	if got := git(t, changed, "rev-parse", "dockmend/upper~1"); got != git(t, changed, "rev-parse", "main") {
+		t.Error("the branch does not start from the base")
+	}
+	msg := git(t, changed, "log", "-1", "--format=%B", "dockmend/upper")
+	for _, w := range []string{"dockmend: fix 2 issues in 2 Dockerfiles (upper)", "  Dockerfile: upper 1", "  svc/Dockerfile: upper 1", "Generated by dockmend test."} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("commit message lacks %q:\n%s", w, msg)
+		}
+	}
+	if repos[0].Commit != git(t, changed, "rev-parse", "dockmend/upper") || repos[0].Branch != "dockmend/upper" {
+		t.Errorf("report: commit %s branch %s", repos[0].Commit, repos[0].Branch)
+	}
+	// The user's checkout is as it was.
+	if got := git(t, changed, "status", "--porcelain"); got != statusBefore {
+		t.Errorf("status changed:\n%s\nwas:\n%s", got, statusBefore)
+	}
+	if got := git(t, changed, "branch", "--show-current"); got != "feature" {
+		t.Errorf("current branch is %q", got)
+	}
+	if data, _ := os.ReadFile(filepath.Join(changed, "Dockerfile")); string(data) != "from local-edit\n" {
+		t.Errorf("work tree file = %q", data)
+	}
+	// Nothing left behind: no worktrees, no branch for the failed one.
+	for _, dir := range []string{changed, unchanged, none, bad, exists} {
+		if got := git(t, dir, "worktree", "list", "--porcelain"); strings.Count(got, "worktree ") != 1 {
+			t.Errorf("%s: worktrees left:\n%s", dir, got)
+		}
+	}
+	if got := git(t, bad, "branch", "--list", "dockmend/*"); got != "" {
+		t.Errorf("the failed repository has a branch: %s", got)
+	}
+	if len(repos[3].Errors) != 1 || !strings.HasSuffix(repos[3].Errors[0], "bad/Dockerfile:1: cannot fix") {
+		t.Errorf("errors of bad: %v", repos[3].Errors)
+	}
+}
+
+func TestReplaceAndPushRollback(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	repo := newRepo(t, filepath.Join(root, "r"), map[string]string{"Dockerfile": "from x\n"})
+	git(t, repo, "branch", "dockmend/upper")
+	old := git(t, repo, "rev-parse", "dockmend/upper")
+
+	// A push that fails puts the branch back where it was.
+	git(t, repo, "remote", "add", "origin", filepath.Join(root, "missing.git"))
+	repos, err := Run(ctx, []Target{{Path: repo}}, Options{Branch: "dockmend/upper", Replace: true, Remote: "origin", Fix: upper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if repos[0].Status != Failed || !strings.Contains(repos[0].Reason, "git push") {
+		t.Errorf("status %s: %s", repos[0].Status, repos[0].Reason)
+	}
+	if got := git(t, repo, "rev-parse", "dockmend/upper"); got != old {
+		t.Error("a failed push left the branch moved")
+	}
+
+	// A new branch whose push fails is deleted.
+	repos, _ = Run(ctx, []Target{{Path: repo}}, Options{Branch: "dockmend/new", Remote: "origin", Fix: upper})
+	if repos[0].Status != Failed || git(t, repo, "branch", "--list", "dockmend/new") != "" {
+		t.Errorf("status %s, branches %q", repos[0].Status, git(t, repo, "branch", "--list"))
+	}
+
+	// With a real remote, replace moves the branch and pushes it.
+	bare := filepath.Join(root, "remote.git")
+	git(t, root, "init", "-q", "--bare", bare)
+	git(t, repo, "remote", "set-url", "origin", bare)
+	repos, _ = Run(ctx, []Target{{Path: repo}}, Options{Branch: "dockmend/upper", Replace: true, Remote: "origin", Fix: upper})
+	if repos[0].Status != Changed || !repos[0].Pushed {
+		t.Fatalf("status %s (%s), pushed %v", repos[0].Status, repos[0].Reason, repos[0].Pushed)
+	}
+	if got := git(t, bare, "rev-parse", "dockmend/upper"); got != repos[0].Commit {
+		t.Errorf("remote branch at %s, want %s", got, repos[0].Commit)
+	}
+
+	// The branch checked out in the user's work tree is never replaced.
+	git(t, repo, "switch", "-q", "dockmend/upper")
+	repos, _ = Run(ctx, []Target{{Path: repo}}, Options{Branch: "dockmend/upper", Replace: true, Fix: upper})
+	if repos[0].Status != Failed || !strings.Contains(repos[0].Reason, "checked out") {
+		t.Errorf("status %s: %s", repos[0].Status, repos[0].Reason)
+	}
+}
+
+func TestDryRunCreatesNothing(t *testing.T) {
+	repo := newRepo(t, filepath.Join(t.TempDir(), "r"), map[string]string{"Dockerfile": "from x\n"})
+	var fix *FixResult
+	repos, err := Run(context.Background(), []Target{{Path: repo}}, Options{Branch: "dockmend/upper", DryRun: true, Fix: upper,
+		Emit: func(_ *Repository, f *FixResult) error { fix = f; return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if repos[0].Status != Changed || repos[0].Commit != "" {
+		t.Errorf("status %s commit %q", repos[0].Status, repos[0].Commit)
+	}
+	if fix == nil || len(fix.Files) != 1 || string(fix.Files[0].After) != "FROM X\n" {
+		t.Errorf("fix result %+v", fix)
+	}
+	if got := git(t, repo, "branch", "--list"); got != "* main" {
+		t.Errorf("branches: %q", got)
+	}
+}
+
+func TestEmitErrorStops(t *testing.T) {
+	root := t.TempDir()
+	var targets []Target
+	for i := range 4 {
+		targets = append(targets, Target{Path: newRepo(t, filepath.Join(root, fmt.Sprint(i)), map[string]string{"Dockerfile": "x\n"})})
+	}
+	stop := errors.New("stop")
+	repos, err := Run(context.Background(), targets, Options{Branch: "b", Jobs: 1, DryRun: true, Fix: upper,
+		Emit: func(*Repository, *FixResult) error { return stop }})
+	if !errors.Is(err, stop) || len(repos) != 1 {
+		t.Errorf("err %v after %d repositories", err, len(repos))
+	}
+}
