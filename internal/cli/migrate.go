@@ -205,10 +205,10 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 	if err != nil {
 		return err
 	}
-	if !m.dryRun {
-		for _, err := range reg.save() {
-			x.fail(env, "", err)
-		}
+	// The lock file records the digests looked up, in a dry run too: it
+	// is how a fleet's digests are resolved once, before the real runs.
+	for _, err := range reg.save() {
+		x.fail(env, "", err)
 	}
 	rep := &migrate.Report{
 		Version: migrate.ReportVersion, Dockmend: versionString(),
@@ -403,13 +403,14 @@ func (o *options) fixTree(ctx context.Context, env *Env, reg *registries, req mi
 	if err := driver.Run(ctx, p.files, dopts); err != nil {
 		return nil, err
 	}
+	// Lock files the repository configures inside itself are part of its
+	// change; they go with the worktree.
+	inside := func(path string) bool {
+		rel, err := filepath.Rel(req.Dir, path)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	defer reg.forget(inside)
 	if req.Write && len(res.Errors) == 0 {
-		// Lock files the repository configures inside itself are part of
-		// its change.
-		inside := func(path string) bool {
-			rel, err := filepath.Rel(req.Dir, path)
-			return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-		}
 		saved, errs := reg.saveWhere(inside)
 		for _, err := range errs {
 			res.Errors = append(res.Errors, rename(err.Error()))

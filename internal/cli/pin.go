@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 
@@ -53,6 +54,13 @@ func (r *registries) resolver(m *config.Config) (*resolve.Resolver, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	lock := m.LockfilePath()
+	if lock != "" {
+		// One lock file, one object, however its path was spelled (the
+		// flag's relative path, or made absolute by a configuration file).
+		if abs, err := filepath.Abs(lock); err == nil {
+			lock = abs
+		}
+	}
 	key := fmt.Sprintf("%q %q %q %d", mapItems(m.RegistryMirrors), slices.Sorted(slices.Values(m.InsecureRegistries)), lock, m.Concurrency)
 	if res, ok := r.resolvers[key]; ok {
 		return res, nil
@@ -150,6 +158,20 @@ func (r *registries) saveWhere(keep func(path string) bool) (saved []string, err
 		saved = append(saved, path)
 	}
 	return saved, errs
+}
+
+// forget drops the lock files whose path pass drop, unsaved: those of a
+// temporary worktree, once its repository is done.
+func (r *registries) forget(drop func(path string) bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lockOrder = slices.DeleteFunc(r.lockOrder, func(path string) bool {
+		if drop(path) {
+			delete(r.locks, path)
+			return true
+		}
+		return false
+	})
 }
 
 func (r *registries) close() {
