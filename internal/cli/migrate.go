@@ -355,13 +355,36 @@ func (o *options) fixTree(ctx context.Context, env *Env, reg *registries, req mi
 	for _, err := range p.errs {
 		res.Errors = append(res.Errors, rename(err.Error()))
 	}
+	// A Dockerfile may be a symbolic link. fix writes through links, so
+	// the change lands in the link's target: that target must lie in the
+	// worktree (the commit then holds it, under its own path), never
+	// outside, where it would be the user's file or no one's.
+	realDir, err := filepath.EvalSymlinks(req.Dir)
+	if err != nil {
+		return nil, err
+	}
+	target := map[*driver.File]string{} // the file to commit, relative to the worktree
+	files := p.files[:0]
 	for _, f := range p.files {
 		rel, err := filepath.Rel(req.Dir, f.Path)
 		if err != nil {
 			return nil, err
 		}
 		f.Name = filepath.Join(req.Name, rel)
+		real, err := filepath.EvalSymlinks(f.Path)
+		if err != nil {
+			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", f.Name, rename(err.Error())))
+			continue
+		}
+		realRel, err := filepath.Rel(realDir, real)
+		if err != nil || realRel == ".." || strings.HasPrefix(realRel, ".."+string(filepath.Separator)) {
+			res.Errors = append(res.Errors, fmt.Sprintf("%s: a symbolic link to %s, outside the repository: not fixed (exclude it in .dockmend.yaml)", f.Name, rename(real)))
+			continue
+		}
+		target[f] = realRel
+		files = append(files, f)
 	}
+	p.files = files
 	dopts := driver.Options{
 		Jobs:    1, // repositories run in parallel already
 		Prepare: prefetch(p.pins),
@@ -389,9 +412,8 @@ func (o *options) fixTree(ctx context.Context, env *Env, reg *registries, req mi
 			if !out.Result.Changed() {
 				return nil
 			}
-			rel, _ := filepath.Rel(req.Dir, out.File.Path)
 			res.Files = append(res.Files, migrate.FixedFile{
-				Path: filepath.ToSlash(rel), Fixes: out.Result.FixedByRule,
+				Path: filepath.ToSlash(target[out.File]), Fixes: out.Result.FixedByRule,
 				Before: out.Result.Input, After: out.Result.Output,
 			})
 			return nil

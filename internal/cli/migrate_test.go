@@ -31,3 +31,19 @@ func TestProgress(t *testing.T) {
 		t.Errorf("progress wrote %q to a non-terminal", buf.String())
 	}
 }
+
+func TestPatchPath(t *testing.T) {
+	wd := t.TempDir()
+	t.Chdir(wd)
+	for in, want := range map[string]string{
+		"app/Dockerfile":                   "app/Dockerfile",
+		wd + "/app/Dockerfile":             "app/Dockerfile",
+		"/elsewhere/Dockerfile":            "elsewhere/Dockerfile",
+		"../sibling/Dockerfile":            "../sibling/Dockerfile",
+		"fleet/repo/services/x.Dockerfile": "fleet/repo/services/x.Dockerfile",
+	} {
+		if got := patchPath(in); got != want {
+			t.Errorf("patchPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

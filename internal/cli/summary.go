@@ -44,7 +44,9 @@ func plural(n int, noun string) string {
 }
 
 // patchPath returns the path of a file in a patch: relative to the
-// working directory when possible, with forward slashes.
+// working directory when possible, with forward slashes. An absolute path
+// outside it loses its leading slash, as in git's patches, so that the
+// labels read a/tmp/x rather than a//tmp/x.
 func patchPath(path string) string {
 	if filepath.IsAbs(path) {
 		if wd, err := os.Getwd(); err == nil {
@@ -53,5 +55,5 @@ func patchPath(path string) string {
 			}
 		}
 	}
-	return filepath.ToSlash(path)
+	return strings.TrimLeft(filepath.ToSlash(path), "/")
 }
