@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,6 +45,15 @@ func TestMain(m *testing.M) {
 //	                               with the image SPECs; $NAME is its host:port
 //	[!] requests NAME N METHOD PATH
 //	                               registry NAME got N requests METHOD on paths containing PATH
+//	[!] json FILE QUERY [REGEXP]   FILE holds JSON with a value at QUERY (that, as text,
+//	                               matches REGEXP, anchored at both ends); negated: it has
+//	                               no such value
+//	json -set NAME FILE QUERY      set $NAME to the value at QUERY, as text
+//
+// A QUERY is object keys separated by dots, each optionally followed by
+// [N], the array element N, or [KEY=VALUE], the one array element whose
+// string field KEY is VALUE: repositories[path=a/b].files[0].path. A
+// value "as text" is a string's content or, for others, compact JSON.
 //
 // and the conditions [rule:NAME], true when the rule NAME is registered,
 // and [root], true when running as root (who may read any file).
@@ -78,6 +90,7 @@ func TestScript(t *testing.T) {
 			"writefile": cmdWriteFile,
 			"registry":  cmdRegistry,
 			"requests":  cmdRequests,
+			"json":      cmdJSON,
 		},
 	})
 }
@@ -208,4 +221,106 @@ func cmdRequests(ts *testscript.TestScript, neg bool, args []string) {
 	if got := srv.Count(args[2], args[3]); (got == want) == neg {
 		ts.Fatalf("registry %s: %d %s requests on %s; want %d: %v", args[0], got, args[2], args[3], want, !neg)
 	}
+}
+
+func cmdJSON(ts *testscript.TestScript, neg bool, args []string) {
+	set := ""
+	if len(args) > 0 && args[0] == "-set" {
+		if neg || len(args) != 4 {
+			ts.Fatalf("usage: json -set NAME FILE QUERY")
+		}
+		set, args = args[1], args[2:]
+	}
+	if len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: json FILE QUERY [REGEXP]")
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		ts.Fatalf("%s: %v", args[0], err)
+	}
+	got, err := jsonQuery(v, args[1])
+	switch {
+	case err != nil && set != "":
+		ts.Fatalf("%s: %v", args[0], err)
+	case err != nil && neg:
+		return
+	case err != nil:
+		ts.Fatalf("%s: %v", args[0], err)
+	}
+	text, ok := got.(string)
+	if !ok {
+		b, err := json.Marshal(got)
+		ts.Check(err)
+		text = string(b)
+	}
+	if set != "" {
+		ts.Setenv(set, text)
+		return
+	}
+	if len(args) == 2 {
+		if neg {
+			ts.Fatalf("%s: %s is %s, want no value", args[0], args[1], text)
+		}
+		return
+	}
+	re, err := regexp.Compile(`^(?:` + args[2] + `)$`)
+	ts.Check(err)
+	if match := re.MatchString(text); match == neg {
+		ts.Fatalf("%s: %s is %s; matches %q: %v, want %v", args[0], args[1], text, args[2], match, !neg)
+	}
+}
+
+// jsonQuery returns the value at query in v; see TestScript.
+func jsonQuery(v any, query string) (any, error) {
+	for rest := query; rest != ""; {
+		var key string
+		if i := strings.IndexAny(rest, ".["); i < 0 {
+			key, rest = rest, ""
+		} else {
+			key, rest = rest[:i], rest[i:]
+		}
+		if key != "" {
+			obj, ok := v.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("%s: not an object before %q", query, key)
+			}
+			if v, ok = obj[key]; !ok {
+				return nil, fmt.Errorf("%s: no key %q", query, key)
+			}
+		}
+		for strings.HasPrefix(rest, "[") {
+			end := strings.IndexByte(rest, ']')
+			if end < 0 {
+				return nil, fmt.Errorf("%s: unclosed [", query)
+			}
+			sel := rest[1:end]
+			rest = rest[end+1:]
+			arr, ok := v.([]any)
+			if !ok {
+				return nil, fmt.Errorf("%s: not an array before [%s]", query, sel)
+			}
+			if k, want, ok := strings.Cut(sel, "="); ok {
+				var found []any
+				for _, e := range arr {
+					if obj, ok := e.(map[string]any); ok && obj[k] == want {
+						found = append(found, e)
+					}
+				}
+				if len(found) != 1 {
+					return nil, fmt.Errorf("%s: %d elements with %s", query, len(found), sel)
+				}
+				v = found[0]
+				continue
+			}
+			n, err := strconv.Atoi(sel)
+			if err != nil || n < 0 || n >= len(arr) {
+				return nil, fmt.Errorf("%s: no element [%s] in %d", query, sel, len(arr))
+			}
+			v = arr[n]
+		}
+		rest = strings.TrimPrefix(rest, ".")
+	}
+	return v, nil
 }
