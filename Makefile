@@ -4,7 +4,7 @@
 GO ?= go
 BIN := bin/dockmend
 
-.PHONY: all build test test-short test-race vet fmt-check demo bench fuzz update clean
+.PHONY: all build test test-short test-race vet fmt-check demo bench bench-migrate fuzz update clean
 
 all: build
 
@@ -43,6 +43,10 @@ demo: build
 ## bench: pipeline vs parser over the corpus, and digest resolution under latency
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/corpus ./internal/resolve
+
+## bench-migrate: time `dockmend migrate` over 1000 generated repositories (see bench/README.md)
+bench-migrate:
+	bench/migrate.sh $(BENCH_MIGRATE_FLAGS)
 
 ## fuzz: a short fuzzing session of the whole pipeline
 fuzz:
