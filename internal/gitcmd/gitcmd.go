@@ -100,6 +100,27 @@ func (r Repo) TopLevel(ctx context.Context) (string, error) {
 	return out, nil
 }
 
+// Locate returns the top directory of the work tree that holds Dir, and
+// the absolute path of the repository's git directory that all its
+// worktrees share (two work trees of one repository share it, and with it
+// their branches), with one git command.
+func (r Repo) Locate(ctx context.Context) (top, commonDir string, err error) {
+	out, err := r.Run(ctx, "rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir")
+	if err != nil {
+		var ge *Error
+		if errors.As(err, &ge) && strings.Contains(ge.Stderr, "not a git repository") {
+			return "", "", ErrNotRepository
+		}
+		return "", "", err
+	}
+	lines := strings.Split(out, "\n")
+	if len(lines) != 2 || lines[0] == "" {
+		// A bare repository, or the inside of .git: no work tree.
+		return "", "", ErrNotRepository
+	}
+	return lines[0], lines[1], nil
+}
+
 // Commit resolves rev to a commit id.
 func (r Repo) Commit(ctx context.Context, rev string) (string, error) {
 	out, err := r.Run(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")

@@ -135,6 +135,7 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]*Repository, er
 	finished := 0
 	counts := map[Status]int{}
 	sem := make(chan struct{}, jobs)
+	locks := &keyedMutex{m: map[string]*sync.Mutex{}}
 	var wg sync.WaitGroup
 	go func() {
 		for i, t := range targets {
@@ -151,7 +152,7 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]*Repository, er
 				s := slots[i]
 				defer close(s.done)
 				wt := filepath.Join(tmp, fmt.Sprintf("%05d-%s", i, safeName(t.Path)))
-				s.rep, s.fix = migrateOne(ctx, t, wt, &opts)
+				s.rep, s.fix = migrateOne(ctx, t, wt, &opts, locks)
 				if ctx.Err() != nil {
 					return
 				}
@@ -187,6 +188,25 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]*Repository, er
 	return out, ctx.Err()
 }
 
+// keyedMutex is a mutex per key.
+type keyedMutex struct {
+	mu sync.Mutex
+	m  map[string]*sync.Mutex
+}
+
+// lock locks key and returns its unlock.
+func (k *keyedMutex) lock(key string) func() {
+	k.mu.Lock()
+	m, ok := k.m[key]
+	if !ok {
+		m = &sync.Mutex{}
+		k.m[key] = m
+	}
+	k.mu.Unlock()
+	m.Lock()
+	return m.Unlock
+}
+
 // safeName turns a path into a file name for a worktree directory.
 func safeName(p string) string {
 	base := filepath.Base(filepath.Clean(p))
@@ -205,7 +225,7 @@ func safeName(p string) string {
 }
 
 // migrateOne processes one repository with the worktree at wt.
-func migrateOne(ctx context.Context, t Target, wt string, opts *Options) (rep *Repository, fix *FixResult) {
+func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *keyedMutex) (rep *Repository, fix *FixResult) {
 	start := time.Now()
 	rep = &Repository{Path: t.Path}
 	defer func() {
@@ -228,11 +248,15 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options) (rep *R
 	} else if !fi.IsDir() {
 		return fail(errors.New("not a directory"))
 	}
-	top, err := repo.TopLevel(ctx)
+	top, common, err := repo.Locate(ctx)
 	if err != nil {
 		return fail(err)
 	}
 	repo.Dir = top
+	// Two paths may lead to one repository (a symbolic link, a second
+	// worktree): they share branches, so they take turns, and the second
+	// finds the branch the first made.
+	defer locks.lock(common)()
 	baseRev := opts.Base
 	if baseRev == "" {
 		baseRev = "HEAD"

@@ -254,3 +254,33 @@ func TestEmitErrorStops(t *testing.T) {
 		t.Errorf("err %v after %d repositories", err, len(repos))
 	}
 }
+
+// TestSameRepositoryTwice: a repository reached by two paths (a symbolic
+// link, a second worktree) is migrated once; the other path finds the
+// branch and is skipped, whatever the timing.
+func TestSameRepositoryTwice(t *testing.T) {
+	root := t.TempDir()
+	repo := newRepo(t, filepath.Join(root, "r"), map[string]string{"Dockerfile": "from x\n"})
+	if err := os.Symlink(repo, filepath.Join(root, "link")); err != nil {
+		t.Fatal(err)
+	}
+	git(t, repo, "worktree", "add", "-q", filepath.Join(root, "second"), "-b", "other")
+	targets := []Target{{Path: repo}, {Path: filepath.Join(root, "link")}, {Path: filepath.Join(root, "second")}}
+	for range 5 {
+		repos, err := Run(context.Background(), targets, Options{Branch: "dockmend/upper", Jobs: 3, Fix: upper})
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts := map[Status]int{}
+		for _, r := range repos {
+			counts[r.Status]++
+		}
+		if counts[Changed] != 1 || counts[Skipped] != 2 {
+			for _, r := range repos {
+				t.Logf("%s: %s %s", r.Path, r.Status, r.Reason)
+			}
+			t.Fatalf("counts %v, want 1 changed and 2 skipped", counts)
+		}
+		git(t, repo, "branch", "-D", "-q", "dockmend/upper")
+	}
+}
