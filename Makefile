@@ -29,7 +29,7 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## demo: show every rule on the bundled examples, offline, pinning through the bundled lock file
+## demo: show every rule on the bundled examples, offline, pinning through the bundled lock file, then migrate them as git repositories
 demo: build
 	@echo "== dockmend diff: the safe fixes, pinning offline through the bundled lock file"
 	$(BIN) diff --offline --lockfile testdata/examples/dockmend.lock testdata/examples
@@ -39,6 +39,9 @@ demo: build
 	@echo
 	@echo "== dockmend diff --unsafe-fixes: --no-install-recommends and the multi-stage split"
 	$(BIN) diff --unsafe-fixes --offline --lockfile testdata/examples/dockmend.lock testdata/examples/c-service
+	@echo
+	@echo "== dockmend migrate: each example as a git repository, one branch and commit each"
+	bash scripts/demo-migrate.sh $(BIN)
 
 ## bench: pipeline vs parser over the corpus, and digest resolution under latency
 bench:

@@ -13,11 +13,13 @@ lock=$here/testdata/examples/dockmend.lock
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# A known identity and no user configuration, so the demo is the same
-# everywhere.
+# A known identity and date and no user configuration, so the demo is the
+# same everywhere (the commit ids change only with dockmend's version,
+# which the commit messages name).
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME="Demo" GIT_AUTHOR_EMAIL="demo@example.com"
 export GIT_COMMITTER_NAME="Demo" GIT_COMMITTER_EMAIL="demo@example.com"
+export GIT_AUTHOR_DATE="2026-11-28T00:00:00Z" GIT_COMMITTER_DATE="2026-11-28T00:00:00Z"
 
 for d in "$here"/testdata/examples/*/; do
   repo=$tmp/fleet/$(basename "$d")
