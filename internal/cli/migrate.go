@@ -102,15 +102,15 @@ func newMigrate(env *Env) *cobra.Command {
 	git := pflag.NewFlagSet("git", pflag.ContinueOnError)
 	git.StringVar(&m.branch, "branch", "", "commit the fixes to branch `NAME` (default dockmend/ and the rules' names)")
 	git.StringVar(&m.base, "base", "HEAD", "start the branch from commit `REF`")
-	git.StringVar(&m.conflict, "conflict", "skip", "what to do when the branch exists: skip the repository, or replace the branch (`MODE` skip or replace)")
+	git.StringVar(&m.conflict, "conflict", "skip", "when the branch exists, `MODE` skip leaves the repository alone, replace moves the branch")
 	git.StringVar(&m.author, "author", "", "author and committer `\"NAME <EMAIL>\"` (default: each repository's configured user)")
-	git.StringVar(&m.push, "push", "", "push the branch to `REMOTE` (origin when no value is given)")
+	git.StringVar(&m.push, "push", "", "push the branch to origin, or to `REMOTE` with --push=REMOTE")
 	git.Lookup("push").NoOptDefVal = "origin"
 	addGroup(cmd, "Branches and commits", git)
 
 	run := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	run.BoolVar(&m.dryRun, "dry-run", false, "print the changes as one patch and create nothing")
-	run.IntVar(&m.jobs, "jobs", runtime.NumCPU(), "migrate `N` repositories at once")
+	run.IntVar(&m.jobs, "jobs", runtime.GOMAXPROCS(0), "migrate `N` repositories at once")
 	run.StringVar(&m.reportFile, "report", "", "write the outcome of every repository to `FILE` as JSON")
 	addGroup(cmd, "Run", run)
 
@@ -209,6 +209,9 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 	// is how a fleet's digests are resolved once, before the real runs.
 	for _, err := range reg.save() {
 		x.fail(env, "", err)
+	}
+	if repos == nil {
+		repos = []*migrate.Repository{} // [] in the JSON report, not null
 	}
 	rep := &migrate.Report{
 		Version: migrate.ReportVersion, Dockmend: versionString(),

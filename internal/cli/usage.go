@@ -69,13 +69,34 @@ func usage(c *cobra.Command) error {
 		if title == "" {
 			title = "Other flags"
 		}
-		fmt.Fprintf(&b, "\n%s:\n%s", title, fs.FlagUsages())
+		fmt.Fprintf(&b, "\n%s:\n%s", title, optionalValues(fs))
 	}
 	if c.HasAvailableSubCommands() {
 		fmt.Fprintf(&b, "\nUse \"%s [command] --help\" for more about a command.\n", c.CommandPath())
 	}
 	_, err := fmt.Fprint(c.OutOrStderr(), b.String())
 	return err
+}
+
+// optionalValues returns fs.FlagUsages with the flags whose value is
+// optional written as --push[=REMOTE]: pflag writes --push REMOTE[="origin"],
+// which reads as if "--push REMOTE" worked, and it does not (REMOTE would
+// be an argument).
+func optionalValues(fs *pflag.FlagSet) string {
+	text := fs.FlagUsages()
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.NoOptDefVal == "" || f.Value.Type() != "string" {
+			return
+		}
+		name, _ := pflag.UnquoteUsage(f)
+		old := fmt.Sprintf("--%s %s[=\"%s\"]", f.Name, name, f.NoOptDefVal)
+		repl := fmt.Sprintf("--%s[=%s]", f.Name, name)
+		if len(repl) < len(old) {
+			repl += strings.Repeat(" ", len(old)-len(repl))
+		}
+		text = strings.Replace(text, old, repl, 1)
+	})
+	return text
 }
 
 // newHelp returns the help command: "dockmend help COMMAND" explains a

@@ -44,8 +44,13 @@ func (e *Error) Error() string {
 	if msg == "" {
 		msg = e.Err.Error()
 	}
-	msg = strings.TrimPrefix(msg, "fatal: ")
-	msg = strings.ReplaceAll(msg, "\n", "; ")
+	var lines []string
+	for _, l := range strings.Split(msg, "\n") {
+		if l = strings.TrimSpace(strings.TrimPrefix(l, "fatal: ")); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	msg = strings.Join(lines, "; ")
 	return fmt.Sprintf("git %s: %s", strings.Join(e.Args, " "), msg)
 }
 
@@ -100,25 +105,44 @@ func (r Repo) TopLevel(ctx context.Context) (string, error) {
 	return out, nil
 }
 
-// Locate returns the top directory of the work tree that holds Dir, and
-// the absolute path of the repository's git directory that all its
-// worktrees share (two work trees of one repository share it, and with it
-// their branches), with one git command.
-func (r Repo) Locate(ctx context.Context) (top, commonDir string, err error) {
-	out, err := r.Run(ctx, "rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir")
-	if err != nil {
-		var ge *Error
-		if errors.As(err, &ge) && strings.Contains(ge.Stderr, "not a git repository") {
-			return "", "", ErrNotRepository
-		}
-		return "", "", err
+// Location is where a repository is, and the commit a revision names in
+// it.
+type Location struct {
+	// Top is the top directory of the work tree.
+	Top string
+	// CommonDir is the absolute path of the git directory that all the
+	// repository's worktrees share (and with it their branches).
+	CommonDir string
+	// Commit is the commit id of the revision asked for.
+	Commit string
+}
+
+// ErrNoRevision is returned (wrapped) by Locate when the revision does
+// not name a commit.
+var ErrNoRevision = errors.New("not a commit")
+
+// Locate finds the repository that holds Dir and resolves rev in it, with
+// one git command.
+func (r Repo) Locate(ctx context.Context, rev string) (Location, error) {
+	if strings.HasPrefix(rev, "-") {
+		return Location{}, fmt.Errorf("%s: %w", rev, ErrNoRevision)
+	}
+	out, err := r.Run(ctx, "rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir", rev+"^{commit}")
+	var ge *Error
+	switch {
+	case errors.As(err, &ge) && strings.Contains(ge.Stderr, "not a git repository"):
+		return Location{}, ErrNotRepository
+	case errors.As(err, &ge) && (strings.Contains(ge.Stderr, "unknown revision") || strings.Contains(ge.Stderr, "bad revision") || strings.Contains(ge.Stderr, "ambiguous argument")):
+		return Location{}, fmt.Errorf("%s: %w", rev, ErrNoRevision)
+	case err != nil:
+		return Location{}, err
 	}
 	lines := strings.Split(out, "\n")
-	if len(lines) != 2 || lines[0] == "" {
+	if len(lines) != 3 || lines[0] == "" {
 		// A bare repository, or the inside of .git: no work tree.
-		return "", "", ErrNotRepository
+		return Location{}, ErrNotRepository
 	}
-	return lines[0], lines[1], nil
+	return Location{Top: lines[0], CommonDir: lines[1], Commit: lines[2]}, nil
 }
 
 // Commit resolves rev to a commit id.

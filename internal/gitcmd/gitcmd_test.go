@@ -52,3 +52,38 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestLocate(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	r := Repo{Dir: dir, Env: []string{"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+		"GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@b", "GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@b"}}
+	if _, err := r.Locate(ctx, "HEAD"); !errors.Is(err, ErrNotRepository) {
+		t.Errorf("outside a repository: %v", err)
+	}
+	if _, err := r.Run(ctx, "init", "-q"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Locate(ctx, "HEAD"); !errors.Is(err, ErrNoRevision) {
+		t.Errorf("no commits: %v", err)
+	}
+	if _, err := r.Run(ctx, "commit", "-q", "--allow-empty", "-m", "x"); err != nil {
+		t.Fatal(err)
+	}
+	loc, err := r.Locate(ctx, "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _ := r.Run(ctx, "rev-parse", "HEAD")
+	if loc.Commit != head || !strings.HasSuffix(loc.CommonDir, "/.git") || loc.Top == "" {
+		t.Errorf("Locate = %+v (HEAD %s)", loc, head)
+	}
+	for _, bad := range []string{"nope", "--all", "HEAD~5"} {
+		if _, err := r.Locate(ctx, bad); !errors.Is(err, ErrNoRevision) {
+			t.Errorf("Locate(%q): %v", bad, err)
+		}
+	}
+}

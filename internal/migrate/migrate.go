@@ -248,26 +248,25 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 	} else if !fi.IsDir() {
 		return fail(errors.New("not a directory"))
 	}
-	top, common, err := repo.Locate(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	repo.Dir = top
-	// Two paths may lead to one repository (a symbolic link, a second
-	// worktree): they share branches, so they take turns, and the second
-	// finds the branch the first made.
-	defer locks.lock(common)()
 	baseRev := opts.Base
 	if baseRev == "" {
 		baseRev = "HEAD"
 	}
-	base, err := repo.Commit(ctx, baseRev)
-	if err != nil {
-		if baseRev == "HEAD" {
-			return fail(errors.New("no commits yet (HEAD is not a commit)"))
-		}
-		return fail(fmt.Errorf("base: %w", err))
+	loc, err := repo.Locate(ctx, baseRev)
+	switch {
+	case errors.Is(err, gitcmd.ErrNoRevision) && baseRev == "HEAD":
+		return fail(errors.New("no commits yet (HEAD is not a commit)"))
+	case errors.Is(err, gitcmd.ErrNoRevision):
+		return fail(fmt.Errorf("base %s is not a commit", baseRev))
+	case err != nil:
+		return fail(err)
 	}
+	repo.Dir = loc.Top
+	// Two paths may lead to one repository (a symbolic link, a second
+	// worktree): they share branches, so they take turns, and the second
+	// finds the branch the first made.
+	defer locks.lock(loc.CommonDir)()
+	base := loc.Commit
 	rep.Base = base
 	ref := "refs/heads/" + opts.Branch
 	old, exists, err := repo.Ref(ctx, ref)

@@ -149,7 +149,7 @@ func (rep *Report) Save(path string) error {
 // (a repository in several reports keeps its last outcome), counts
 // recomputed, the earliest start and the latest finish.
 func Merge(reports []*Report) *Report {
-	out := &Report{Version: ReportVersion}
+	out := &Report{Version: ReportVersion, Repositories: []*Repository{}}
 	byPath := map[string]*Repository{}
 	for i, rep := range reports {
 		if i == 0 || rep.Started.Before(out.Started) {
