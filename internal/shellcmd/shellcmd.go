@@ -298,32 +298,84 @@ func (w *walker) word(n *syntax.Word) Word {
 // Unquote returns the value of a word made of literal text and quotes,
 // with the quotes removed. ok is false when the word has an expansion.
 func Unquote(n *syntax.Word) (string, bool) {
+	return Expand(n, nil)
+}
+
+// Lookup returns the value of a shell variable: ok when the value is
+// known; declared when the variable exists but its value is not known
+// (then ${X:-default} cannot take the default either).
+type Lookup func(name string) (value string, ok, declared bool)
+
+// Expand returns the value of a word made only of literal text, quotes and
+// parameter expansions ($X, ${X}, ${X-default}, ${X:-default}) of variables
+// that lookup knows. It returns false for anything else (command
+// substitution, $'...', other expansions, unknown variables). With a nil
+// lookup it is Unquote.
+func Expand(n *syntax.Word, lookup Lookup) (string, bool) {
+	if n == nil {
+		return "", false
+	}
 	var b strings.Builder
 	for _, p := range n.Parts {
-		switch x := p.(type) {
-		case *syntax.Lit:
-			b.WriteString(unescape(x.Value))
-		case *syntax.SglQuoted:
-			if x.Dollar {
-				return "", false
-			}
-			b.WriteString(x.Value)
-		case *syntax.DblQuoted:
-			if x.Dollar {
-				return "", false
-			}
-			for _, q := range x.Parts {
-				l, ok := q.(*syntax.Lit)
-				if !ok {
-					return "", false
-				}
-				b.WriteString(l.Value)
-			}
-		default:
+		if !expandPart(&b, p, lookup, false) {
 			return "", false
 		}
 	}
 	return b.String(), true
+}
+
+func expandPart(b *strings.Builder, p syntax.WordPart, lookup Lookup, quoted bool) bool {
+	switch x := p.(type) {
+	case *syntax.Lit:
+		if quoted {
+			b.WriteString(x.Value)
+		} else {
+			b.WriteString(unescape(x.Value))
+		}
+	case *syntax.SglQuoted:
+		if x.Dollar {
+			return false
+		}
+		b.WriteString(x.Value)
+	case *syntax.DblQuoted:
+		if x.Dollar {
+			return false
+		}
+		for _, q := range x.Parts {
+			if !expandPart(b, q, lookup, true) {
+				return false
+			}
+		}
+	case *syntax.ParamExp:
+		if lookup == nil || x.Excl || x.Length || x.Width || x.Index != nil || x.Slice != nil || x.Repl != nil || x.Names != 0 || x.Param == nil {
+			return false
+		}
+		v, ok, declared := lookup(x.Param.Value)
+		if x.Exp != nil {
+			switch x.Exp.Op {
+			case syntax.DefaultUnset, syntax.DefaultUnsetOrNull:
+				if !ok || (v == "" && x.Exp.Op == syntax.DefaultUnsetOrNull) {
+					if declared && !ok {
+						return false // declared, value unknown
+					}
+					d, dok := Expand(x.Exp.Word, lookup)
+					if !dok {
+						return false
+					}
+					v, ok = d, true
+				}
+			default:
+				return false
+			}
+		}
+		if !ok {
+			return false
+		}
+		b.WriteString(v)
+	default:
+		return false
+	}
+	return true
 }
 
 // unescape drops the backslashes of an unquoted literal ("\-y" is "-y").

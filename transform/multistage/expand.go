@@ -6,6 +6,8 @@ import (
 
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/dockmend/dockmend/internal/shellcmd"
 )
 
 // env holds the variables whose values are known at a point of the stage:
@@ -68,84 +70,13 @@ func expandDockerfile(text string, escape rune, e env) (string, bool) {
 // literal text, quotes and simple parameter expansions of known
 // variables.
 func expandWord(w *syntax.Word, e env) (string, bool) {
-	if w == nil {
-		return "", false
-	}
-	var b strings.Builder
-	for _, p := range w.Parts {
-		if !expandPart(&b, p, e, false) {
-			return "", false
-		}
-	}
-	return b.String(), true
+	return shellcmd.Expand(w, e.lookup)
 }
 
-func expandPart(b *strings.Builder, p syntax.WordPart, e env, quoted bool) bool {
-	switch x := p.(type) {
-	case *syntax.Lit:
-		if quoted {
-			b.WriteString(x.Value)
-		} else {
-			b.WriteString(unescapeLit(x.Value))
-		}
-	case *syntax.SglQuoted:
-		if x.Dollar {
-			return false
-		}
-		b.WriteString(x.Value)
-	case *syntax.DblQuoted:
-		if x.Dollar {
-			return false
-		}
-		for _, q := range x.Parts {
-			if !expandPart(b, q, e, true) {
-				return false
-			}
-		}
-	case *syntax.ParamExp:
-		if x.Excl || x.Length || x.Width || x.Index != nil || x.Slice != nil || x.Repl != nil || x.Names != 0 || x.Param == nil {
-			return false
-		}
-		v, ok := e.get(x.Param.Value)
-		if x.Exp != nil {
-			switch x.Exp.Op {
-			case syntax.DefaultUnset, syntax.DefaultUnsetOrNull:
-				if !ok || (v == "" && x.Exp.Op == syntax.DefaultUnsetOrNull) {
-					if _, declared := e[x.Param.Value]; declared && !ok {
-						return false // declared, value unknown
-					}
-					d, dok := expandWord(x.Exp.Word, e)
-					if !dok {
-						return false
-					}
-					v, ok = d, true
-				}
-			default:
-				return false
-			}
-		}
-		if !ok {
-			return false
-		}
-		b.WriteString(v)
-	default:
-		return false
-	}
-	return true
-}
-
-func unescapeLit(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			i++
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
+// lookup is e as a shellcmd.Lookup.
+func (e env) lookup(name string) (string, bool, bool) {
+	v, declared := e[name]
+	return v.value, declared && v.known, declared
 }
 
 // abs resolves p against the directory dir; "" stays "".

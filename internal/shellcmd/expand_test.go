@@ -1,0 +1,57 @@
+package shellcmd
+
+import (
+	"strings"
+	"testing"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+func TestExpand(t *testing.T) {
+	vars := map[string]string{"PREFIX": "/opt/app", "EMPTY": ""}
+	lookup := func(name string) (string, bool, bool) {
+		if name == "UNKNOWN" {
+			return "", false, true // declared by an ARG without a value
+		}
+		v, ok := vars[name]
+		return v, ok, ok
+	}
+	for _, tt := range []struct {
+		word, want string
+		ok         bool
+	}{
+		{`plain`, "plain", true},
+		{`\-y`, "-y", true},
+		{`'a b'`, "a b", true},
+		{`"a\"b"`, `a\"b`, true},
+		{`$PREFIX/bin`, "/opt/app/bin", true},
+		{`"${PREFIX}/lib"`, "/opt/app/lib", true},
+		{`${MISSING:-/usr/local}`, "/usr/local", true},
+		{`${EMPTY:-x}`, "x", true},
+		{`${EMPTY-x}`, "", true},
+		{`${UNKNOWN:-x}`, "", false}, // declared, value unknown: not the default
+		{`$MISSING`, "", false},
+		{`$(pwd)`, "", false},
+		{`$'x'`, "", false},
+		{`${PREFIX#/}`, "", false},
+		{`${#PREFIX}`, "", false},
+	} {
+		f, err := syntax.NewParser().Parse(strings.NewReader("echo "+tt.word), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := f.Stmts[0].Cmd.(*syntax.CallExpr).Args[1]
+		got, ok := Expand(w, lookup)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("Expand(%s) = %q, %v; want %q, %v", tt.word, got, ok, tt.want, tt.ok)
+		}
+		// Unquote is Expand without variables.
+		u, uok := Unquote(w)
+		if wantU := !strings.Contains(tt.word, "$") && tt.ok; uok != wantU || (uok && u != tt.want) {
+			t.Errorf("Unquote(%s) = %q, %v", tt.word, u, uok)
+		}
+	}
+	if _, ok := Expand(nil, lookup); ok {
+		t.Error("Expand(nil) succeeded")
+	}
+}
