@@ -105,6 +105,17 @@ func write(path string, data []byte, orig Stat, beforeRename func(tmp string) er
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 
+	return renameOver(path, target, data, func(tmp *os.File) error {
+		keepOwner(tmp, fi) // before Chmod: changing the owner may clear set-id bits
+		return tmp.Chmod(fi.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky))
+	}, beforeRename)
+}
+
+// renameOver writes data to a temporary file beside target, lets prepare
+// set its mode, syncs it, renames it over target and syncs the directory.
+// On error the temporary file is removed and target is left as it was.
+// Errors name path, the file as the caller knows it.
+func renameOver(path, target string, data []byte, prepare func(*os.File) error, beforeRename func(tmp string) error) (err error) {
 	dir := filepath.Dir(target)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp*")
 	if err != nil {
@@ -119,8 +130,7 @@ func write(path string, data []byte, orig Stat, beforeRename func(tmp string) er
 	if _, err := tmp.Write(data); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	keepOwner(tmp, fi) // before Chmod: changing the owner may clear set-id bits
-	if err := tmp.Chmod(fi.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)); err != nil {
+	if err := prepare(tmp); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := tmp.Sync(); err != nil {
@@ -183,38 +193,12 @@ func syncDir(dir string) error {
 // unlike Write it does not check what it replaces. An existing file keeps
 // its permission bits; a new one gets perm. It is for files dockmend owns,
 // such as reports.
-func Replace(path string, data []byte, perm fs.FileMode) (err error) {
+func Replace(path string, data []byte, perm fs.FileMode) error {
 	if fi, err := os.Stat(path); err == nil {
 		if !fi.Mode().IsRegular() {
 			return fmt.Errorf("writing %s: not a regular file (%s)", path, fi.Mode().Type())
 		}
 		perm = fi.Mode().Perm()
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return syncDir(dir)
+	return renameOver(path, path, data, func(tmp *os.File) error { return tmp.Chmod(perm) }, nil)
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/diff"
 	"github.com/dockmend/dockmend/internal/driver"
-	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/gitcmd"
 	"github.com/dockmend/dockmend/internal/migrate"
 	"github.com/dockmend/dockmend/internal/report"
@@ -396,13 +395,7 @@ func (o *options) fixTree(ctx context.Context, env *Env, reg *registries, req mi
 				res.Errors = append(res.Errors, rename(out.Err.Error()))
 				return nil
 			}
-			var failed []engine.Finding
-			for _, f := range out.Result.Remaining {
-				if f.Failed {
-					failed = append(failed, f)
-				}
-			}
-			if len(failed) > 0 {
+			if failed := out.Result.Failed(); len(failed) > 0 {
 				var b strings.Builder
 				if err := report.Text(&b, report.File{Path: out.Result.Path, Data: out.Result.Output, Findings: failed}); err != nil {
 					return err

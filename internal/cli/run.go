@@ -6,7 +6,6 @@ import (
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/driver"
-	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/report"
 )
 
@@ -48,13 +47,7 @@ func (o *options) run(ctx context.Context, env *Env, p *plan, write, showFailed 
 				x.fail(env, out.File.Path, out.Err)
 				return nil
 			}
-			var failed []engine.Finding
-			for _, f := range out.Result.Remaining {
-				if f.Failed {
-					failed = append(failed, f)
-				}
-			}
-			if len(failed) > 0 {
+			if failed := out.Result.Failed(); len(failed) > 0 {
 				x.raise(ExitError)
 				if showFailed {
 					f := report.File{Path: out.Result.Path, Data: out.Result.Output, Findings: failed}

@@ -74,6 +74,18 @@ type Result struct {
 	Passes int
 }
 
+// Failed returns the remaining findings whose rule could not do its work
+// (a failed registry lookup): the file is not as the rules would have it.
+func (r *Result) Failed() []Finding {
+	var out []Finding
+	for _, f := range r.Remaining {
+		if f.Failed {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // Changed reports whether the output differs from the input.
 func (r *Result) Changed() bool { return string(r.Input) != string(r.Output) }
 

@@ -42,7 +42,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -52,6 +51,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/dockmend/dockmend/internal/atomicfile"
 )
 
 // Version is the format version that this package reads and writes.
@@ -310,45 +311,12 @@ func (f *File) Encode(w io.Writer, format Format) error {
 // temporary file in the same directory, syncs it and renames it over path,
 // so readers see either the old file or the new one. An existing file's
 // permission bits are kept; a new file gets 0644.
-func (f *File) Save(path string) (err error) {
+func (f *File) Save(path string) error {
 	var buf bytes.Buffer
 	if err := f.Encode(&buf, FormatFor(path)); err != nil {
 		return err
 	}
-	mode := fs.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
-		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("saving lock file: %s is not a regular file", path)
-		}
-		mode = fi.Mode().Perm()
-	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("saving lock file: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("saving lock file: %w", err)
-	}
-	if err = tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("saving lock file: %w", err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("saving lock file: %w", err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("saving lock file: %w", err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Replace(path, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("saving lock file: %w", err)
 	}
 	return nil
