@@ -85,7 +85,7 @@ type Options struct {
 	// otherwise each repository's configuration decides.
 	Author *gitcmd.Identity
 	// Jobs bounds the repositories processed at once; 0 means the number
-	// of CPUs.
+	// of CPUs Go may use (GOMAXPROCS).
 	Jobs int
 	// TempDir is where worktrees are made; "" means os.TempDir().
 	TempDir string
@@ -112,7 +112,7 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]*Repository, er
 	}
 	jobs := opts.Jobs
 	if jobs <= 0 {
-		jobs = runtime.NumCPU()
+		jobs = runtime.GOMAXPROCS(0)
 	}
 	tmp, err := os.MkdirTemp(opts.TempDir, "dockmend-migrate-")
 	if err != nil {
