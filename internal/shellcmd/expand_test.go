@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/dockmend/dockmend/internal/source"
 )
 
 func TestExpand(t *testing.T) {
@@ -53,5 +55,30 @@ func TestExpand(t *testing.T) {
 	}
 	if _, ok := Expand(nil, lookup); ok {
 		t.Error("Expand(nil) succeeded")
+	}
+}
+
+func TestMentions(t *testing.T) {
+	f, err := source.Parse("Dockerfile", []byte("FROM x\n"+
+		"RUN apt-get update\n"+
+		"RUN a\"p\"t-get install -y x && ap\\\n  t update\n"+
+		"RUN make && \\\n    make install\n"+
+		"RUN <<EOF\nset -e\nzypper in -y x\nEOF\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := f.Stages[0].Instructions
+	for i, tt := range []struct {
+		words []string
+		want  bool
+	}{
+		{[]string{"apt"}, true},
+		{[]string{"apt"}, true},
+		{[]string{"apt", "apk"}, false},
+		{[]string{"zypper"}, true},
+	} {
+		if got := Mentions(runs[i], tt.words...); got != tt.want {
+			t.Errorf("Mentions(%q, %v) = %v", runs[i].Args(), tt.words, got)
+		}
 	}
 }

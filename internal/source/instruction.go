@@ -49,7 +49,7 @@ type Instruction struct {
 	// FROM.
 	Stage *Stage
 
-	off      []int    // off[i] is the byte offset of Logical[i]
+	off      offsets  // off.at(i) is the byte offset of Logical[i]
 	bodyLine int      // first physical line after the logical line
 	shell    []string // the SHELL in effect, set by buildStages; nil for the default
 
@@ -89,13 +89,13 @@ type Field struct {
 // Offset converts a logical index into a byte offset in the file. The index
 // len(Logical) maps just past the last byte.
 func (in *Instruction) Offset(i int) int {
-	if i >= len(in.off) {
-		if len(in.off) == 0 {
+	if i >= in.off.len() {
+		if in.off.len() == 0 {
 			return in.End
 		}
-		return in.off[len(in.off)-1] + 1
+		return in.off.at(in.off.len()-1) + 1
 	}
-	return in.off[i]
+	return in.off.at(i)
 }
 
 // Range converts the logical range [i, j) into a byte range. ok is false
@@ -107,13 +107,10 @@ func (in *Instruction) Range(i, j int) (start, end int, ok bool) {
 		return 0, 0, false
 	}
 	if i == j {
-		if i == len(in.off) {
-			p := in.Offset(i)
-			return p, p, true
-		}
-		return in.off[i], in.off[i], true
+		p := in.Offset(i)
+		return p, p, true
 	}
-	start, end = in.off[i], in.off[j-1]+1
+	start, end = in.off.at(i), in.off.at(j-1)+1
 	return start, end, end-start == j-i
 }
 
@@ -124,7 +121,7 @@ func (in *Instruction) InsertAt(j int) int {
 	if j <= 0 {
 		return in.Offset(0)
 	}
-	return in.off[j-1] + 1
+	return in.off.at(j-1) + 1
 }
 
 // Args returns the arguments' text.
@@ -192,7 +189,7 @@ func (f *File) newInstruction(n *parser.Node, parent *Instruction) *Instruction 
 		} else if parent.Args() != n.Original {
 			in.MapErr = fmt.Errorf("ONBUILD trigger text %q does not match the source", n.Original)
 		} else {
-			in.off = parent.off[parent.ArgsStart:parent.ArgsEnd]
+			in.off = parent.off.slice(parent.ArgsStart, parent.ArgsEnd)
 		}
 	} else {
 		in.mapLines()
@@ -216,7 +213,7 @@ func (in *Instruction) mapLines() {
 	ls, _ := f.Line(in.StartLine)
 	_, le := f.Line(in.EndLine)
 	text := make([]byte, 0, le-ls)
-	off := make([]int, 0, le-ls)
+	var off offsets
 	first := true
 	lastLine := in.StartLine
 	for line := in.StartLine; line <= in.EndLine; line++ {
@@ -239,17 +236,15 @@ func (in *Instruction) mapLines() {
 		lastLine = line
 		keep, cont := contRe(body)
 		text = append(text, body[:keep]...)
-		for i := range keep {
-			off = append(off, base+i)
-		}
+		off.add(base, keep)
 		if !cont {
 			break
 		}
 	}
 	// A line holding only the escape token may precede the keyword: Start
 	// is the keyword's first byte all the same.
-	if len(off) > 0 {
-		in.Start = off[0]
+	if off.len() > 0 {
+		in.Start = off.at(0)
 	}
 	// End: the end of the last physical line, line ending excluded. For
 	// heredocs that is the terminator line.
@@ -263,7 +258,7 @@ func (in *Instruction) mapLines() {
 	if in.Logical != in.Node.Original {
 		in.MapErr = fmt.Errorf("line %d: source map does not reproduce buildkit's text", in.StartLine)
 		in.Logical = in.Node.Original
-		in.off = nil
+		in.off = offsets{}
 	}
 	in.bodyLine = lastLine + 1
 }

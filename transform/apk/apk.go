@@ -29,7 +29,7 @@ func run(p *transform.Pass) error {
 		return err
 	}
 	p.File.Walk(func(in *source.Instruction) {
-		if in.Is("RUN") && shellcmd.ImageStage(in) &&
+		if in.Is("RUN") && shellcmd.Mentions(in, "apk") && shellcmd.ImageStage(in) &&
 			!shellcmd.CacheCovers(in, "/var/cache/apk") && !shellcmd.CacheCovers(in, "/etc/apk/cache") {
 			checkRun(p, in)
 		}

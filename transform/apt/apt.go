@@ -31,6 +31,9 @@ func run(p *transform.Pass) error {
 		if err := p.Context.Err(); err != nil {
 			return err
 		}
+		if !slices.ContainsFunc(st.Instructions, mentionsApt) {
+			continue // nothing to fix; spare the shell parser
+		}
 		var runs []*runInfo
 		for _, in := range st.Instructions {
 			if in.Is("RUN") {
@@ -45,13 +48,18 @@ func run(p *transform.Pass) error {
 		}
 	}
 	f.Walk(func(in *source.Instruction) {
-		if in.Parent != nil && in.Is("RUN") {
+		if in.Parent != nil && mentionsApt(in) {
 			r := analyze(in)
 			checkCommands(p, r)
 			checkLists(p, []*runInfo{r})
 		}
 	})
 	return nil
+}
+
+// mentionsApt reports a RUN that may run apt, apt-get or aptitude.
+func mentionsApt(in *source.Instruction) bool {
+	return in.Is("RUN") && shellcmd.Mentions(in, "apt")
 }
 
 // Event kinds, in the order a RUN's commands touch the package lists.

@@ -28,7 +28,7 @@ func run(p *transform.Pass) error {
 		return err
 	}
 	p.File.Walk(func(in *source.Instruction) {
-		if in.Is("RUN") {
+		if in.Is("RUN") && shellcmd.Mentions(in, "dnf", "yum") {
 			checkRun(p, in)
 		}
 	})

@@ -74,8 +74,8 @@ func (a *analysis) output(in *source.Instruction, p string) {
 		return
 	}
 	p = path.Clean(p)
-	for _, skip := range []string{"/tmp", "/var/tmp", "/dev", "/proc", "/sys", "/var/cache", "/var/lib/apt", "/etc/apt/apt.conf.d", "/var/lib/dpkg", "/var/log/apt", "/root/.cache", "/root/.npm", "/root/.m2", "/root/.gradle", "/root/.cargo/registry", "/go/pkg", "/root/go/pkg", "/usr/local/cargo/registry", "/usr/local/cargo/git"} {
-		if covers(skip, p) {
+	for _, skip := range notArtifacts {
+		if p == skip || strings.HasPrefix(p, skip+"/") { // covers, for clean paths
 			return
 		}
 	}
@@ -98,6 +98,11 @@ func (a *analysis) output(in *source.Instruction, p string) {
 		a.outputs = append(a.outputs, p)
 	}
 }
+
+// notArtifacts are the directories (clean paths) whose files never reach
+// the image or are not the build's output: temporary files, caches,
+// package manager state.
+var notArtifacts = []string{"/tmp", "/var/tmp", "/dev", "/proc", "/sys", "/var/cache", "/var/lib/apt", "/etc/apt/apt.conf.d", "/var/lib/dpkg", "/var/log/apt", "/root/.cache", "/root/.npm", "/root/.m2", "/root/.gradle", "/root/.cargo/registry", "/go/pkg", "/root/go/pkg", "/usr/local/cargo/registry", "/usr/local/cargo/git"}
 
 // removeOutputs forgets the artifacts that a later rm deletes.
 func (a *analysis) removeOutputs(p string) {
@@ -192,6 +197,11 @@ func mayKeepTools(f *source.File, s *source.Stage, table *runtimebase.Table, glo
 			if json.Unmarshal([]byte(in.Args()), &argv) != nil || len(argv) == 0 || packageFamily(argv[0]) != "" {
 				return true
 			}
+			continue
+		}
+		// Package managers named in the text, or a command name that
+		// comes from a variable or a substitution.
+		if !shellcmd.Mentions(in, "apt", "apk", "yum", "dnf", "tdnf", "zypper", "$", "`") {
 			continue
 		}
 		sc, err := in.Script()

@@ -31,7 +31,7 @@ func run(p *transform.Pass) error {
 	}
 	first := declarations(p.File, noCacheEnv)
 	p.File.Walk(func(in *source.Instruction) {
-		if in.Is("RUN") && shellcmd.ImageStage(in) && !cacheMounted(in) && !declared(in, first) {
+		if in.Is("RUN") && shellcmd.Mentions(in, "pip") && shellcmd.ImageStage(in) && !cacheMounted(in) && !declared(in, first) {
 			checkRun(p, in)
 		}
 	})

@@ -29,7 +29,7 @@ func run(p *transform.Pass) error {
 		return err
 	}
 	p.File.Walk(func(in *source.Instruction) {
-		if in.Is("RUN") {
+		if in.Is("RUN") && shellcmd.Mentions(in, "zypper") {
 			checkRun(p, in)
 		}
 	})
