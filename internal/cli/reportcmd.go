@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"errors"
+
 	"github.com/spf13/cobra"
 
 	"github.com/dockmend/dockmend/internal/migrate"
@@ -10,7 +12,7 @@ func newReport(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Work with the JSON reports of dockmend migrate",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cmd.Help()
 		},
@@ -31,7 +33,12 @@ counts recomputed. It prints the Markdown summary, and with -o writes the
 joined JSON report, which --only-failed and --skip-done accept.`,
 		Example: `  dockmend report merge -o report.json report-*.json
   dockmend migrate --only-failed report.json --report retry.json`,
-		Args: cobra.MinimumNArgs(1),
+		Args: usageArgs(func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return errors.New("no reports: name the JSON reports to merge")
+			}
+			return nil
+		}),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var reports []*migrate.Report
 			for _, path := range args {
