@@ -35,6 +35,13 @@ exec jq -r '
   + "compressed \($oc | mb) MB → \($fc | mb) MB (\(tpct($oc; $fc) | pct)); "
   + "median change per fixture \([$both[].size_change_pct] | median | pct) uncompressed, \([$both[].compressed_change_pct | select(. != null)] | median | pct) compressed.",
   "",
+  ([.fixtures[] | select((.rules_applied // []) | index("multistage"))] as $ms
+   | [$ms[] | select(.original.built == true)] as $msb
+   | if ($ms | length) == 0 then empty else
+     "**Multi-stage split:** the `multistage` rule rewrote \($ms | length) fixtures; "
+     + "\([$msb[] | select(.status == "pass")] | length) of the \($msb | length) that built before build and pass their smoke test after "
+     + "(goal: 90 %), median size change \([$msb[] | select(.size_change_pct != null) | .size_change_pct] | median | pct) (goal: -60 % or better).",
+     "" end),
   "| fixture | fix | rules applied | built | smoke | size MB | change | compressed MB | change | layers | build s | base pin | result |",
   "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   (.fixtures[] |
