@@ -82,3 +82,28 @@ func TestMentions(t *testing.T) {
 		}
 	}
 }
+
+func TestGetoptValueIndex(t *testing.T) {
+	words := []string{"gcc", "-o", "out", "-Iinc", "--std=c11", "-c", "x.c", "--", "-y"}
+	l := Getopt(len(words), func(i int) (string, bool) { return words[i], true }, "-o", "-I")
+	type opt struct {
+		name, value string
+		index, valueIndex int
+	}
+	var got []opt
+	for _, o := range l.Options {
+		got = append(got, opt{o.Name, o.Value, o.Index, o.ValueIndex})
+	}
+	want := []opt{{"-o", "out", 1, 2}, {"-I", "inc", 3, 3}, {"--std", "c11", 4, 4}, {"-c", "", 5, 5}}
+	if len(got) != len(want) {
+		t.Fatalf("options %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("option %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if ops := l.Operands; len(ops) != 2 || ops[0] != 6 || ops[1] != 8 || l.DoubleDash != 7 {
+		t.Errorf("operands %v, double dash %d", ops, l.DoubleDash)
+	}
+}

@@ -19,6 +19,9 @@ type Option struct {
 	HasValue bool
 	// Index is the index in Command.Args of the word the option is in.
 	Index int
+	// ValueIndex is the index of the word that holds the value: the next
+	// word for "-o value", Index otherwise.
+	ValueIndex int
 }
 
 // Line is a command line split into options and operands.
@@ -39,28 +42,37 @@ type Line struct {
 // tools read them. takesValue names the options whose value may be the
 // next word ("-o", "--option"); "--" ends the options.
 func (c *Command) Parse(takesValue ...string) Line {
+	return Getopt(len(c.Args), func(i int) (string, bool) {
+		return c.Args[i].Value, c.Args[i].Literal
+	}, takesValue...)
+}
+
+// Getopt is Parse over any list of words: word(i) returns the text of
+// word i and whether it is known (a word whose text is not known is an
+// operand). Word 0 is the command's name and is skipped; n is the number
+// of words.
+func Getopt(n int, word func(i int) (text string, known bool), takesValue ...string) Line {
 	var l Line
-	args := c.Args
-	for i := 1; i < len(args); i++ {
-		w := args[i]
-		v := w.Value
-		if !w.Literal || len(v) < 2 || v[0] != '-' {
+	for i := 1; i < n; i++ {
+		v, known := word(i)
+		if !known || len(v) < 2 || v[0] != '-' {
 			l.Operands = append(l.Operands, i)
 			continue
 		}
 		if v == "--" {
 			l.DoubleDash = i
-			for j := i + 1; j < len(args); j++ {
+			for j := i + 1; j < n; j++ {
 				l.Operands = append(l.Operands, j)
 			}
 			break
 		}
 		if strings.HasPrefix(v, "--") {
 			name, value, ok := strings.Cut(v, "=")
-			o := Option{Name: name, Value: value, HasValue: ok, Index: i}
-			if !ok && slices.Contains(takesValue, name) && i+1 < len(args) {
+			o := Option{Name: name, Value: value, HasValue: ok, Index: i, ValueIndex: i}
+			if !ok && slices.Contains(takesValue, name) && i+1 < n {
 				i++
-				o.Value, o.HasValue = args[i].Value, true
+				o.Value, _ = word(i)
+				o.HasValue, o.ValueIndex = true, i
 			}
 			l.Options = append(l.Options, o)
 			continue
@@ -68,7 +80,7 @@ func (c *Command) Parse(takesValue ...string) Line {
 		// A cluster of short options: "-qy", "-q=2", "-oAPT::X=1".
 		for k := 1; k < len(v); k++ {
 			name := "-" + v[k:k+1]
-			o := Option{Name: name, Index: i}
+			o := Option{Name: name, Index: i, ValueIndex: i}
 			if k+1 < len(v) && v[k+1] == '=' {
 				o.Value, o.HasValue = v[k+2:], true
 				l.Options = append(l.Options, o)
@@ -78,9 +90,10 @@ func (c *Command) Parse(takesValue ...string) Line {
 				switch {
 				case k+1 < len(v):
 					o.Value, o.HasValue = v[k+1:], true
-				case i+1 < len(args):
+				case i+1 < n:
 					i++
-					o.Value, o.HasValue = args[i].Value, true
+					o.Value, _ = word(i)
+					o.HasValue, o.ValueIndex = true, i
 				}
 				l.Options = append(l.Options, o)
 				break

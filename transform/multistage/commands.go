@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/dockmend/dockmend/internal/shellcmd"
 )
 
 // cmdLine is a command's arguments split into options and operands.
@@ -13,48 +15,24 @@ type cmdLine struct {
 	operands []word
 }
 
-// parseLine splits args (without the command name) getopt-style.
-// takesValue lists the options whose value may be the next word.
+// parseLine splits args (without the command name) getopt-style, as
+// shellcmd.Getopt does, keeping the words. takesValue lists the options
+// whose value may be the next word.
 func parseLine(args []word, takesValue ...string) cmdLine {
 	l := cmdLine{opts: map[string][]word{}}
-	for i := 0; i < len(args); i++ {
-		w := args[i]
-		v := w.v
-		if !w.ok || len(v) < 2 || v[0] != '-' {
-			l.operands = append(l.operands, w)
-			continue
+	// Getopt's word 0 is the command's name.
+	line := shellcmd.Getopt(len(args)+1, func(i int) (string, bool) {
+		return args[i-1].v, args[i-1].ok
+	}, takesValue...)
+	for _, o := range line.Options {
+		v := word{v: o.Value, ok: true, raw: o.Value}
+		if o.ValueIndex != o.Index {
+			v = args[o.ValueIndex-1]
 		}
-		if v == "--" {
-			l.operands = append(l.operands, args[i+1:]...)
-			break
-		}
-		if strings.HasPrefix(v, "--") {
-			name, value, ok := strings.Cut(v, "=")
-			if !ok && slices.Contains(takesValue, name) && i+1 < len(args) {
-				i++
-				l.opts[name] = append(l.opts[name], args[i])
-				continue
-			}
-			l.opts[name] = append(l.opts[name], word{v: value, ok: true})
-			continue
-		}
-		// A cluster of short options: "-xzf file", "-ofile", "-j4".
-		for k := 1; k < len(v); k++ {
-			name := "-" + v[k:k+1]
-			if !slices.Contains(takesValue, name) {
-				l.opts[name] = append(l.opts[name], word{v: "", ok: true})
-				continue
-			}
-			switch {
-			case k+1 < len(v):
-				val := strings.TrimPrefix(v[k+1:], "=")
-				l.opts[name] = append(l.opts[name], word{v: val, ok: true, raw: val})
-			case i+1 < len(args):
-				i++
-				l.opts[name] = append(l.opts[name], args[i])
-			}
-			break
-		}
+		l.opts[o.Name] = append(l.opts[o.Name], v)
+	}
+	for _, i := range line.Operands {
+		l.operands = append(l.operands, args[i-1])
 	}
 	return l
 }
