@@ -87,7 +87,7 @@ func TestGetoptValueIndex(t *testing.T) {
 	words := []string{"gcc", "-o", "out", "-Iinc", "--std=c11", "-c", "x.c", "--", "-y"}
 	l := Getopt(len(words), func(i int) (string, bool) { return words[i], true }, "-o", "-I")
 	type opt struct {
-		name, value string
+		name, value       string
 		index, valueIndex int
 	}
 	var got []opt
