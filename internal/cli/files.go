@@ -95,6 +95,13 @@ func (o *options) newSettings(env *Env, reg *registries) (*settings, error) {
 	return s, nil
 }
 
+// fresh returns settings with the same flags, rules and --config file,
+// but their own lookups of configuration files: migrate takes one for
+// each repository's worktree, which is removed afterwards.
+func (s *settings) fresh() *settings {
+	return &settings{over: s.over, fixed: s.fixed, all: s.all, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}}
+}
+
 // add adds a file with its settings to the plan.
 func (p *plan) add(f *driver.File, st setting) {
 	f.Options = st.opts

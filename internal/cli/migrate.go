@@ -151,8 +151,8 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 		}
 		shard = &s
 	}
-	// The settings are checked once here, so that a wrong flag is one
-	// usage error rather than a failure of every repository.
+	// The flags are checked once here, so that a wrong one is one usage
+	// error; each repository gets fresh settings from these (fixTree).
 	reg := newRegistries(o.pin)
 	defer reg.close()
 	s, err := o.newSettings(env, reg)
@@ -177,7 +177,7 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 	progress := newProgress(env)
 	opts.Progress = func(done int, counts map[migrate.Status]int) { progress.update(done, len(targets), counts) }
 	opts.Fix = func(ctx context.Context, req migrate.FixRequest) (*migrate.FixResult, error) {
-		return o.fixTree(ctx, env, reg, req)
+		return fixTree(ctx, s.fresh(), req)
 	}
 	opts.Emit = func(r *migrate.Repository, fix *migrate.FixResult) error {
 		if r.Status == migrate.Failed {
@@ -341,11 +341,8 @@ func filterTargets(ts []migrate.Target, keep func(migrate.Target) bool) []migrat
 // fixTree runs the rules over the Dockerfiles in a repository's worktree,
 // as "dockmend fix" does, and writes the changed files when asked. Files
 // are named after the repository's path, not the temporary worktree.
-func (o *options) fixTree(ctx context.Context, env *Env, reg *registries, req migrate.FixRequest) (*migrate.FixResult, error) {
-	s, err := o.newSettings(env, reg)
-	if err != nil {
-		return nil, err
-	}
+func fixTree(ctx context.Context, s *settings, req migrate.FixRequest) (*migrate.FixResult, error) {
+	reg := s.reg
 	p := &plan{reg: reg, pins: map[*driver.File]*pin.Options{}}
 	if err := s.discover(ctx, p, []string{req.Dir}); err != nil {
 		return nil, err
