@@ -47,6 +47,10 @@ const (
 	ReasonUnsupported Reason = "unsupported-manifest"
 	// ReasonOffline: offline, and the lock file has no answer.
 	ReasonOffline Reason = "offline-unresolved"
+	// ReasonLimit: the registry needed more redirects (MaxRedirects) or
+	// more requests for one lookup (MaxRequestsPerLookup) than dockmend
+	// allows, as an endless redirect does.
+	ReasonLimit Reason = "request-limit"
 	// ReasonCanceled: the caller's context ended.
 	ReasonCanceled Reason = "canceled"
 	// ReasonRegistry: any other registry error.
@@ -110,6 +114,10 @@ func classify(err error) Reason {
 	var re *reasonError
 	if errors.As(err, &re) {
 		return re.reason
+	}
+	var le *limitError
+	if errors.As(err, &le) {
+		return ReasonLimit
 	}
 	switch {
 	case errors.Is(err, context.Canceled):

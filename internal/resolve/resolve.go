@@ -202,6 +202,7 @@ func New(opts ...Option) (*Resolver, error) {
 	}
 	var rt http.RoundTripper = r.count
 	rt = newLimiter(rt, o.concurrency, o.perRegistry)
+	rt = &bound{inner: rt}
 	rt = &guard{inner: rt, insecure: o.isInsecure, plainOnly: plainOnly, tlsOnly: tlsOnly}
 	rt = &retrier{inner: rt, policy: o.retry, sleep: o.sleep, log: o.logger, count: r.count}
 	rt = &pingCache{inner: rt, count: r.count, m: map[string]*cachedPing{}}
@@ -324,7 +325,7 @@ func (r *Resolver) lookup(ctx context.Context, p ref, kind Kind, platform string
 	if r.o.offline {
 		return r.fromLock(p, kind, platform)
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.o.timeouts.Lookup)
+	ctx, cancel := context.WithTimeout(withBudget(ctx, r.o.maxRequests), r.o.timeouts.Lookup)
 	defer cancel()
 	var res Result
 	if platform == "" {
@@ -591,7 +592,7 @@ func (r *Resolver) Describe(ctx context.Context, reference, digest string) (Desc
 	if r.o.offline {
 		return Description{}, newError(reference, withReason(ReasonOffline, fmt.Errorf("offline: the lock file does not know %s", digest)))
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.o.timeouts.Lookup)
+	ctx, cancel := context.WithTimeout(withBudget(ctx, r.o.maxRequests), r.o.timeouts.Lookup)
 	defer cancel()
 	di := r.describe(ctx, p, digest, nil)
 	if di.err != nil {
@@ -686,6 +687,7 @@ func (r *Resolver) Refresh(ctx context.Context, reference string) Result {
 	case !p.tagged:
 		return failed(reference, p.name(), withReason(ReasonInvalid, errors.New("no tag to refresh against")))
 	}
+	ctx = withBudget(ctx, r.o.maxRequests)
 	res := r.results.do("refresh|"+p.name()+"@"+p.digest, func() (Result, bool) {
 		res := r.refresh(ctx, p)
 		res.Previous = p.digest
@@ -790,7 +792,8 @@ func headRefused(err error) bool {
 		return false
 	}
 	var pe *policyError
-	if errors.As(err, &pe) {
+	var le *limitError
+	if errors.As(err, &pe) || errors.As(err, &le) {
 		return false
 	}
 	var te *transport.Error

@@ -28,6 +28,8 @@ import (
 //	pingCache  answers repeated GET /v2/ pings from the first one per host
 //	retrier    retries 408/429/5xx, resets and timeouts, honouring Retry-After
 //	guard      refuses plain HTTP to hosts that are not loopback or insecure
+//	bound      refuses a request after MaxRedirects redirects, and beyond the
+//	           lookup's budget of requests
 //	limiter    bounds requests in flight, overall and per host
 //	counter    counts what is actually sent, by method and kind
 //	base       *http.Transport with timeouts, or the test's transport
@@ -182,6 +184,57 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	return g.inner.RoundTrip(req)
 }
 
+// limitError is a request refused because a registry made a lookup need
+// more redirects or requests than allowed.
+type limitError struct{ msg string }
+
+// Error returns the refusal.
+func (e *limitError) Error() string { return e.msg }
+
+// bound refuses a request that follows more than MaxRedirects redirects,
+// and any request beyond the budget its lookup carries in its context
+// (see withBudget). go-containerregistry follows redirects without a limit
+// of its own; the redirect chain is told by the Response field Go's client
+// sets on each request it makes to follow a redirect.
+type bound struct {
+	inner http.RoundTripper
+}
+
+// RoundTrip refuses req if it is one redirect or one request too many.
+func (b *bound) RoundTrip(req *http.Request) (*http.Response, error) {
+	hops := 0
+	for r := req; r.Response != nil && r.Response.Request != nil && hops <= MaxRedirects; r = r.Response.Request {
+		hops++
+	}
+	if hops > MaxRedirects {
+		return nil, &limitError{fmt.Sprintf("stopped after %d redirects: the registry keeps redirecting (next to %s)", MaxRedirects, redact(req.URL.Redacted()))}
+	}
+	if bg, ok := req.Context().Value(budgetKey{}).(*budget); ok && bg.left.Add(-1) < 0 {
+		return nil, &limitError{fmt.Sprintf("stopped after %d requests for one lookup: the registry keeps asking for more", bg.max)}
+	}
+	return b.inner.RoundTrip(req)
+}
+
+// budget is the number of requests a lookup may still send.
+type budget struct {
+	left atomic.Int64
+	max  int
+}
+
+type budgetKey struct{}
+
+// withBudget gives a lookup a budget of n requests, unless ctx belongs to
+// a lookup that has one already (a refresh resolves the tag within its
+// own budget).
+func withBudget(ctx context.Context, n int) context.Context {
+	if _, ok := ctx.Value(budgetKey{}).(*budget); ok {
+		return ctx
+	}
+	bg := &budget{max: n}
+	bg.left.Store(int64(n))
+	return context.WithValue(ctx, budgetKey{}, bg)
+}
+
 // retrier retries transient failures with exponential backoff, honouring
 // Retry-After on 429 and 503.
 type retrier struct {
@@ -296,7 +349,8 @@ func retryableError(err error) bool {
 	// header timeout also matches context.DeadlineExceeded, and is
 	// retried below as a timeout.)
 	var pe *policyError
-	if errors.As(err, &pe) {
+	var le *limitError
+	if errors.As(err, &pe) || errors.As(err, &le) {
 		return false
 	}
 	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||
