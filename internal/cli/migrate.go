@@ -20,6 +20,7 @@ import (
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/gitcmd"
 	"github.com/dockmend/dockmend/internal/migrate"
+	"github.com/dockmend/dockmend/internal/redact"
 	"github.com/dockmend/dockmend/internal/report"
 	"github.com/dockmend/dockmend/internal/ruleset"
 	"github.com/dockmend/dockmend/transform/pin"
@@ -180,6 +181,12 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 		return fixTree(ctx, s.fresh(), req)
 	}
 	opts.Emit = func(r *migrate.Repository, fix *migrate.FixResult) error {
+		// The report and the messages below say what went wrong, never
+		// with a credential in it.
+		r.Reason = redact.String(r.Reason)
+		for i, e := range r.Errors {
+			r.Errors[i] = redact.String(e)
+		}
 		if r.Status == migrate.Failed {
 			progress.clear()
 			fmt.Fprintf(env.Stderr, "%s: %s\n", r.Path, r.Reason)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/redact"
 	"github.com/dockmend/dockmend/internal/report"
 )
 
@@ -18,9 +19,11 @@ type execution struct {
 
 func (x *execution) raise(code int) { x.code = max(x.code, code) }
 
+// fail prints err, with credentials masked, and records it.
 func (x *execution) fail(env *Env, path string, err error) {
-	fmt.Fprintln(env.Stderr, err)
-	x.errs = append(x.errs, report.Error{Path: path, Message: err.Error()})
+	msg := redact.String(err.Error())
+	fmt.Fprintln(env.Stderr, msg)
+	x.errs = append(x.errs, report.Error{Path: path, Message: msg})
 	x.raise(ExitError)
 }
 

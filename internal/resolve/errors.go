@@ -5,9 +5,10 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"regexp"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/dockmend/dockmend/internal/redact"
 )
 
 // Reason is a short, stable, machine-readable cause of a failed lookup, for
@@ -57,8 +58,9 @@ const (
 	ReasonRegistry Reason = "registry-error"
 )
 
-// Error is a failed lookup. Its message has credentials and token-like URL
-// parameters removed.
+// Error is a failed lookup. Its message has credentials removed: URL user
+// information, token-like URL parameters, Authorization values, and every
+// credential the Resolver sent, wherever a registry repeats it.
 type Error struct {
 	// Ref is the reference as given.
 	Ref string
@@ -107,7 +109,7 @@ func newError(ref string, err error) *Error {
 	if errors.As(err, &e) {
 		return &Error{Ref: ref, Reason: e.Reason, msg: e.msg, err: e.err}
 	}
-	return &Error{Ref: ref, Reason: classify(err), msg: redact(err.Error()), err: err}
+	return &Error{Ref: ref, Reason: classify(err), msg: redact.String(err.Error()), err: err}
 }
 
 func classify(err error) Reason {
@@ -167,22 +169,4 @@ func classify(err error) Reason {
 		return ReasonInsecure
 	}
 	return ReasonRegistry
-}
-
-var (
-	// scheme://user:password@host
-	userinfoRE = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@`)
-	// ?access_token=..., &X-Amz-Signature=..., &password=...
-	secretParamRE = regexp.MustCompile(`(?i)([?&][^=&\s]*(?:token|passw|secret|signature|credential|auth|key)[^=&\s]*=)[^&\s"']*`)
-	// Authorization header values that found their way into a message.
-	authValueRE = regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}`)
-)
-
-// redact removes credentials from a message: URL user info, token-like
-// query parameters and Authorization values.
-func redact(s string) string {
-	s = userinfoRE.ReplaceAllString(s, "${1}REDACTED@")
-	s = secretParamRE.ReplaceAllString(s, "${1}REDACTED")
-	s = authValueRE.ReplaceAllString(s, "${1} REDACTED")
-	return s
 }

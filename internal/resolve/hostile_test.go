@@ -2,11 +2,13 @@ package resolve
 
 import (
 	"context"
-	"net/http"
+	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dockmend/dockmend/internal/redact"
 	"github.com/dockmend/dockmend/internal/testregistry"
 )
 
@@ -63,5 +65,38 @@ func TestRequestBudget(t *testing.T) {
 	// The budget is per lookup: another reference gets its own.
 	h.srv.SetFaults(testregistry.Faults{})
 	mustResolve(t, r, Request{Ref: "alpine:3.19"})
-	_ = http.MethodHead
+}
+
+// TestEchoedCredentialsAreRedacted: a registry that repeats the
+// credentials it was sent, without the "Basic" or "Bearer" that would
+// mark them, does not get them into error messages: neither the Basic
+// credentials sent to its token endpoint nor the token sent with a
+// manifest request.
+func TestEchoedCredentialsAreRedacted(t *testing.T) {
+	const user, pass = "robot", "s3cr3t-pa55"
+	basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+	for _, match := range []string{"/token", "/manifests/"} {
+		t.Run(match, func(t *testing.T) {
+			h := newHub(t, testregistry.WithTokenAuth(testregistry.Auth{Username: user, Password: pass}))
+			h.srv.SetFaults(testregistry.Faults{EchoAuth: true, Match: match})
+			r := h.resolver(WithKeychain(staticKeychain{user, pass}))
+			// A platform's manifest takes a GET, whose answer has a body.
+			res := r.Resolve(context.Background(), Request{Ref: "python:3.12", Platform: "linux/amd64"})
+			wantFail(t, res, ReasonUnauthorized)
+			msg := res.Err.Error()
+			t.Log(msg)
+			if !strings.Contains(msg, "credentials "+redact.Mask+" are not allowed") {
+				t.Errorf("message %q does not show the registry's answer, masked", msg)
+			}
+			secrets := []string{basic, user + ":" + pass, pass}
+			for i := range 3 {
+				secrets = append(secrets, fmt.Sprintf("tok-%d", i+1))
+			}
+			for _, s := range secrets {
+				if strings.Contains(msg, s) {
+					t.Errorf("message shows the credential %q: %s", s, msg)
+				}
+			}
+		})
+	}
 }

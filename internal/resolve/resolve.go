@@ -50,6 +50,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/dockmend/dockmend/internal/lockfile"
+	"github.com/dockmend/dockmend/internal/redact"
 )
 
 // Kind says what a digest names: a multi-platform index or one manifest.
@@ -146,9 +147,10 @@ type Description struct {
 // Resolver resolves image references to digests. It is safe for concurrent
 // use; make one per run, since its cache never expires.
 type Resolver struct {
-	o      options
-	count  *counter
-	puller *remote.Puller // nil when offline
+	o       options
+	count   *counter
+	puller  *remote.Puller // nil when offline
+	secrets *redact.Secrets
 
 	results memo[Result]
 	heads   memo[tagInfo]
@@ -187,7 +189,7 @@ func New(opts ...Option) (*Resolver, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Resolver{o: o, count: &counter{inner: o.transport}}
+	r := &Resolver{o: o, count: &counter{inner: o.transport}, secrets: &redact.Secrets{}}
 	if o.offline {
 		return r, nil
 	}
@@ -204,8 +206,9 @@ func New(opts ...Option) (*Resolver, error) {
 	rt = newLimiter(rt, o.concurrency, o.perRegistry)
 	rt = &bound{inner: rt}
 	rt = &guard{inner: rt, insecure: o.isInsecure, plainOnly: plainOnly, tlsOnly: tlsOnly}
-	rt = &retrier{inner: rt, policy: o.retry, sleep: o.sleep, log: o.logger, count: r.count}
+	rt = &retrier{inner: rt, policy: o.retry, sleep: o.sleep, log: o.logger, count: r.count, secrets: r.secrets}
 	rt = &pingCache{inner: rt, count: r.count, m: map[string]*cachedPing{}}
+	rt = &recorder{inner: rt, secrets: r.secrets}
 	r.puller, err = remote.NewPuller(
 		remote.WithTransport(rt),
 		remote.WithAuthFromKeychain(o.keychain),
@@ -273,9 +276,17 @@ func (r *Resolver) Resolve(ctx context.Context, req Request) Result {
 	})
 	res.Ref = req.Ref
 	if res.Err != nil {
-		res.Err = newError(req.Ref, res.Err)
+		res.Err = r.public(req.Ref, res.Err)
 	}
 	return res
+}
+
+// public makes err, a failed lookup of ref, the *Error callers see: the
+// boundary where registry errors become messages, which masks every
+// credential this Resolver sent wherever the registry repeated it.
+func (r *Resolver) public(ref string, err error) *Error {
+	e := newError(ref, err)
+	return &Error{Ref: e.Ref, Reason: e.Reason, msg: r.secrets.Redact(e.msg), err: e.err}
 }
 
 // ResolveAll resolves reqs with at most the configured concurrency of
@@ -596,7 +607,7 @@ func (r *Resolver) Describe(ctx context.Context, reference, digest string) (Desc
 	defer cancel()
 	di := r.describe(ctx, p, digest, nil)
 	if di.err != nil {
-		return Description{}, newError(reference, di.err)
+		return Description{}, r.public(reference, di.err)
 	}
 	return di.d, nil
 }
@@ -695,7 +706,7 @@ func (r *Resolver) Refresh(ctx context.Context, reference string) Result {
 	})
 	res.Ref = reference
 	if res.Err != nil {
-		res.Err = newError(reference, res.Err)
+		res.Err = r.public(reference, res.Err)
 	}
 	return res
 }

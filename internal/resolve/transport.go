@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,12 +20,15 @@ import (
 	"time"
 
 	"golang.org/x/sync/singleflight"
+
+	"github.com/dockmend/dockmend/internal/redact"
 )
 
 // The resolver's own transport sits underneath go-containerregistry's
 // authentication layers (whose retries are switched off) and is, from the
 // top:
 //
+//	recorder   remembers the credentials sent, to mask them in messages
 //	pingCache  answers repeated GET /v2/ pings from the first one per host
 //	retrier    retries 408/429/5xx, resets and timeouts, honouring Retry-After
 //	guard      refuses plain HTTP to hosts that are not loopback or insecure
@@ -184,6 +188,49 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	return g.inner.RoundTrip(req)
 }
 
+// recorder remembers the credentials of every request that goes out,
+// whichever layer above added them (go-containerregistry's Basic and
+// Bearer transports, its token requests), so that messages can mask them
+// wherever a registry repeats them: Authorization headers, and the
+// password, refresh_token and similar fields of a token request's form.
+type recorder struct {
+	inner   http.RoundTripper
+	secrets *redact.Secrets
+}
+
+// secretFields are the form fields of token requests that hold
+// credentials.
+var secretFields = []string{"password", "refresh_token", "access_token", "client_secret", "assertion"}
+
+// RoundTrip records req's credentials, then sends it.
+func (c *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	for _, h := range []string{"Authorization", "Proxy-Authorization"} {
+		for _, v := range req.Header.Values(h) {
+			c.secrets.AddHeader(v)
+		}
+	}
+	if req.Method == http.MethodPost && req.GetBody != nil &&
+		strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if body, err := req.GetBody(); err == nil {
+			data, err := io.ReadAll(io.LimitReader(body, 64<<10))
+			body.Close()
+			if form, perr := url.ParseQuery(string(data)); err == nil && perr == nil {
+				for _, k := range secretFields {
+					for _, v := range form[k] {
+						c.secrets.Add(v)
+					}
+				}
+			}
+		}
+	}
+	if u := req.URL.User; u != nil {
+		if p, ok := u.Password(); ok {
+			c.secrets.Add(p)
+		}
+	}
+	return c.inner.RoundTrip(req)
+}
+
 // limitError is a request refused because a registry made a lookup need
 // more redirects or requests than allowed.
 type limitError struct{ msg string }
@@ -207,7 +254,7 @@ func (b *bound) RoundTrip(req *http.Request) (*http.Response, error) {
 		hops++
 	}
 	if hops > MaxRedirects {
-		return nil, &limitError{fmt.Sprintf("stopped after %d redirects: the registry keeps redirecting (next to %s)", MaxRedirects, redact(req.URL.Redacted()))}
+		return nil, &limitError{fmt.Sprintf("stopped after %d redirects: the registry keeps redirecting (next to %s)", MaxRedirects, redact.String(req.URL.Redacted()))}
 	}
 	if bg, ok := req.Context().Value(budgetKey{}).(*budget); ok && bg.left.Add(-1) < 0 {
 		return nil, &limitError{fmt.Sprintf("stopped after %d requests for one lookup: the registry keeps asking for more", bg.max)}
@@ -238,11 +285,12 @@ func withBudget(ctx context.Context, n int) context.Context {
 // retrier retries transient failures with exponential backoff, honouring
 // Retry-After on 429 and 503.
 type retrier struct {
-	inner  http.RoundTripper
-	policy Retry
-	sleep  func(context.Context, time.Duration) error
-	log    *slog.Logger
-	count  *counter
+	inner   http.RoundTripper
+	policy  Retry
+	sleep   func(context.Context, time.Duration) error
+	log     *slog.Logger
+	count   *counter
+	secrets *redact.Secrets
 }
 
 // retryStatus reports whether a response status is worth a retry.
@@ -288,9 +336,9 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 			resp.Body.Close()
 		} else {
-			what = redact(err.Error())
+			what = t.secrets.Redact(err.Error())
 		}
-		t.log.Debug("retrying request", "method", req.Method, "url", redact(req.URL.Redacted()), "after", what, "attempt", attempt, "wait", wait)
+		t.log.Debug("retrying request", "method", req.Method, "url", t.secrets.Redact(req.URL.Redacted()), "after", what, "attempt", attempt, "wait", wait)
 		if serr := t.sleep(ctx, wait); serr != nil {
 			return nil, serr
 		}
