@@ -52,6 +52,9 @@ const (
 	// more requests for one lookup (MaxRequestsPerLookup) than dockmend
 	// allows, as an endless redirect does.
 	ReasonLimit Reason = "request-limit"
+	// ReasonDigestMismatch: the registry reported a digest for a tag that
+	// the hash of the manifest it serves for the tag contradicts.
+	ReasonDigestMismatch Reason = "digest-mismatch"
 	// ReasonCanceled: the caller's context ended.
 	ReasonCanceled Reason = "canceled"
 	// ReasonRegistry: any other registry error.

@@ -100,3 +100,45 @@ func TestEchoedCredentialsAreRedacted(t *testing.T) {
 		})
 	}
 }
+
+// TestHeadDigestIsChecked: the digest a HEAD reports is pinned only if it
+// is a well-formed sha256 digest (otherwise the manifest is fetched and
+// hashed), and a HEAD digest that the manifest's own hash contradicts,
+// once a GET of the same tag was made anyway, fails the lookups that rely
+// on it instead of being pinned silently.
+func TestHeadDigestIsChecked(t *testing.T) {
+	ctx := context.Background()
+	for _, bad := range []string{"sha512:" + strings.Repeat("e", 128), "sha256:" + strings.Repeat("E", 64), "sha256:xyz", "md5:" + strings.Repeat("e", 32)} {
+		t.Run(bad[:6], func(t *testing.T) {
+			h := newHub(t)
+			h.srv.SetFaults(testregistry.Faults{HeadDigest: bad})
+			r := h.resolver()
+			res := mustResolve(t, r, Request{Ref: "python:3.12"})
+			if res.Digest != h.digest("library/python:3.12") {
+				t.Errorf("pinned %s, want the manifest's own %s", res.Digest, h.digest("library/python:3.12"))
+			}
+			if st := r.Stats(); st.ManifestHEAD != 1 || st.ManifestGET != 1 {
+				t.Errorf("stats: %s; want the HEAD, then a GET", st)
+			}
+		})
+	}
+	t.Run("wrong", func(t *testing.T) {
+		h := newHub(t)
+		wrong := "sha256:" + strings.Repeat("e", 64)
+		h.srv.SetFaults(testregistry.Faults{HeadDigest: wrong})
+		r := h.resolver()
+		// The index pin alone costs a HEAD, whose digest cannot be
+		// checked without the manifest (see the package documentation).
+		if res := mustResolve(t, r, Request{Ref: "python:3.12"}); res.Digest != wrong {
+			t.Fatalf("index: %s", res.Digest)
+		}
+		// A platform's manifest needs the index itself: its hash
+		// contradicts the HEAD, and both lookups now fail.
+		res := r.Resolve(ctx, Request{Ref: "python:3.12", Platform: "linux/amd64"})
+		wantFail(t, res, ReasonDigestMismatch)
+		if msg := res.Err.Error(); !strings.Contains(msg, wrong) || !strings.Contains(msg, h.digest("library/python:3.12")) {
+			t.Errorf("message %q does not name both digests", msg)
+		}
+		wantFail(t, r.Resolve(ctx, Request{Ref: "python:3.12"}), ReasonDigestMismatch)
+	})
+}

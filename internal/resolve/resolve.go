@@ -4,9 +4,15 @@
 // A Resolver asks registries with one HEAD per tag (Accept: OCI index,
 // Docker manifest list, OCI and Docker manifests) and pins the tag's own
 // digest, which for a multi-platform tag is the index. Only when a platform
-// manifest must be chosen, or a registry refuses HEAD, does it GET the
-// manifest; only to learn a single manifest's platform does it read the
-// image config.
+// manifest must be chosen, or a registry refuses HEAD (or answers it
+// without a well-formed sha256 digest), does it GET the manifest; only to
+// learn a single manifest's platform does it read the image config. A
+// HEAD's digest is trusted as docker pull trusts a tag (the builder checks
+// the content against it); where the manifest is fetched anyway, its hash
+// must agree with the HEAD, or the tag's lookups fail.
+//
+// Every request follows at most MaxRedirects redirects, and every lookup
+// sends at most MaxRequestsPerLookup requests.
 //
 // Every reference is looked up once per Resolver, however many files name
 // it: results are cached by normalised name, kind and platform, and
@@ -49,6 +55,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/dockmend/dockmend/internal/imageref"
 	"github.com/dockmend/dockmend/internal/lockfile"
 	"github.com/dockmend/dockmend/internal/redact"
 )
@@ -274,6 +281,9 @@ func (r *Resolver) Resolve(ctx context.Context, req Request) Result {
 		res := r.lookup(ctx, p, req.Kind, platform)
 		return res, res.Reason != ReasonCanceled
 	})
+	if err := r.contradicted(p, p.tag); err != nil && res.Err == nil && res.Source == FromRegistry {
+		res = failed(req.Ref, p.name(), err)
+	}
 	res.Ref = req.Ref
 	if res.Err != nil {
 		res.Err = r.public(req.Ref, res.Err)
@@ -287,6 +297,24 @@ func (r *Resolver) Resolve(ctx context.Context, req Request) Result {
 func (r *Resolver) public(ref string, err error) *Error {
 	e := newError(ref, err)
 	return &Error{Ref: e.Ref, Reason: e.Reason, msg: r.secrets.Redact(e.msg), err: e.err}
+}
+
+// contradicted returns an error when this run has both the digest a HEAD
+// reported for id (a tag or digest) in p's repository and the manifest a
+// GET fetched for it, and the manifest's hash is not that digest.
+//
+// A HEAD's digest cannot be checked without the manifest, and fetching it
+// for every tag would double the requests (and count as a pull on Docker
+// Hub), so an index pin trusts the HEAD as docker pull trusts a tag; where
+// a GET of the same tag is made anyway (a platform's manifest, a refresh),
+// the two must agree.
+func (r *Resolver) contradicted(p ref, id string) error {
+	t, okT := r.heads.peek(p.key(id))
+	m, okM := r.gets.peek(p.key(id))
+	if !okT || !okM || t.err != nil || m.err != nil || t.digest == m.digest {
+		return nil
+	}
+	return withReason(ReasonDigestMismatch, fmt.Errorf("the registry's HEAD of %s reported %s, but the manifest it serves hashes to %s: not pinning either", p.name(), t.digest, m.digest))
 }
 
 // ResolveAll resolves reqs with at most the configured concurrency of
@@ -387,6 +415,10 @@ func (r *Resolver) fromLock(p ref, kind Kind, platform string) Result {
 		return failed(p.written, p.name(), withReason(ReasonKindChanged,
 			fmt.Errorf("the lock file pins %s to a %s, not an %s", p.name(), e.Kind, kind)))
 	}
+	if !imageref.IsSHA256(e.Digest) {
+		return failed(p.written, p.name(), withReason(ReasonUnsupported,
+			fmt.Errorf("the lock file pins %s to %q, not a sha256 digest", p.name(), e.Digest)))
+	}
 	return Result{Ref: p.written, Name: p.name(), Digest: e.Digest, Kind: e.Kind, Platform: e.Platform,
 		Index: e.Index, Resolved: e.Resolved, Source: FromLockfile}
 }
@@ -424,7 +456,9 @@ func (r *Resolver) head(ctx context.Context, p ref, id string) tagInfo {
 		}
 		desc, err := r.puller.Head(ctx, target)
 		if err == nil {
-			if k, ok := kindOf(desc.MediaType); ok {
+			// A digest of another algorithm, or a media type that says
+			// nothing, is no answer: the manifest's own hash is.
+			if k, ok := kindOf(desc.MediaType); ok && imageref.IsSHA256(desc.Digest.String()) {
 				return tagInfo{digest: desc.Digest.String(), mediaType: string(desc.MediaType), kind: k}, true
 			}
 		} else if !headRefused(err) {
@@ -548,6 +582,9 @@ func childFor(m manifestInfo, platform string) (v1.Descriptor, error) {
 		return v1.Descriptor{}, withReason(ReasonNoPlatform, fmt.Errorf("index %s has no manifest for %s (it has %s)", m.digest, platform, strings.Join(slices.Compact(have), ", ")))
 	case len(match) > 1:
 		return v1.Descriptor{}, withReason(ReasonAmbiguousPlatform, fmt.Errorf("index %s has %d different manifests for %s", m.digest, len(match), platform))
+	}
+	if !imageref.IsSHA256(match[0].Digest.String()) {
+		return v1.Descriptor{}, withReason(ReasonUnsupported, fmt.Errorf("index %s lists %s for %s, not a sha256 digest", m.digest, match[0].Digest, platform))
 	}
 	if k, ok := kindOf(match[0].MediaType); ok && k == KindIndex {
 		return v1.Descriptor{}, withReason(ReasonUnsupported, fmt.Errorf("index %s nests an index for %s", m.digest, platform))
@@ -704,6 +741,10 @@ func (r *Resolver) Refresh(ctx context.Context, reference string) Result {
 		res.Previous = p.digest
 		return res, res.Reason != ReasonCanceled
 	})
+	if err := r.contradicted(p, p.tag); err != nil && res.Err == nil {
+		res = failed(reference, p.name(), err)
+		res.Previous = p.digest
+	}
 	res.Ref = reference
 	if res.Err != nil {
 		res.Err = r.public(reference, res.Err)
