@@ -45,7 +45,7 @@ demo: build
 
 ## bench: pipeline vs parser over the corpus, and digest resolution under latency
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/corpus ./internal/resolve
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/corpus ./internal/resolve ./transform/pin
 
 ## bench-migrate: time `dockmend migrate` over 1000 generated repositories (see bench/README.md)
 bench-migrate:

@@ -142,3 +142,39 @@ func TestHeadDigestIsChecked(t *testing.T) {
 		wantFail(t, r.Resolve(ctx, Request{Ref: "python:3.12"}), ReasonDigestMismatch)
 	})
 }
+
+// TestRefreshWhenPinIsGone: a pinned digest the registry no longer has
+// (garbage-collected) is refreshed to the tag's own current digest, the
+// index, and the result says so; a tag that fails is named as the tag,
+// a pinned digest that fails otherwise as the pinned digest.
+func TestRefreshWhenPinIsGone(t *testing.T) {
+	ctx := context.Background()
+	gone := "sha256:" + strings.Repeat("1", 64)
+	h := newHub(t)
+	r := h.resolver()
+	res := r.Refresh(ctx, "python:3.12@"+gone)
+	if res.Err != nil || !res.PreviousGone || !res.Changed() || res.Digest != h.digest("library/python:3.12") || res.Kind != KindIndex || res.Previous != gone {
+		t.Errorf("gone pin: %+v", res)
+	}
+	// A single-manifest tag gets its manifest: the tag's own digest.
+	res = r.Refresh(ctx, "team/app:1.0@"+gone)
+	if res.Err != nil || !res.PreviousGone || res.Digest != h.digest("team/app:1.0") || res.Kind != KindManifest {
+		t.Errorf("gone pin of a single-manifest tag: %+v", res)
+	}
+
+	// The tag itself is missing: the message says it is the tag.
+	res = r.Refresh(ctx, "python:9.99@"+gone)
+	wantFail(t, res, ReasonNotFound)
+	if _, msg, _ := strings.Cut(res.Err.Error(), ": "); !strings.HasPrefix(msg, "looking up the tag docker.io/library/python:9.99: ") || strings.Contains(msg, gone) {
+		t.Errorf("tag failure: %q", msg)
+	}
+
+	// The pinned digest fails otherwise (here 503s, retried in vain): the
+	// message names the pinned digest, and nothing falls back.
+	h.srv.SetFaults(testregistry.Faults{Match: "/manifests/sha256:", Fail503: 100})
+	res = r.Refresh(ctx, "alpine:3.19@"+gone)
+	wantFail(t, res, ReasonUnavailable)
+	if msg := res.Err.Error(); !strings.Contains(msg, "looking up the pinned digest "+gone+": ") {
+		t.Errorf("pinned digest failure: %q", msg)
+	}
+}

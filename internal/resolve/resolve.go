@@ -120,6 +120,11 @@ type Result struct {
 	Index string
 	// Previous is, for a refresh, the digest that was pinned before.
 	Previous string
+	// PreviousGone is, for a refresh, true when the registry no longer has
+	// the pinned digest (it answered 404), so that its kind and platform
+	// cannot be told: Digest is then the tag's own current digest, the
+	// index for a multi-platform tag, as a new pin would be.
+	PreviousGone bool
 	// Resolved is when the digest was looked up (for lock file results,
 	// when it was recorded).
 	Resolved time.Time
@@ -755,7 +760,7 @@ func (r *Resolver) Refresh(ctx context.Context, reference string) Result {
 func (r *Resolver) refresh(ctx context.Context, p ref) Result {
 	old := p.digest
 	resolve := func(kind Kind, platform string) Result {
-		return r.Resolve(ctx, Request{Ref: p.name(), Kind: kind, Platform: platform})
+		return tagFailed(p, r.Resolve(ctx, Request{Ref: p.name(), Kind: kind, Platform: platform}))
 	}
 	d, known := r.describeFromLock(old)
 	if !known && r.o.offline {
@@ -766,7 +771,7 @@ func (r *Resolver) refresh(ctx context.Context, p ref) Result {
 		defer cancel()
 		t := r.head(lctx, p, p.tag)
 		if t.err != nil {
-			return failed(p.written, p.name(), t.err)
+			return failed(p.written, p.name(), fmt.Errorf("looking up the tag %s: %w", p.name(), t.err))
 		}
 		if t.digest == old {
 			// Still current. (A single manifest pinned without a
@@ -774,8 +779,15 @@ func (r *Resolver) refresh(ctx context.Context, p ref) Result {
 			return r.record(p, "", Result{Digest: old, Kind: t.kind, MediaType: t.mediaType})
 		}
 		k := r.head(lctx, p, old)
+		if k.err != nil && classify(k.err) == ReasonNotFound {
+			// Garbage-collected: its kind cannot be told, so take the
+			// tag's own digest, as a new pin would.
+			res := r.record(p, "", Result{Digest: t.digest, Kind: t.kind, MediaType: t.mediaType})
+			res.PreviousGone = res.Err == nil
+			return res
+		}
 		if k.err != nil {
-			return failed(p.written, p.name(), k.err)
+			return failed(p.written, p.name(), fmt.Errorf("looking up the pinned digest %s: %w", old, k.err))
 		}
 		var idx *manifestInfo
 		if k.kind == KindManifest && t.kind == KindIndex {
@@ -809,6 +821,23 @@ func (r *Resolver) refresh(ctx context.Context, p ref) Result {
 		return failed(p.written, p.name(), withReason(ReasonPlatformUnknown,
 			fmt.Errorf("%s is pinned to a manifest of unknown platform, and the tag is now an index", p.name())))
 	}
+	return res
+}
+
+// tagFailed rewords a failed lookup of p's tag, made for a refresh, so
+// that it says the tag failed, not the pinned digest. Failures to find a
+// digest of the pin's kind keep their own words.
+func tagFailed(p ref, res Result) Result {
+	var e *Error
+	if res.Err == nil || !errors.As(res.Err, &e) {
+		return res
+	}
+	switch e.Reason {
+	case ReasonKindChanged, ReasonNoPlatform, ReasonAmbiguousPlatform, ReasonPlatformUnknown,
+		ReasonUnsupported, ReasonDigestMismatch, ReasonOffline, ReasonCanceled:
+		return res
+	}
+	res.Err = &Error{Ref: e.Ref, Reason: e.Reason, msg: "looking up the tag " + p.name() + ": " + e.msg, err: e.err}
 	return res
 }
 
