@@ -47,7 +47,7 @@ func (r *registries) pinOptions(m *config.Config) (*pin.Options, error) {
 		}
 		return nil, err
 	}
-	return &pin.Options{Resolver: res, BuildArgs: m.BuildArgs, Refresh: r.refresh, Platform: m.Platform, Concurrency: m.Concurrency}, nil
+	return &pin.Options{Resolver: res, BuildArgs: m.BuildArgs, Refresh: r.refresh, Platform: m.Platform, Concurrency: m.Concurrency, BuildContexts: m.ContextNames()}, nil
 }
 
 func (r *registries) resolver(m *config.Config) (*resolve.Resolver, error) {
