@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/dockmend/dockmend/internal/config"
@@ -17,6 +18,7 @@ import (
 	"github.com/dockmend/dockmend/internal/lockfile"
 	"github.com/dockmend/dockmend/internal/resolve"
 	"github.com/dockmend/dockmend/internal/source"
+	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/pin"
 )
 
@@ -173,6 +175,51 @@ func (r *registries) forget(drop func(path string) bool) {
 		return false
 	})
 }
+
+// unreachable lists the registries that could not be reached, over all
+// resolvers, sorted by name.
+func (r *registries) unreachable() []resolve.Unreachable {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	byName := map[string]*resolve.Unreachable{}
+	var out []*resolve.Unreachable
+	for _, key := range slices.Sorted(maps.Keys(r.resolvers)) {
+		for _, u := range r.resolvers[key].Unreachable() {
+			if seen, ok := byName[u.Registry]; ok {
+				seen.Refs += u.Refs
+				continue
+			}
+			byName[u.Registry] = &u
+			out = append(out, &u)
+		}
+	}
+	slices.SortFunc(out, func(a, b *resolve.Unreachable) int { return strings.Compare(a.Registry, b.Registry) })
+	list := make([]resolve.Unreachable, len(out))
+	for i, u := range out {
+		list[i] = *u
+	}
+	return list
+}
+
+// aboutUnreachable reports whether fd is the pin rule's failure to reach
+// one of the registries in list: those are said once per registry.
+func aboutUnreachable(fd transform.Finding, list []resolve.Unreachable) bool {
+	if !fd.Failed || fd.Rule != pin.Name {
+		return false
+	}
+	for _, u := range list {
+		prefix := ": cannot reach registry " + u.Registry
+		if i := strings.Index(fd.Message, prefix); i >= 0 {
+			if rest := fd.Message[i+len(prefix):]; strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, " (") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// unreachableHint says what to do without registry access.
+const unreachableHint = "hint: without registry access, pin from a lock file (--offline --lockfile FILE), leave pinning out (--ignore pin), or look images up through a mirror (--registry-mirror REGISTRY=URL)"
 
 func (r *registries) close() {
 	r.mu.Lock()

@@ -115,6 +115,20 @@ func newError(ref string, err error) *Error {
 	return &Error{Ref: ref, Reason: classify(err), msg: redact.String(err.Error()), err: err}
 }
 
+// unreachableErr reports whether err says that a registry could not be
+// reached at all: a DNS lookup failed, or connecting (to it or to the
+// proxy) was refused or timed out.
+func unreachableErr(err error) bool {
+	switch classify(err) {
+	case ReasonNetwork, ReasonTimeout:
+	default:
+		return false
+	}
+	var de *net.DNSError
+	var oe *net.OpError
+	return errors.As(err, &de) || errors.As(err, &oe) && (oe.Op == "dial" || oe.Op == "proxyconnect")
+}
+
 func classify(err error) Reason {
 	var re *reasonError
 	if errors.As(err, &re) {

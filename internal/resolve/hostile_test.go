@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -176,5 +177,33 @@ func TestRefreshWhenPinIsGone(t *testing.T) {
 	wantFail(t, res, ReasonUnavailable)
 	if msg := res.Err.Error(); !strings.Contains(msg, "looking up the pinned digest "+gone+": ") {
 		t.Errorf("pinned digest failure: %q", msg)
+	}
+}
+
+// TestUnreachable: a registry that cannot be reached is named in every
+// failed lookup's message and listed once by Unreachable, with the number
+// of distinct references it failed for; a registry that answers (even
+// with 404) is not.
+func TestUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	h := newHub(t)
+	r := h.resolver(WithMirror("ghcr.io", "http://"+closed))
+	ctx := context.Background()
+	for _, ref := range []string{"ghcr.io/a/b:1", "ghcr.io/a/c:1", "ghcr.io/a/b:1"} {
+		res := r.Resolve(ctx, Request{Ref: ref})
+		wantFail(t, res, ReasonNetwork)
+		if msg := res.Err.Error(); !strings.HasPrefix(msg, "resolving "+ref+": cannot reach registry ghcr.io (through its mirror "+closed+"): ") {
+			t.Errorf("message %q does not name the registry", msg)
+		}
+	}
+	wantFail(t, r.Resolve(ctx, Request{Ref: "python:9.99"}), ReasonNotFound)
+	got := r.Unreachable()
+	if len(got) != 1 || got[0].Registry != "ghcr.io" || got[0].Mirror != closed || got[0].Refs != 2 || !strings.Contains(got[0].Err, "connection refused") {
+		t.Errorf("Unreachable() = %+v, want ghcr.io through %s, 2 references", got, closed)
 	}
 }

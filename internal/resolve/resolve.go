@@ -164,6 +164,9 @@ type Resolver struct {
 	puller  *remote.Puller // nil when offline
 	secrets *redact.Secrets
 
+	mu      sync.Mutex
+	unreach map[string]*unreachable // by canonical registry
+
 	results memo[Result]
 	heads   memo[tagInfo]
 	gets    memo[manifestInfo]
@@ -298,10 +301,78 @@ func (r *Resolver) Resolve(ctx context.Context, req Request) Result {
 
 // public makes err, a failed lookup of ref, the *Error callers see: the
 // boundary where registry errors become messages, which masks every
-// credential this Resolver sent wherever the registry repeated it.
+// credential this Resolver sent wherever the registry repeated it. A
+// registry that cannot be reached is named, and remembered (Unreachable).
 func (r *Resolver) public(ref string, err error) *Error {
 	e := newError(ref, err)
-	return &Error{Ref: e.Ref, Reason: e.Reason, msg: r.secrets.Redact(e.msg), err: e.err}
+	msg := r.secrets.Redact(e.msg)
+	if p, perr := parseRef(ref); perr == nil && unreachableErr(e.err) {
+		r.noteUnreachable(p, msg)
+		msg = r.unreachablePrefix(p) + ": " + msg
+	}
+	return &Error{Ref: e.Ref, Reason: e.Reason, msg: msg, err: e.err}
+}
+
+// Unreachable is a registry that a Resolver could not reach: a failed DNS
+// lookup, a refused connection, a timeout while connecting.
+type Unreachable struct {
+	// Registry is the registry as references name it: "docker.io".
+	Registry string
+	// Mirror is the host asked instead, if the registry has a mirror.
+	Mirror string
+	// Err is the first failure, with credentials removed.
+	Err string
+	// Refs counts the distinct references it failed for.
+	Refs int
+}
+
+type unreachable struct {
+	u    Unreachable
+	refs map[string]bool
+}
+
+// Unreachable lists the registries this Resolver could not reach so far,
+// sorted by name, so that a command can report each once rather than once
+// per reference.
+func (r *Resolver) Unreachable() []Unreachable {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Unreachable
+	for _, u := range r.unreach {
+		out = append(out, u.u)
+	}
+	slices.SortFunc(out, func(a, b Unreachable) int { return strings.Compare(a.Registry, b.Registry) })
+	return out
+}
+
+func (r *Resolver) noteUnreachable(p ref, msg string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.unreach == nil {
+		r.unreach = map[string]*unreachable{}
+	}
+	u, ok := r.unreach[p.registry]
+	if !ok {
+		u = &unreachable{u: Unreachable{Registry: p.registry, Err: msg}, refs: map[string]bool{}}
+		if m, ok := r.o.mirrors[p.registry]; ok {
+			u.u.Mirror = m.host
+		}
+		r.unreach[p.registry] = u
+	}
+	if !u.refs[p.name()] {
+		u.refs[p.name()] = true
+		u.u.Refs++
+	}
+}
+
+// unreachablePrefix is the start of the message of a lookup that could not
+// reach p's registry: "cannot reach registry docker.io", with its mirror.
+func (r *Resolver) unreachablePrefix(p ref) string {
+	s := "cannot reach registry " + p.registry
+	if m, ok := r.o.mirrors[p.registry]; ok {
+		s += " (through its mirror " + m.host + ")"
+	}
+	return s
 }
 
 // contradicted returns an error when this run has both the digest a HEAD
