@@ -155,6 +155,9 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 	// The flags are checked once here, so that a wrong one is one usage
 	// error; each repository gets fresh settings from these (fixTree).
 	reg := newRegistries(o.pin)
+	// A repository whose references the offline lock file does not all
+	// know fails, as for a failed lookup: no branch pins part of it.
+	reg.offlineMissFails = true
 	defer reg.close()
 	s, err := o.newSettings(env, reg)
 	if err != nil {

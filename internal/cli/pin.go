@@ -29,6 +29,9 @@ import (
 // A registries may be used by several goroutines.
 type registries struct {
 	offline, refresh bool
+	// offlineMissFails makes what the offline lock file does not know a
+	// failure rather than a finding (migrate).
+	offlineMissFails bool
 
 	mu        sync.Mutex
 	resolvers map[string]*resolve.Resolver
@@ -49,7 +52,7 @@ func (r *registries) pinOptions(m *config.Config) (*pin.Options, error) {
 		}
 		return nil, err
 	}
-	return &pin.Options{Resolver: res, BuildArgs: m.BuildArgs, Refresh: r.refresh, Platform: m.Platform, Concurrency: m.Concurrency, BuildContexts: m.ContextNames()}, nil
+	return &pin.Options{Resolver: res, BuildArgs: m.BuildArgs, Refresh: r.refresh, Platform: m.Platform, Concurrency: m.Concurrency, BuildContexts: m.ContextNames(), OfflineMissFails: r.offlineMissFails}, nil
 }
 
 func (r *registries) resolver(m *config.Config) (*resolve.Resolver, error) {

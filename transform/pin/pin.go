@@ -60,6 +60,11 @@ type Options struct {
 	// pinned. Names are matched as buildkit matches them: "alpine",
 	// "docker.io/library/alpine" and "alpine:latest" are one name.
 	BuildContexts []string
+	// OfflineMissFails makes a reference the offline lock file does not
+	// know a failure (Finding.Failed), as a failed lookup is. Without it
+	// that is a plain finding, so that check exits 1; migrate sets it, so
+	// that a repository's branch never pins only part of it.
+	OfflineMissFails bool
 }
 
 // New returns the pin transformer configured by opts.
@@ -112,7 +117,7 @@ func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool
 		fd.Message = fmt.Sprintf("%s %s: %s%s", verb, name, errText(st.err), contextHint(s, st.reason))
 		// Offline, a reference the lock file does not know is a finding
 		// (check exits 1), not work the rule could not do.
-		fd.Failed = st.reason != resolve.ReasonOffline
+		fd.Failed = st.reason != resolve.ReasonOffline || opts.OfflineMissFails
 	case noMatch:
 		fd.Message = fmt.Sprintf("cannot refresh %s: %s", name, errText(st.err))
 		fd.Failed = true
