@@ -167,11 +167,16 @@ type Resolver struct {
 	mu      sync.Mutex
 	unreach map[string]*unreachable // by canonical registry
 
+	// rt is the transport stack under authentication (fetch.go lists tags
+	// through it); nil when offline.
+	rt http.RoundTripper
+
 	results memo[Result]
 	heads   memo[tagInfo]
 	gets    memo[manifestInfo]
 	descs   memo[descInfo]
 	configs memo[platformInfo]
+	tags    memo[tagsInfo] // fetch.go
 }
 
 type tagInfo struct {
@@ -224,6 +229,7 @@ func New(opts ...Option) (*Resolver, error) {
 	rt = &retrier{inner: rt, policy: o.retry, sleep: o.sleep, log: o.logger, count: r.count, secrets: r.secrets}
 	rt = &pingCache{inner: rt, count: r.count, m: map[string]*cachedPing{}}
 	rt = &recorder{inner: rt, secrets: r.secrets}
+	r.rt = rt
 	r.puller, err = remote.NewPuller(
 		remote.WithTransport(rt),
 		remote.WithAuthFromKeychain(o.keychain),
