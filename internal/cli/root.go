@@ -146,6 +146,7 @@ func newRoot(env *Env) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.SetUsageFunc(usage)
 	root.AddCommand(
+		newBase(env),
 		newCheck(env),
 		newDiff(env),
 		newFix(env),

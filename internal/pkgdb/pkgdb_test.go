@@ -91,7 +91,7 @@ func TestParseOSRelease(t *testing.T) {
 // entry is one tar entry of a test layer.
 type entry struct {
 	name, body, link string
-	typ               byte
+	typ              byte
 }
 
 func layerData(t testing.TB, entries []entry) []byte {
