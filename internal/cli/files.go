@@ -18,6 +18,7 @@ import (
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/multistage"
 	"github.com/dockmend/dockmend/transform/pin"
+	"github.com/dockmend/dockmend/transform/tag"
 )
 
 // plan is the work of one check, diff or fix: the files with their
@@ -224,6 +225,13 @@ func (s *settings) build(c *config.Config) setting {
 			return setting{err: err}
 		}
 		rc.Pin = *st.pin
+	}
+	if hasRule(selected, tag.Name) {
+		res, err := s.reg.resolver(m)
+		if err != nil {
+			return setting{err: err}
+		}
+		rc.Tag = tag.Options{Registry: res, BuildArgs: m.BuildArgs}
 	}
 	rc.Multistage = multistage.Options{RuntimeBases: m.RuntimeBases, BuildArgs: m.BuildArgs}
 	if c != nil {
