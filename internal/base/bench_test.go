@@ -120,4 +120,3 @@ func BenchmarkBase100(b *testing.B) {
 		})
 	}
 }
-
