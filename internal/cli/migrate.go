@@ -16,6 +16,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
+	"github.com/dockmend/dockmend/internal/base"
+	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/diff"
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/gitcmd"
@@ -42,6 +44,7 @@ type migrateFlags struct {
 	onlyFailed string
 	skipDone   string
 	shard      string
+	baseReport bool
 }
 
 const migrateLong = `Migrate applies the fixes to many git repositories at once, one reviewed
@@ -112,6 +115,7 @@ func newMigrate(env *Env) *cobra.Command {
 	run.BoolVar(&m.dryRun, "dry-run", false, "print the changes as one patch and create nothing")
 	run.IntVar(&m.jobs, "jobs", runtime.GOMAXPROCS(0), "migrate `N` repositories at once")
 	run.StringVar(&m.reportFile, "report", "", "write the outcome of every repository to `FILE` as JSON")
+	run.BoolVar(&m.baseReport, "base-report", false, "add each repository's base images (dockmend base: size, release, support, findings) to --report")
 	addGroup(cmd, "Run", run)
 
 	o.registerRules(cmd)
@@ -181,7 +185,11 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 	progress := newProgress(env)
 	opts.Progress = func(done int, counts map[migrate.Status]int) { progress.update(done, len(targets), counts) }
 	opts.Fix = func(ctx context.Context, req migrate.FixRequest) (*migrate.FixResult, error) {
-		return fixTree(ctx, s.fresh(), req)
+		res, err := fixTree(ctx, s.fresh(), req)
+		if err == nil && m.baseReport {
+			res.BaseImages, err = baseSummary(ctx, s, req)
+		}
+		return res, err
 	}
 	opts.Emit = func(r *migrate.Repository, fix *migrate.FixResult) error {
 		// The report and the messages below say what went wrong, never
@@ -487,4 +495,14 @@ func (p *progress) clear() {
 		fmt.Fprint(p.w, "\r\033[K")
 		p.drawn = false
 	}
+}
+
+// baseSummary inspects the base images of a repository's work tree for
+// migrate --base-report, through the run's registry settings.
+func baseSummary(ctx context.Context, s *settings, req migrate.FixRequest) (*base.Summary, error) {
+	res, err := s.reg.resolver(config.Merge(nil, s.over))
+	if err != nil {
+		return nil, err
+	}
+	return base.SummarizeDir(ctx, req.Dir, base.Options{Registry: res, Variants: true})
 }

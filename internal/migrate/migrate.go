@@ -12,6 +12,8 @@
 package migrate
 
 import (
+	"github.com/dockmend/dockmend/internal/base"
+
 	"context"
 	"errors"
 	"fmt"
@@ -51,6 +53,9 @@ type FixResult struct {
 	// Errors are problems with single files (or settings), each naming
 	// the file.
 	Errors []string
+	// BaseImages is the "dockmend base" summary of the work tree's
+	// Dockerfiles, when asked for (migrate --base-report).
+	BaseImages *base.Summary
 }
 
 // FixedFile is one changed Dockerfile.
@@ -299,6 +304,7 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 		return fail(err)
 	}
 	rep.Errors = fix.Errors
+	rep.BaseImages = fix.BaseImages
 	switch {
 	case len(fix.Errors) > 0:
 		return fail(fmt.Errorf("%s not fixed; nothing committed", plural(len(fix.Errors), "problem")))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
+	"github.com/dockmend/dockmend/internal/base"
 )
 
 // ReportVersion is the version of the JSON report's schema.
@@ -71,8 +72,10 @@ type Repository struct {
 	// Fixes counts the fixes by rule over all files.
 	Fixes map[string]int `json:"fixes,omitempty"`
 	// Errors are the problems with single files, each naming the file.
-	Errors  []string `json:"errors,omitempty"`
-	Seconds float64  `json:"seconds"`
+	Errors []string `json:"errors,omitempty"`
+	// BaseImages summarises the repository's base images (--base-report).
+	BaseImages *base.Summary `json:"base_images,omitempty"`
+	Seconds    float64       `json:"seconds"`
 }
 
 // FileFixes are the fixes applied to one file.
