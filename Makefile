@@ -45,7 +45,7 @@ demo: build
 
 ## bench: pipeline vs parser over the corpus, digest resolution and dockmend base under latency
 bench:
-	$(GO) test -run '^$$$$' -bench . -benchtime 3x ./internal/corpus ./internal/resolve ./transform/pin ./internal/base
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/corpus ./internal/resolve ./transform/pin ./internal/base
 
 ## bench-migrate: time `dockmend migrate` over 1000 generated repositories (see bench/README.md)
 bench-migrate:
