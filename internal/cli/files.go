@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/discover"
 	"github.com/dockmend/dockmend/internal/driver"
@@ -98,9 +99,11 @@ func (o *options) newSettings(env *Env, reg *registries) (*settings, error) {
 
 // fresh returns settings with the same flags, rules and --config file,
 // but their own lookups of configuration files: migrate takes one for
-// each repository's worktree, which is removed afterwards.
-func (s *settings) fresh() *settings {
-	return &settings{over: s.over, fixed: s.fixed, all: s.all, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}}
+// each repository's worktree, which is removed afterwards. The
+// configuration files found must lie in the directory confine, and so
+// must the files they name.
+func (s *settings) fresh(confine string) *settings {
+	return &settings{over: s.over, fixed: s.fixed, all: s.all, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}, confine: confine}
 }
 
 // add adds a file with its settings to the plan.
@@ -142,7 +145,7 @@ func (s *settings) discover(ctx context.Context, p *plan, roots []string) error 
 			if err != nil {
 				if !reported[err.Error()] {
 					reported[err.Error()] = true
-					p.errs = append(p.errs, err)
+					p.errs = append(p.errs, settingsError{err})
 				}
 				continue
 			}
@@ -164,7 +167,17 @@ type settings struct {
 	finder   *config.Finder
 	reg      *registries
 	byConfig map[*config.Config]setting
+	// confine, when not "", is the directory that the configuration
+	// files found, and the files they name, must lie in: a repository's
+	// own configuration may not reach outside the repository.
+	confine string
 }
+
+// settingsError is a problem with the settings of files (a configuration
+// file, the lock file it names) rather than with one file.
+type settingsError struct{ error }
+
+func (e settingsError) Unwrap() error { return e.error }
 
 type setting struct {
 	opts engine.Options
@@ -208,6 +221,11 @@ func (s *settings) build(c *config.Config) setting {
 		}
 	}
 	m := config.Merge(c, s.over)
+	if c != nil && c != s.fixed && s.confine != "" {
+		if err := s.checkConfined(c, m); err != nil {
+			return setting{err: err}
+		}
+	}
 	ignore := m.Ignore
 	if !m.PinEnabled() && hasRule(s.known, pin.Name) {
 		// A repository's policy against digests holds even when the
@@ -245,6 +263,27 @@ func (s *settings) build(c *config.Config) setting {
 	}
 	st.opts = engine.Options{Transformers: ts, UnsafeFixes: m.UnsafeFixesEnabled()}
 	return st
+}
+
+// checkConfined checks that a configuration file found in the directory
+// s.confine lies in it, following symbolic links, and so does the lock
+// file it names when the flags do not name another (m is the merged
+// configuration).
+func (s *settings) checkConfined(c, m *config.Config) error {
+	if _, ok, err := atomicfile.Within(s.confine, c.Path); err != nil {
+		return fmt.Errorf("%s: %w", c.Path, err)
+	} else if !ok {
+		return fmt.Errorf("%s: a symbolic link to a file outside the repository; a repository's configuration must be inside it", c.Path)
+	}
+	if c.Lockfile == "" || m.Lockfile != c.Lockfile {
+		return nil
+	}
+	if _, ok, err := atomicfile.Within(s.confine, c.LockfilePath()); err != nil {
+		return c.Errorf("lockfile", "%s: %v", c.Lockfile, err)
+	} else if !ok {
+		return c.Errorf("lockfile", "%s is outside the repository; a repository's configuration may only name files inside it", c.Lockfile)
+	}
+	return nil
 }
 
 func hasRule(ts []*transform.Transformer, name string) bool {

@@ -185,7 +185,7 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 	progress := newProgress(env)
 	opts.Progress = func(done int, counts map[migrate.Status]int) { progress.update(done, len(targets), counts) }
 	opts.Fix = func(ctx context.Context, req migrate.FixRequest) (*migrate.FixResult, error) {
-		res, err := fixTree(ctx, s.fresh(), req)
+		res, err := fixTree(ctx, s.fresh(req.Dir), req)
 		if err == nil && m.baseReport {
 			res.BaseImages, err = baseSummary(ctx, s, req)
 		}
@@ -365,12 +365,35 @@ func fixTree(ctx context.Context, s *settings, req migrate.FixRequest) (*migrate
 	if err := s.discover(ctx, p, []string{req.Dir}); err != nil {
 		return nil, err
 	}
+	// Messages name the repository as the user gave it, not the
+	// worktree (which configuration files may show relative to the
+	// working directory).
+	dirs := []string{req.Dir}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, req.Dir); err == nil && !strings.HasPrefix(rel, "..") {
+			dirs = append(dirs, rel)
+		}
+	}
 	rename := func(msg string) string {
-		return strings.ReplaceAll(msg, req.Dir, filepath.Clean(req.Name))
+		for _, d := range dirs {
+			msg = strings.ReplaceAll(msg, d, filepath.Clean(req.Name))
+		}
+		return msg
 	}
 	res := &migrate.FixResult{Found: len(p.files)}
+	// A problem with the settings (a configuration file, the lock file
+	// it names) fails the repository: the rules cannot run as it asks.
+	// A problem with one file is that file's: the others go on.
+	var fatal []error
 	for _, err := range p.errs {
+		if errors.As(err, new(settingsError)) {
+			fatal = append(fatal, errors.New(rename(err.Error())))
+			continue
+		}
 		res.Errors = append(res.Errors, rename(err.Error()))
+	}
+	if len(fatal) > 0 {
+		return res, errors.Join(fatal...)
 	}
 	// A Dockerfile may be a symbolic link. fix writes through links, so
 	// the change lands in the link's target: that target must lie in the
@@ -443,13 +466,18 @@ func fixTree(ctx context.Context, s *settings, req migrate.FixRequest) (*migrate
 		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 	}
 	defer reg.forget(inside)
-	if req.Write && len(res.Errors) == 0 {
+	if req.Write {
 		saved, errs := reg.saveWhere(inside)
 		for _, err := range errs {
 			res.Errors = append(res.Errors, rename(err.Error()))
 		}
 		for _, path := range saved {
-			rel, _ := filepath.Rel(req.Dir, path)
+			// The file written: the target of a lock file that is a
+			// symbolic link (the settings checked it is in the worktree).
+			rel, ok, err := atomicfile.Within(req.Dir, path)
+			if err != nil || !ok {
+				return res, fmt.Errorf("%s: written outside the repository (%v)", rename(path), err)
+			}
 			res.Other = append(res.Other, rel)
 		}
 	}
