@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 )
 
@@ -64,12 +65,16 @@ func (r Repo) Run(ctx context.Context, args ...string) (string, error) {
 }
 
 // RunInput is Run with standard input.
+//
+// git runs in Dir with the environment of this process, less the
+// variables that would make it use another repository (RepositoryEnv),
+// plus Env.
 func (r Repo) RunInput(ctx context.Context, stdin []byte, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = r.Dir
 	// Never ask a terminal for credentials or an editor: a fleet run
 	// must not hang on one repository.
-	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true", "LC_ALL=C")
+	cmd.Env = append(Environ(os.Environ()), "GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true", "LC_ALL=C")
 	cmd.Env = append(cmd.Env, r.Env...)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
@@ -83,6 +88,51 @@ func (r Repo) RunInput(ctx context.Context, stdin []byte, args ...string) (strin
 		return "", &Error{Args: args, Stderr: stderr.String(), Err: err}
 	}
 	return strings.TrimRight(stdout.String(), "\n"), nil
+}
+
+// RepositoryEnv are the environment variables that tell git which
+// repository, work tree, index or object store to use, or which part of
+// it to see. A git hook runs with some of them set for its own
+// repository; dockmend, run from one, must not let them steer the git
+// commands it runs in other repositories, so Run removes them.
+//
+// The list is git's own local_repo_env (what git clears when it moves to
+// another repository, "git rev-parse --local-env-vars"), less the three
+// that carry settings rather than a location (GIT_CONFIG,
+// GIT_CONFIG_PARAMETERS, GIT_CONFIG_COUNT: "git -c" and a CI job's
+// settings, such as safe.directory, keep applying), plus GIT_NAMESPACE
+// and GIT_QUARANTINE_PATH, which receive-pack sets for its hooks.
+// GIT_CEILING_DIRECTORIES and GIT_DISCOVERY_ACROSS_FILESYSTEM are kept:
+// they only limit the search for a repository, as the user asked.
+var RepositoryEnv = []string{
+	"GIT_ALTERNATE_OBJECT_DIRECTORIES",
+	"GIT_COMMON_DIR",
+	"GIT_DIR",
+	"GIT_GRAFT_FILE",
+	"GIT_IMPLICIT_WORK_TREE",
+	"GIT_INDEX_FILE",
+	"GIT_INTERNAL_SUPER_PREFIX",
+	"GIT_NAMESPACE",
+	"GIT_NO_REPLACE_OBJECTS",
+	"GIT_OBJECT_DIRECTORY",
+	"GIT_PREFIX",
+	"GIT_QUARANTINE_PATH",
+	"GIT_REPLACE_REF_BASE",
+	"GIT_SHALLOW_FILE",
+	"GIT_WORK_TREE",
+}
+
+// Environ returns env (KEY=value entries) without the RepositoryEnv
+// variables.
+func Environ(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(RepositoryEnv, k) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // ErrNotRepository is returned by TopLevel for a directory outside any

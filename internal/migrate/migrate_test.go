@@ -284,3 +284,68 @@ func TestSameRepositoryTwice(t *testing.T) {
 		git(t, repo, "branch", "-D", "-q", "dockmend/upper")
 	}
 }
+
+// TestInheritedGitEnvironment: run from a git hook, migrate inherits
+// GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE and the like, which point at the
+// repository whose hook runs. They must not steer any git command:
+// the repository named is migrated, and the other one is untouched.
+func TestInheritedGitEnvironment(t *testing.T) {
+	all := []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
+		"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX"}
+	for _, vars := range [][]string{{"GIT_INDEX_FILE"}, {"GIT_DIR", "GIT_WORK_TREE"}, {"GIT_OBJECT_DIRECTORY"}, all} {
+		t.Run(strings.Join(vars, "+"), func(t *testing.T) {
+			root := t.TempDir()
+			other := newRepo(t, filepath.Join(root, "other"), map[string]string{"Dockerfile": "from other\n"})
+			repo := newRepo(t, filepath.Join(root, "r"), map[string]string{"Dockerfile": "from x\n"})
+			otherGit := filepath.Join(other, ".git")
+			index := filepath.Join(otherGit, "index")
+			indexBefore, err := os.ReadFile(index)
+			if err != nil {
+				t.Fatal(err)
+			}
+			refsBefore := git(t, other, "for-each-ref")
+			objects := filepath.Join(root, "objects")
+			values := map[string]string{
+				"GIT_DIR":                          otherGit,
+				"GIT_WORK_TREE":                    other,
+				"GIT_INDEX_FILE":                   index,
+				"GIT_COMMON_DIR":                   otherGit,
+				"GIT_OBJECT_DIRECTORY":             objects,
+				"GIT_ALTERNATE_OBJECT_DIRECTORIES": filepath.Join(otherGit, "objects"),
+				"GIT_NAMESPACE":                    "hijacked",
+				"GIT_PREFIX":                       "sub/",
+			}
+			for _, k := range vars {
+				t.Setenv(k, values[k])
+			}
+			repos, err := Run(context.Background(), []Target{{Path: repo}}, Options{Branch: "dockmend/upper", Fix: upper})
+			for _, k := range vars {
+				os.Unsetenv(k) // t.Setenv restores them afterwards
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if repos[0].Status != Changed {
+				t.Fatalf("status %s: %s %v", repos[0].Status, repos[0].Reason, repos[0].Errors)
+			}
+			if got := git(t, repo, "show", "dockmend/upper:Dockerfile"); got != "FROM X" {
+				t.Errorf("branch Dockerfile = %q", got)
+			}
+			if got := git(t, repo, "status", "--porcelain"); got != "" {
+				t.Errorf("the repository's status:\n%s", got)
+			}
+			if got, _ := os.ReadFile(index); !bytes.Equal(got, indexBefore) {
+				t.Error("the other repository's index was rewritten")
+			}
+			if got := git(t, other, "for-each-ref"); got != refsBefore {
+				t.Errorf("the other repository's refs changed:\n%s", got)
+			}
+			if got := git(t, other, "status", "--porcelain"); got != "" {
+				t.Errorf("the other repository's status:\n%s", got)
+			}
+			if _, err := os.Stat(objects); err == nil {
+				t.Error("objects were written to the inherited GIT_OBJECT_DIRECTORY")
+			}
+		})
+	}
+}
