@@ -54,6 +54,8 @@ func TestMain(m *testing.M) {
 //	                               matches REGEXP, anchored at both ends); negated: it has
 //	                               no such value
 //	json -set NAME FILE QUERY      set $NAME to the value at QUERY, as text
+//	waitfile PATTERN               wait until a file matches the glob PATTERN (a
+//	                               background command made it); fails after 2 minutes
 //
 // A QUERY is object keys separated by dots, each optionally followed by
 // [N], the array element N, or [KEY=VALUE], the one array element whose
@@ -96,6 +98,7 @@ func TestScript(t *testing.T) {
 			"registry":  cmdRegistry,
 			"requests":  cmdRequests,
 			"json":      cmdJSON,
+			"waitfile":  cmdWaitFile,
 		},
 	})
 }
@@ -188,6 +191,24 @@ func cmdWriteFile(ts *testscript.TestScript, neg bool, args []string) {
 	path := ts.MkAbs(args[0])
 	ts.Check(os.MkdirAll(filepath.Dir(path), 0o777))
 	ts.Check(os.WriteFile(path, []byte(b.String()), 0o666))
+}
+
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile PATTERN")
+	}
+	// The bound only keeps a broken script from hanging; it is not a
+	// timing check.
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		matches, err := filepath.Glob(ts.MkAbs(args[0]))
+		ts.Check(err)
+		if len(matches) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("no file matches %s after 2 minutes", args[0])
+		}
+	}
 }
 
 // registriesKey keys the script's test registries, by name, in its Values.

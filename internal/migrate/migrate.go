@@ -119,7 +119,7 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]*Repository, er
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	tmp, err := os.MkdirTemp(opts.TempDir, "dockmend-migrate-")
+	tmp, err := os.MkdirTemp(opts.TempDir, tempPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +141,7 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]*Repository, er
 	counts := map[Status]int{}
 	sem := make(chan struct{}, jobs)
 	locks := &keyedMutex{m: map[string]*sync.Mutex{}}
+	me := self()
 	var wg sync.WaitGroup
 	go func() {
 		for i, t := range targets {
@@ -157,7 +158,7 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]*Repository, er
 				s := slots[i]
 				defer close(s.done)
 				wt := filepath.Join(tmp, fmt.Sprintf("%05d-%s", i, safeName(t.Path)))
-				s.rep, s.fix = migrateOne(ctx, t, wt, &opts, locks)
+				s.rep, s.fix = migrateOne(ctx, t, wt, &opts, locks, me)
 				if ctx.Err() != nil {
 					return
 				}
@@ -229,8 +230,14 @@ func safeName(p string) string {
 	return "repo"
 }
 
-// migrateOne processes one repository with the worktree at wt.
-func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *keyedMutex) (rep *Repository, fix *FixResult) {
+// migrateOne processes one repository with the worktree at wt; me is the
+// running migrate, whose marker locks the worktree.
+//
+// When ctx is done (an interrupt), the repository is finished or undone:
+// the git command running is stopped (git undoes its own half-done work),
+// no step after it starts, the branch is put back if a push did not
+// finish, and the worktree is removed.
+func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *keyedMutex, me owner) (rep *Repository, fix *FixResult) {
 	start := time.Now()
 	rep = &Repository{Path: t.Path}
 	defer func() {
@@ -271,6 +278,7 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 	// worktree): they share branches, so they take turns, and the second
 	// finds the branch the first made.
 	defer locks.lock(loc.CommonDir)()
+	rep.Warnings = append(rep.Warnings, removeStale(context.WithoutCancel(ctx), repo, loc.CommonDir, me)...)
 	base := loc.Commit
 	rep.Base = base
 	ref := "refs/heads/" + opts.Branch
@@ -290,15 +298,18 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 		}
 	}
 
-	if err := repo.AddWorktree(ctx, wt, base); err != nil {
-		return fail(err)
-	}
 	defer func() {
-		// Cleaning up must happen even when ctx is done.
-		if err := repo.RemoveWorktree(context.WithoutCancel(ctx), wt); err != nil && rep.Status != Failed {
-			rep.Errors = append(rep.Errors, fmt.Sprintf("%s: removing the temporary worktree: %v", t.Path, err))
+		// Cleaning up must happen even when ctx is done, and after an
+		// add that failed or was stopped half-way too.
+		if err := repo.RemoveWorktree(context.WithoutCancel(ctx), loc.CommonDir, wt); err != nil {
+			if _, serr := os.Lstat(wt); serr == nil {
+				rep.Warnings = append(rep.Warnings, fmt.Sprintf("removing the temporary worktree %s: %v", wt, err))
+			}
 		}
 	}()
+	if err := repo.AddWorktree(ctx, wt, base, me.lockReason()); err != nil {
+		return fail(err)
+	}
 	fix, err = opts.Fix(ctx, FixRequest{Dir: wt, Name: t.Path, Write: !opts.DryRun})
 	if err != nil {
 		return fail(err)
@@ -328,6 +339,9 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 		rep.Status = Changed
 		return rep, fix
 	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
 
 	work := gitcmd.Repo{Dir: wt}
 	if err := work.Add(ctx, append(paths, fix.Other...)...); err != nil {
@@ -341,11 +355,16 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 		}
 		return fail(err)
 	}
+	// Interrupted before here, the branch stays as it was; from here on,
+	// the branch is moved, and either pushed or put back.
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
 	oldID := gitcmd.ZeroID
 	if exists {
 		oldID = old
 	}
-	if err := repo.UpdateRef(ctx, ref, commit, oldID); err != nil {
+	if err := repo.UpdateRef(context.WithoutCancel(ctx), ref, commit, oldID); err != nil {
 		return fail(err)
 	}
 	if opts.Remote != "" {

@@ -73,6 +73,10 @@ type Repository struct {
 	Fixes map[string]int `json:"fixes,omitempty"`
 	// Errors are the problems with single files, each naming the file.
 	Errors []string `json:"errors,omitempty"`
+	// Warnings are things worth knowing that did not stop anything: a
+	// configuration file that is a dangling symbolic link, a temporary
+	// worktree of an interrupted run that was removed.
+	Warnings []string `json:"warnings,omitempty"`
 	// BaseImages summarises the repository's base images (--base-report).
 	BaseImages *base.Summary `json:"base_images,omitempty"`
 	Seconds    float64       `json:"seconds"`
@@ -207,6 +211,12 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 			note := r.Reason
 			if len(r.Errors) > 0 {
 				note = strings.Join(r.Errors, "; ")
+			}
+			for _, w := range r.Warnings {
+				if note != "" {
+					note += "; "
+				}
+				note += "warning: " + w
 			}
 			commit := r.Commit
 			if len(commit) > 12 {
