@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -152,7 +151,7 @@ func (r *registries) saveWhere(keep func(path string) bool) (saved []string, err
 			errs = append(errs, fmt.Errorf("%s: %w", path, err))
 			continue
 		}
-		old, err := os.ReadFile(path)
+		old, err := lockfile.ReadFile(path)
 		if (err == nil && bytes.Equal(old, buf.Bytes())) || (errors.Is(err, fs.ErrNotExist) && f.Len() == 0) {
 			continue
 		}

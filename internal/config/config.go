@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -22,10 +21,18 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/dockmend/dockmend/internal/regfile"
 )
 
 // FileName is the name of the configuration file.
 const FileName = ".dockmend.yaml"
+
+// MaxSize is the largest configuration file read, in bytes. A larger
+// file, or one that is not a regular file (a FIFO, a link to a device),
+// is an error, so that a hostile repository cannot exhaust memory or
+// block a run.
+const MaxSize = 1 << 20
 
 // Config is one configuration file, or the settings given on the command
 // line. A nil pointer, nil slice or nil map means "not set": the value of a
@@ -74,11 +81,12 @@ type Config struct {
 	lines map[string]int // line of each top-level key
 }
 
-// Load reads and parses the configuration file at path.
+// Load reads and parses the configuration file at path, which must be a
+// regular file of at most MaxSize bytes.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.Read(path, MaxSize)
 	if err != nil {
-		return nil, err // *PathError names path
+		return nil, err // names path
 	}
 	return Parse(path, data)
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dockmend/dockmend/internal/regfile"
 )
 
 const (
@@ -192,6 +194,27 @@ func TestLoadMissing(t *testing.T) {
 	_, err := Load(filepath.Join(t.TempDir(), "nope.lock"))
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Load(missing) error = %v, want fs.ErrNotExist", err)
+	}
+}
+
+// TestLoadSpecial: a lock file larger than MaxSize, or not a regular
+// file, is refused without being read.
+func TestLoadSpecial(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.lock")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxSize + 1); err != nil { // sparse: nothing written
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := Load(big); !errors.Is(err, regfile.ErrTooLarge) || !strings.Contains(err.Error(), big+": file too large: larger than 32 MiB") {
+		t.Errorf("Load(big): %v", err)
+	}
+	if _, err := Load(dir); !errors.Is(err, regfile.ErrNotRegular) {
+		t.Errorf("Load(directory): %v", err)
 	}
 }
 

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/base"
+	"github.com/dockmend/dockmend/internal/regfile"
 )
 
 // ReportVersion is the version of the JSON report's schema.
@@ -120,9 +120,15 @@ func (rep *Report) StatusOf(path string) (Status, bool) {
 	return s, ok
 }
 
-// ReadReport reads a JSON report.
+// MaxReportSize is the largest report ReadReport reads, in bytes (a few
+// hundred thousand repositories). A larger file, or one that is not a
+// regular file, is an error.
+const MaxReportSize = 256 << 20
+
+// ReadReport reads a JSON report, a regular file of at most MaxReportSize
+// bytes.
 func ReadReport(path string) (*Report, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.Read(path, MaxReportSize)
 	if err != nil {
 		return nil, err
 	}
