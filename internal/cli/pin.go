@@ -152,8 +152,11 @@ func (r *registries) saveWhere(keep func(path string) bool) (saved []string, err
 			continue
 		}
 		old, err := lockfile.ReadFile(path)
-		if (err == nil && bytes.Equal(old, buf.Bytes())) || (errors.Is(err, fs.ErrNotExist) && f.Len() == 0) {
-			continue
+		switch {
+		case err == nil && bytes.Equal(old, buf.Bytes()):
+			continue // unchanged
+		case f.Len() == 0 && (errors.Is(err, fs.ErrNotExist) || err == nil && len(bytes.TrimSpace(old)) == 0):
+			continue // nothing to record, and nothing was recorded: no new file, no rewrite of an empty one
 		}
 		if err := f.Save(path); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", path, err))

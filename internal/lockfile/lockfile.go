@@ -192,21 +192,27 @@ func ReadFile(path string) ([]byte, error) {
 	return regfile.Read(path, MaxSize)
 }
 
-// Decode reads a lock file in the given format. Unknown fields, an unknown
-// version, invalid entries and duplicate keys are errors.
+// Decode reads a lock file in the given format. An empty one (nothing
+// but blanks, or in YAML comments) has no entries, as a new one. Unknown
+// fields, an unknown version, invalid entries and duplicate keys are
+// errors.
 func Decode(r io.Reader, format Format) (*File, error) {
 	var doc document
 	switch format {
 	case YAML:
 		dec := yaml.NewDecoder(r)
 		dec.KnownFields(true)
-		if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+			return New(), nil // no document
+		} else if err != nil {
 			return nil, fmt.Errorf("decoding YAML lock file: %w", err)
 		}
 	default:
 		dec := json.NewDecoder(r)
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&doc); err != nil {
+		if err := dec.Decode(&doc); err == io.EOF {
+			return New(), nil // nothing but blanks; a truncated document is io.ErrUnexpectedEOF
+		} else if err != nil {
 			return nil, fmt.Errorf("decoding JSON lock file: %w", err)
 		}
 		if dec.More() {
