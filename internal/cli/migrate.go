@@ -198,9 +198,19 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 		for i, e := range r.Errors {
 			r.Errors[i] = redact.String(e)
 		}
-		if r.Status == migrate.Failed {
+		if len(r.Warnings) > 0 {
 			progress.clear()
-			fmt.Fprintf(env.Stderr, "%s: %s\n", r.Path, r.Reason)
+			for _, w := range r.Warnings {
+				fmt.Fprintf(env.Stderr, "%s: warning: %s\n", r.Path, w)
+			}
+		}
+		if r.Status == migrate.Failed || len(r.Errors) > 0 {
+			progress.clear()
+			if r.Status == migrate.Failed {
+				fmt.Fprintf(env.Stderr, "%s: %s\n", r.Path, r.Reason)
+			} else {
+				fmt.Fprintf(env.Stderr, "%s: %s; the other files were fixed\n", r.Path, plural(len(r.Errors), "problem"))
+			}
 			for _, e := range r.Errors {
 				fmt.Fprintf(env.Stderr, "  %s\n", e)
 			}

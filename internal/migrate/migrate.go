@@ -50,12 +50,15 @@ type FixResult struct {
 	// Other are further files in Dir that changed and belong in the
 	// commit, relative to Dir (a lock file the repository configures).
 	Other []string
-	// Errors are problems with single files (or settings), each naming
-	// the file.
+	// Errors are problems with single files, each naming the file; the
+	// other files are fixed and committed.
 	Errors []string
 	// BaseImages is the "dockmend base" summary of the work tree's
 	// Dockerfiles, when asked for (migrate --base-report).
 	BaseImages *base.Summary
+	// Warnings are things to tell that stopped nothing (a configuration
+	// file that is a dangling symbolic link).
+	Warnings []string
 }
 
 // FixedFile is one changed Dockerfile.
@@ -69,8 +72,9 @@ type FixedFile struct {
 }
 
 // FixFunc runs the rules over the Dockerfiles in a work tree. An error
-// fails the whole repository; problems with single files go in
-// FixResult.Errors.
+// fails the whole repository (a joined error is listed problem by
+// problem); problems with single files go in FixResult.Errors. The
+// FixResult may come with an error, for its warnings.
 type FixFunc func(ctx context.Context, req FixRequest) (*FixResult, error)
 
 // Options configure Run.
@@ -249,6 +253,15 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 	fail := func(err error) (*Repository, *FixResult) {
 		// Nothing was committed: the report lists no files or fixes.
 		rep.Status, rep.Reason, rep.Files, rep.Fixes = Failed, err.Error(), nil, nil
+		// Several problems (a FixFunc's joined errors) are listed one by
+		// one, as the problems with single files are.
+		if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 1 {
+			errs := j.Unwrap()
+			rep.Reason = plural(len(errs), "problem") + "; nothing to commit"
+			for _, e := range errs {
+				rep.Errors = append(rep.Errors, e.Error())
+			}
+		}
 		return rep, fix
 	}
 	repo := gitcmd.Repo{Dir: t.Path}
@@ -311,14 +324,19 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 		return fail(err)
 	}
 	fix, err = opts.Fix(ctx, FixRequest{Dir: wt, Name: t.Path, Write: !opts.DryRun})
+	if fix != nil {
+		rep.Warnings = append(rep.Warnings, fix.Warnings...)
+	}
 	if err != nil {
 		return fail(err)
 	}
+	// A file that could not be fixed is that file's problem: the others
+	// are committed, and the repository's outcome lists the problems.
 	rep.Errors = fix.Errors
 	rep.BaseImages = fix.BaseImages
 	switch {
-	case len(fix.Errors) > 0:
-		return fail(fmt.Errorf("%s not fixed; nothing committed", plural(len(fix.Errors), "problem")))
+	case len(fix.Files) == 0 && len(fix.Errors) > 0:
+		return fail(fmt.Errorf("%s; nothing to commit", plural(len(fix.Errors), "problem")))
 	case fix.Found == 0:
 		rep.Status, rep.Reason = Skipped, "no Dockerfiles"
 		return rep, fix

@@ -108,12 +108,13 @@ func TestRun(t *testing.T) {
 	unchanged := newRepo(t, filepath.Join(root, "unchanged"), map[string]string{"Dockerfile": "FROM DEBIAN\n"})
 	none := newRepo(t, filepath.Join(root, "none"), map[string]string{"main.go": "package main\n"})
 	bad := newRepo(t, filepath.Join(root, "bad"), map[string]string{"Dockerfile": "BAD\n", "ok/Dockerfile": "fine\n"})
+	allBad := newRepo(t, filepath.Join(root, "allbad"), map[string]string{"Dockerfile": "BAD\n"})
 	exists := newRepo(t, filepath.Join(root, "exists"), map[string]string{"Dockerfile": "from x\n"})
 	git(t, exists, "branch", "dockmend/upper")
 	notRepo := filepath.Join(root, "plain")
 	os.MkdirAll(notRepo, 0o755)
 
-	targets := []Target{{Path: changed}, {Path: unchanged}, {Path: none}, {Path: bad}, {Path: exists}, {Path: notRepo}}
+	targets := []Target{{Path: changed}, {Path: unchanged}, {Path: none}, {Path: bad}, {Path: exists}, {Path: notRepo}, {Path: allBad}}
 	var emitted []string
 	repos, err := Run(ctx, targets, Options{
 		Branch: "dockmend/upper", Jobs: 3, Fix: upper, Version: "dockmend test",
@@ -125,7 +126,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]Status{"changed": Changed, "unchanged": Unchanged, "none": Skipped, "bad": Failed, "exists": Skipped, "plain": Failed}
+	want := map[string]Status{"changed": Changed, "unchanged": Unchanged, "none": Skipped, "bad": Changed, "exists": Skipped, "plain": Failed, "allbad": Failed}
 	for i, r := range repos {
 		name := filepath.Base(r.Path)
 		if r.Status != want[name] {
@@ -163,16 +164,24 @@ func TestRun(t *testing.T) {
 		t.Errorf("work tree file = %q", data)
 	}
 	// Nothing left behind: no worktrees, no branch for the failed one.
-	for _, dir := range []string{changed, unchanged, none, bad, exists} {
+	for _, dir := range []string{changed, unchanged, none, bad, exists, allBad} {
 		if got := git(t, dir, "worktree", "list", "--porcelain"); strings.Count(got, "worktree ") != 1 {
 			t.Errorf("%s: worktrees left:\n%s", dir, got)
 		}
 	}
-	if got := git(t, bad, "branch", "--list", "dockmend/*"); got != "" {
+	if got := git(t, allBad, "branch", "--list", "dockmend/*"); got != "" {
 		t.Errorf("the failed repository has a branch: %s", got)
 	}
+	if r := repos[6]; len(r.Errors) != 1 || r.Reason != "1 problem; nothing to commit" {
+		t.Errorf("allbad: reason %q, errors %v", r.Reason, r.Errors)
+	}
+	// A file that cannot be fixed is its own problem: the other is
+	// committed, the problem reported.
 	if len(repos[3].Errors) != 1 || !strings.HasSuffix(repos[3].Errors[0], "bad/Dockerfile:1: cannot fix") {
 		t.Errorf("errors of bad: %v", repos[3].Errors)
+	}
+	if got := git(t, bad, "show", "--format=", "--name-only", "dockmend/upper"); got != "ok/Dockerfile" {
+		t.Errorf("bad's commit has %q, want ok/Dockerfile", got)
 	}
 }
 
