@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -221,7 +222,7 @@ func (s *settings) build(c *config.Config) setting {
 		}
 	}
 	m := config.Merge(c, s.over)
-	if c != nil && c != s.fixed && s.confine != "" {
+	if c != nil && c != s.fixed {
 		if err := s.checkConfined(c, m); err != nil {
 			return setting{err: err}
 		}
@@ -265,25 +266,52 @@ func (s *settings) build(c *config.Config) setting {
 	return st
 }
 
-// checkConfined checks that a configuration file found in the directory
-// s.confine lies in it, following symbolic links, and so does the lock
-// file it names when the flags do not name another (m is the merged
-// configuration).
+// checkConfined checks that the files a configuration file found by the
+// search names lie in its repository, following symbolic links: the lock
+// file, when the flags do not name another (m is the merged
+// configuration). The repository is s.confine in migrate, where the
+// configuration file itself must lie in it too; otherwise the directory
+// holding .git above the configuration file (where the search for it
+// stops), or, outside any repository, the configuration file's own
+// directory. A repository checked out from someone else (a pull request)
+// cannot make dockmend write outside it.
 func (s *settings) checkConfined(c, m *config.Config) error {
-	if _, ok, err := atomicfile.Within(s.confine, c.Path); err != nil {
-		return fmt.Errorf("%s: %w", c.Path, err)
-	} else if !ok {
-		return fmt.Errorf("%s: a symbolic link to a file outside the repository; a repository's configuration must be inside it", c.Path)
+	root, where := s.confine, "the repository; a repository's configuration may only name files inside it"
+	if root != "" {
+		if _, ok, err := atomicfile.Within(root, c.Path); err != nil {
+			return fmt.Errorf("%s: %w", c.Path, err)
+		} else if !ok {
+			return fmt.Errorf("%s: a symbolic link to a file outside the repository; a repository's configuration must be inside it", c.Path)
+		}
+	} else if root = repositoryRoot(c.Dir); root == "" {
+		root, where = c.Dir, "the configuration file's directory; outside a repository, a configuration file may only name files below it"
 	}
 	if c.Lockfile == "" || m.Lockfile != c.Lockfile {
 		return nil
 	}
-	if _, ok, err := atomicfile.Within(s.confine, c.LockfilePath()); err != nil {
+	if _, ok, err := atomicfile.Within(root, c.LockfilePath()); err != nil {
 		return c.Errorf("lockfile", "%s: %v", c.Lockfile, err)
 	} else if !ok {
-		return c.Errorf("lockfile", "%s is outside the repository; a repository's configuration may only name files inside it", c.Lockfile)
+		return c.Errorf("lockfile", "%s is outside %s", c.Lockfile, where)
 	}
 	return nil
+}
+
+// repositoryRoot returns the nearest directory from dir up that holds
+// .git, or "".
+func repositoryRoot(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
 }
 
 func hasRule(ts []*transform.Transformer, name string) bool {
