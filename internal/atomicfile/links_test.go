@@ -57,3 +57,46 @@ func TestResolveLinks(t *testing.T) {
 		t.Error("a link loop resolved")
 	}
 }
+
+// TestReplaceThroughLink: Replace writes a symbolic link's target, keeping
+// the link, and makes the target of a dangling link.
+func TestReplaceThroughLink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "real.lock")
+	if err := os.WriteFile(target, []byte("old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.lock")
+	if err := os.Symlink("real.lock", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Replace(link, []byte("new\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v %v", fi, err)
+	}
+	if data, _ := os.ReadFile(target); string(data) != "new\n" {
+		t.Errorf("target = %q", data)
+	}
+	if fi, _ := os.Stat(target); fi.Mode().Perm() != 0o600 {
+		t.Errorf("target mode %v, want 0600 kept", fi.Mode().Perm())
+	}
+
+	dangling := filepath.Join(dir, "dangling.lock")
+	if err := os.Symlink(filepath.Join("sub", "..", "made.lock"), dangling); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Replace(dangling, []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, "made.lock")); err != nil || string(data) != "x\n" {
+		t.Errorf("the dangling link's target: %q, %v", data, err)
+	}
+	if fi, err := os.Lstat(dangling); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the dangling link was replaced: %v %v", fi, err)
+	}
+}
