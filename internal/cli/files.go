@@ -29,6 +29,8 @@ type plan struct {
 	files []*driver.File
 	// errs are discovery and configuration errors, one per problem.
 	errs []error
+	// warnings are about configuration files, and stopped nothing.
+	warnings []config.Warning
 	// stdin reports that the only file is standard input.
 	stdin bool
 	// reg holds the digest resolvers and lock files of the run.
@@ -67,6 +69,7 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 			return nil, err
 		}
 		p.add(&driver.File{Path: name, Name: name, Data: data}, st)
+		p.warnings = s.finder.Warnings()
 		return p, nil
 	}
 	if len(args) == 0 {
@@ -75,6 +78,7 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 	if err := s.discover(ctx, p, args); err != nil {
 		return nil, err
 	}
+	p.warnings = s.finder.Warnings()
 	return p, nil
 }
 

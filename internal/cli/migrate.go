@@ -391,6 +391,9 @@ func fixTree(ctx context.Context, s *settings, req migrate.FixRequest) (*migrate
 		return msg
 	}
 	res := &migrate.FixResult{Found: len(p.files)}
+	for _, w := range s.finder.Warnings() {
+		res.Warnings = append(res.Warnings, rename(w.String()))
+	}
 	// A problem with the settings (a configuration file, the lock file
 	// it names) fails the repository: the rules cannot run as it asks.
 	// A problem with one file is that file's: the others go on.

@@ -39,6 +39,9 @@ func (x *execution) fail(env *Env, path string, err error) {
 // printed to standard error, for commands that do not list findings.
 func (o *options) run(ctx context.Context, env *Env, p *plan, write, showFailed bool, emit func(driver.Outcome) error) (*execution, error) {
 	x := &execution{}
+	for _, w := range p.warnings {
+		fmt.Fprintf(env.Stderr, "%s: warning: %s\n", w.Path, w.Message)
+	}
 	for _, err := range p.errs {
 		x.fail(env, "", err)
 	}

@@ -211,3 +211,34 @@ func TestMerge(t *testing.T) {
 		t.Error("empty merge: want pin on, unsafe fixes off")
 	}
 }
+
+// TestFinderDanglingLink: a .dockmend.yaml that is a dangling symbolic
+// link counts as none (the search goes on up) and is reported once as a
+// warning.
+func TestFinderDanglingLink(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "sub")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte("select: [apt]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("gone.yaml", filepath.Join(sub, FileName)); err != nil {
+		t.Fatal(err)
+	}
+	f := NewFinder()
+	for range 2 {
+		c, err := f.For(filepath.Join(sub, "Dockerfile"))
+		if err != nil || c == nil || len(c.Select) != 1 {
+			t.Fatalf("For = %+v, %v; want the file above", c, err)
+		}
+	}
+	w := f.Warnings()
+	if len(w) != 1 || w[0].Message != "a symbolic link to gone.yaml, which does not exist; ignored" || !strings.HasSuffix(w[0].Path, filepath.Join("sub", FileName)) {
+		t.Errorf("warnings %+v", w)
+	}
+	if w := f.Warnings(); len(w) != 0 {
+		t.Errorf("warnings again: %+v", w)
+	}
+}
