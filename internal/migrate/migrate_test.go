@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -356,5 +357,49 @@ func TestInheritedGitEnvironment(t *testing.T) {
 				t.Error("objects were written to the inherited GIT_OBJECT_DIRECTORY")
 			}
 		})
+	}
+}
+
+// TestCommitMessageQuotesPaths: file names go into the commit message
+// quoted as git quotes paths, so that a newline in a name cannot add
+// lines (a forged trailer, say) to the message.
+func TestCommitMessageQuotesPaths(t *testing.T) {
+	names := map[string]string{
+		"plain/Dockerfile":                        "plain/Dockerfile",
+		"with space/Dockerfile":                   "with space/Dockerfile",
+		"evil\nSigned-off-by: x <x@y>/Dockerfile": `"evil\nSigned-off-by: x <x@y>/Dockerfile"`,
+		"tab\there/Dockerfile":                    `"tab\there/Dockerfile"`,
+		`quo"te\back/Dockerfile`:                  `"quo\"te\\back/Dockerfile"`,
+		"caf\u00e9/Dockerfile":                    `"caf\303\251/Dockerfile"`,
+	}
+	files := map[string]string{}
+	for name := range names {
+		files[name] = "from x\n"
+	}
+	repo := newRepo(t, filepath.Join(t.TempDir(), "r"), files)
+	repos, err := Run(context.Background(), []Target{{Path: repo}}, Options{Branch: "dockmend/upper", Fix: upper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if repos[0].Status != Changed || len(repos[0].Files) != len(names) {
+		t.Fatalf("status %s (%s), %d files", repos[0].Status, repos[0].Reason, len(repos[0].Files))
+	}
+	msg := git(t, repo, "log", "-1", "--format=%B", "dockmend/upper")
+	var body []string
+	for _, line := range strings.Split(msg, "\n") {
+		if strings.HasPrefix(line, "  ") {
+			body = append(body, line)
+		}
+	}
+	if len(body) != len(names) {
+		t.Errorf("%d file lines, want %d:\n%s", len(body), len(names), msg)
+	}
+	for name, quoted := range names {
+		if want := "  " + quoted + ": upper 1"; !slices.Contains(body, want) {
+			t.Errorf("no line %q for %q in:\n%s", want, name, msg)
+		}
+	}
+	if strings.Contains(msg, "\nSigned-off-by") {
+		t.Errorf("a file name added a line:\n%s", msg)
 	}
 }
