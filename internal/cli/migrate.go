@@ -59,9 +59,13 @@ removed afterwards. Commit hooks run as usual.
 Repositories are named as arguments, one a line in --repos-from FILE, or
 found under --root DIR. A repository whose branch exists already is
 skipped (--conflict replace moves the branch instead). A repository that
-fails (not a git repository, a Dockerfile that cannot be fixed, a failed
-digest lookup, a failing hook, a rejected push) gets no branch, and the
-others go on. Nothing leaves the machine without --push.
+fails (not a git repository, a configuration that cannot be used or names
+a file outside the repository, a failing hook, a rejected push) gets no
+branch, and the others go on. A Dockerfile that cannot be fixed is listed
+as the repository's problem, and its other files are still committed.
+Nothing leaves the machine without --push. Ctrl-C finishes or undoes the
+repositories in progress; a later run removes the temporary worktrees
+that a killed one left.
 
 Each image reference is looked up once for the whole run; with --lockfile,
 the digests are recorded and later runs (or other machines) reuse them,
@@ -72,7 +76,7 @@ Standard output gets a Markdown summary (after the diffs, with --dry-run);
 such a report to re-run what failed or what is not done, and --shard I/N
 takes a stable share of the repositories, so that N machines can split a
 fleet; "dockmend report merge" joins their reports. Migrate exits with 2
-when a repository failed.`
+when a repository failed or has a Dockerfile that could not be fixed.`
 
 const migrateExample = `  dockmend migrate --dry-run --root ~/src            # what would change, as one patch
   dockmend migrate --select pin,apt --root ~/src      # branch dockmend/pin-apt in each repository
