@@ -102,7 +102,7 @@ func newMigrate(env *Env) *cobra.Command {
 	repos.StringVar(&m.root, "root", "", "migrate every git repository below `DIR`")
 	repos.IntVar(&m.maxDepth, "max-depth", 3, "look for repositories at most `N` directories below --root")
 	repos.StringVar(&m.shard, "shard", "", "take only shard `I/N` of the repositories (1 <= I <= N), a stable choice by path")
-	repos.StringVar(&m.onlyFailed, "only-failed", "", "migrate only the repositories that failed in `REPORT` (JSON)")
+	repos.StringVar(&m.onlyFailed, "only-failed", "", "migrate only the repositories that failed, or kept files that could not be fixed, in `REPORT` (JSON)")
 	repos.StringVar(&m.skipDone, "skip-done", "", "skip the repositories that `REPORT` (JSON) lists as changed or unchanged")
 	addGroup(cmd, "Repositories", repos)
 
@@ -329,8 +329,8 @@ func (m *migrateFlags) targets(ctx context.Context, env *Env, args []string, sha
 			}
 		}
 		ts = filterTargets(ts, func(t migrate.Target) bool {
-			st, ok := prev.StatusOf(t.Path)
-			return ok && st == migrate.Failed
+			r, ok := prev.Lookup(t.Path)
+			return ok && r.Failed()
 		})
 		given = true
 	}
@@ -346,8 +346,8 @@ func (m *migrateFlags) targets(ctx context.Context, env *Env, args []string, sha
 			given = true
 		}
 		ts = filterTargets(ts, func(t migrate.Target) bool {
-			st, _ := prev.StatusOf(t.Path)
-			return st != migrate.Changed && st != migrate.Unchanged
+			r, ok := prev.Lookup(t.Path)
+			return !ok || !r.Done()
 		})
 	}
 	if !given {

@@ -46,12 +46,12 @@ type Report struct {
 	// Shard is "I/N" when the run processed one shard, "" otherwise.
 	Shard string `json:"shard"`
 	// Shards lists the shards a merged report joins.
-	Shards       []string          `json:"shards,omitempty"`
-	Branch       string            `json:"branch"`
-	DryRun       bool              `json:"dry_run"`
-	Counts       map[Status]int    `json:"counts"`
-	Repositories []*Repository     `json:"repositories"`
-	index        map[string]Status // path to status, built on demand
+	Shards       []string               `json:"shards,omitempty"`
+	Branch       string                 `json:"branch"`
+	DryRun       bool                   `json:"dry_run"`
+	Counts       map[Status]int         `json:"counts"`
+	Repositories []*Repository          `json:"repositories"`
+	index        map[string]*Repository // by path, built on demand
 }
 
 // Repository is the outcome of one repository.
@@ -110,14 +110,36 @@ func (rep *Report) Count() {
 
 // StatusOf returns the status of the repository at path in the report.
 func (rep *Report) StatusOf(path string) (Status, bool) {
+	r, ok := rep.Lookup(path)
+	if !ok {
+		return "", false
+	}
+	return r.Status, true
+}
+
+// Lookup returns the repository at path in the report.
+func (rep *Report) Lookup(path string) (*Repository, bool) {
 	if rep.index == nil {
-		rep.index = map[string]Status{}
-		for _, r := range rep.Repositories {
-			rep.index[r.Path] = r.Status
+		rep.index = map[string]*Repository{}
+		for i := range rep.Repositories {
+			rep.index[rep.Repositories[i].Path] = rep.Repositories[i]
 		}
 	}
-	s, ok := rep.index[path]
-	return s, ok
+	r, ok := rep.index[path]
+	return r, ok
+}
+
+// Done reports whether the repository needs no further run: it was
+// changed or unchanged, and every Dockerfile in it could be fixed.
+func (r *Repository) Done() bool {
+	return (r.Status == Changed || r.Status == Unchanged) && len(r.Errors) == 0
+}
+
+// Failed reports whether the repository failed, or has Dockerfiles that
+// could not be fixed (the others were committed): --only-failed runs it
+// again.
+func (r *Repository) Failed() bool {
+	return r.Status == Failed || len(r.Errors) > 0
 }
 
 // MaxReportSize is the largest report ReadReport reads, in bytes (a few

@@ -63,7 +63,7 @@ type Options struct {
 	// OfflineMissFails makes a reference the offline lock file does not
 	// know a failure (Finding.Failed), as a failed lookup is. Without it
 	// that is a plain finding, so that check exits 1; migrate sets it, so
-	// that a repository's branch never pins only part of it.
+	// that the file is reported as not fixed and --only-failed retries it.
 	OfflineMissFails bool
 }
 
