@@ -39,6 +39,8 @@ type File struct {
 
 	lines []int // offset of the first byte of each physical line, plus len(Data)
 
+	stageNames map[string]*Stage // the first stage of each name, see StageByName
+
 	instrOnce sync.Once
 	instrErr  error
 
@@ -218,11 +220,5 @@ func (f *File) Walk(fn func(*Instruction)) {
 
 // StageByName finds a stage by its name, case-insensitively.
 func (f *File) StageByName(name string) *Stage {
-	name = strings.ToLower(name)
-	for _, s := range f.Stages {
-		if s.Name != "" && s.Name == name {
-			return s
-		}
-	}
-	return nil
+	return f.stageNames[strings.ToLower(name)]
 }
