@@ -17,6 +17,7 @@ import (
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/ruleset"
+	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/multistage"
 	"github.com/dockmend/dockmend/transform/pin"
@@ -33,6 +34,11 @@ type plan struct {
 	warnings []config.Warning
 	// stdin reports that the only file is standard input.
 	stdin bool
+	// stdinData is what was read of standard input; stdinRest, when not
+	// nil, is the rest of it, left unread because the input is over
+	// source.MaxFileSize (and not processed).
+	stdinData []byte
+	stdinRest io.Reader
 	// reg holds the digest resolvers and lock files of the run.
 	reg *registries
 	// pins are the pin rule's options of the files it runs on.
@@ -56,13 +62,21 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 	}
 	p := &plan{stdin: stdin, reg: s.reg, pins: map[*driver.File]*pin.Options{}}
 	if stdin {
-		data, err := io.ReadAll(env.Stdin)
+		// Reading one byte over the limit is enough to know it is too
+		// large.
+		data, err := io.ReadAll(io.LimitReader(env.Stdin, source.MaxFileSize+1))
 		if err != nil {
 			return nil, fmt.Errorf("reading standard input: %w", err)
 		}
 		name := o.stdinFilename
 		if name == "" {
 			name = "-"
+		}
+		p.stdinData = data
+		if len(data) > source.MaxFileSize {
+			p.stdinRest = env.Stdin
+			p.errs = append(p.errs, driver.TooLargeError(name, -1))
+			return p, nil
 		}
 		st, err := s.forFile(name)
 		if err != nil {
@@ -80,6 +94,20 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 	}
 	p.warnings = s.finder.Warnings()
 	return p, nil
+}
+
+// echoStdin copies standard input, as read, to w: what fix - prints when
+// it cannot fix the input.
+func (p *plan) echoStdin(w io.Writer) error {
+	if _, err := w.Write(p.stdinData); err != nil {
+		return err
+	}
+	if p.stdinRest != nil {
+		if _, err := io.Copy(w, p.stdinRest); err != nil {
+			return fmt.Errorf("copying standard input: %w", err)
+		}
+	}
+	return nil
 }
 
 // newSettings checks the flags and returns the settings they give, with

@@ -62,7 +62,7 @@ a file could not be fixed.`,
 				}
 			}
 			if p.stdin && !printed {
-				if _, err := env.Stdout.Write(p.files[0].Data); err != nil {
+				if err := p.echoStdin(env.Stdout); err != nil {
 					return err
 				}
 			}

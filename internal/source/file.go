@@ -16,6 +16,14 @@ import (
 // MaxLineLength is the longest physical line buildkit's scanner accepts.
 const MaxLineLength = 65535
 
+// MaxFileSize is the largest Dockerfile dockmend reads: 1 MiB. The largest
+// of the 4,356 files of the test corpus has 25 KB. Rewriting takes time
+// and memory linear in a file's size, but a big constant: a 1 MiB file of
+// short RUN lines, each with a finding, takes about 2 s and 450 MB (its
+// parse, its shell syntax trees and the diff). Parse takes larger inputs;
+// the commands refuse files over the limit before reading them.
+const MaxFileSize = 1 << 20
+
 // File is a parsed Dockerfile: its bytes, buildkit's tree and dockmend's
 // byte-accurate view of it.
 type File struct {
