@@ -188,11 +188,11 @@ func TestRunResult(t *testing.T) {
 		},
 		{
 			name: "a file that fails instructions.Parse may still be fixed",
-			src:  "FROM alpine:latest\nFROOM x\n",
+			src:  "FROM alpine:latest\nCOPY --from /a /b\n",
 			rules: []*transform.Transformer{
 				replace("tag", "", `:latest`, ":3.19", transform.Safe),
 			},
-			out:      "FROM alpine:3.19\nFROOM x\n",
+			out:      "FROM alpine:3.19\nCOPY --from /a /b\n",
 			findings: "1:12-1:19 tag",
 			fixed:    1,
 			passes:   2,

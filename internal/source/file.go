@@ -92,6 +92,10 @@ func Parse(path string, data []byte) (*File, error) {
 		return nil, err
 	}
 	res, err := parser.Parse(bytes.NewReader(data))
+	if err != nil && strings.HasSuffix(err.Error(), "file with no instructions") {
+		// Empty, or only comments and blank lines: not a Dockerfile.
+		return nil, &Error{Path: path, Err: ErrNoInstructions}
+	}
 	if err != nil {
 		line := errorLine(err)
 		if bad := badDirectiveLine(data); bad > 0 {
@@ -109,11 +113,41 @@ func Parse(path string, data []byte) (*File, error) {
 	}
 	f.Directives = f.parseDirectives()
 	for _, n := range res.AST.Children {
+		if !knownInstructions[strings.ToLower(n.Value)] {
+			return nil, &Error{Path: path, Line: n.StartLine, Err: unknownInstruction(n)}
+		}
 		in := f.newInstruction(n, nil)
 		f.Instructions = append(f.Instructions, in)
 	}
 	f.buildStages()
 	return f, nil
+}
+
+// ErrNoInstructions is the error (wrapped in an *Error) of a file that is
+// empty or holds only comments and blank lines.
+var ErrNoInstructions = errors.New("no instructions")
+
+// knownInstructions are the instruction keywords buildkit knows, lower
+// case.
+var knownInstructions = map[string]bool{
+	"add": true, "arg": true, "cmd": true, "copy": true, "entrypoint": true, "env": true,
+	"expose": true, "from": true, "healthcheck": true, "label": true, "maintainer": true,
+	"onbuild": true, "run": true, "shell": true, "stopsignal": true, "user": true,
+	"volume": true, "workdir": true,
+}
+
+// unknownInstruction returns buildkit's error for an instruction with an
+// unknown keyword ("unknown instruction: FROMM (did you mean FROM?)"),
+// which instructions.Parse reports and a build fails with: a file with one
+// is not a Dockerfile, or not one buildkit builds.
+func unknownInstruction(n *parser.Node) error {
+	_, err := instructions.ParseInstruction(n)
+	var ue *instructions.UnknownInstructionError
+	if err == nil || !errors.As(err, &ue) {
+		// Not expected: the keyword is not in knownInstructions.
+		return fmt.Errorf("unknown instruction: %s", n.Value)
+	}
+	return cleanParseError(err)
 }
 
 // checkText rejects what is not a text Dockerfile before buildkit sees it.
