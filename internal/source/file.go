@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -161,9 +160,6 @@ func checkText(data []byte) *Error {
 		if i == len(data) || data[i] == '\n' {
 			if i-start > MaxLineLength {
 				return &Error{Line: line, Err: fmt.Errorf("line longer than %d bytes", MaxLineLength)}
-			}
-			if !utf8.Valid(data[start:i]) {
-				return &Error{Line: line, Err: errors.New("not valid UTF-8")}
 			}
 			line++
 			start = i + 1
