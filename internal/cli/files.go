@@ -32,6 +32,9 @@ type plan struct {
 	errs []error
 	// warnings are about configuration files, and stopped nothing.
 	warnings []config.Warning
+	// skipped are the FIFOs, devices and the like with Dockerfile names
+	// that discovery left out; they are reported as warnings.
+	skipped []discover.Skipped
 	// stdin reports that the only file is standard input.
 	stdin bool
 	// stdinData is what was read of standard input; stdinRest, when not
@@ -155,14 +158,15 @@ func (s *settings) discover(ctx context.Context, p *plan, roots []string) error 
 	seen := map[string]bool{}
 	reported := map[string]bool{}
 	for _, root := range roots {
-		paths, errs := discover.Files(ctx, []string{root})
+		found := discover.Find(ctx, []string{root})
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		for _, err := range errs {
+		for _, err := range found.Errs {
 			p.errs = append(p.errs, pathError(err))
 		}
-		for _, path := range paths {
+		p.skipped = append(p.skipped, found.Skipped...)
+		for _, path := range found.Files {
 			// A file reached twice, by its name and through a symbolic
 			// link, is processed once: writing it twice would fail.
 			real, err := filepath.EvalSymlinks(path)
