@@ -10,7 +10,8 @@
 // and compared piece by piece: the time stays linear in the number of
 // lines, up to a logarithmic factor, and the diff is still valid, if not
 // always minimal. The output is accepted by "patch -p1" and "git apply"
-// when the labels are "a/path" and "b/path".
+// when the labels are "a/path" and "b/path", whatever bytes the path
+// holds: labels are written as git writes paths (see QuotePath).
 package diff
 
 import (
@@ -39,7 +40,10 @@ type Options struct {
 // context unchanged lines around each change (hunks closer than 2*context
 // lines are merged), headed by "--- oldLabel" and "+++ newLabel" with no
 // timestamps. The result is byte-for-byte what GNU "diff -u" prints with
-// the same labels. It is empty when old and new are equal.
+// the same labels, except that a label that holds a space, a quote, a
+// backslash, a control character or a byte outside ASCII is written as git
+// writes it in a patch: followed by a tab, or quoted (see QuotePath). It
+// is empty when old and new are equal.
 func Unified(oldLabel, newLabel string, old, new []byte, context int) []byte {
 	var buf bytes.Buffer
 	render(&buf, oldLabel, newLabel, old, new, Options{Context: context})
@@ -265,8 +269,8 @@ func render(buf *bytes.Buffer, oldLabel, newLabel string, old, new []byte, opts 
 	s := script(old, new)
 	context := max(opts.Context, 0)
 	budget := highlightBudget
-	header(buf, opts.Color, "--- "+oldLabel)
-	header(buf, opts.Color, "+++ "+newLabel)
+	header(buf, opts.Color, "--- "+headerName(oldLabel))
+	header(buf, opts.Color, "+++ "+headerName(newLabel))
 	for _, h := range hunks(s, context) {
 		oldCount, newCount := 0, 0
 		for _, l := range s[h.start:h.end] {
