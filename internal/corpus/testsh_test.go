@@ -57,3 +57,31 @@ func TestTestScriptSkipsCacheForCorpus(t *testing.T) {
 		}
 	}
 }
+
+// TestCIRunsRaceTests checks that .ci/run runs the short tests under the
+// race detector (make test-race, go test -race -short) after make test
+// and before the end-to-end builds.
+func TestCIRunsRaceTests(t *testing.T) {
+	src, err := os.ReadFile("../../.ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	for _, line := range strings.Split(string(src), "\n") {
+		switch f := strings.Fields(line); {
+		case len(f) >= 2 && f[0] == "make":
+			steps = append(steps, f[1])
+		}
+	}
+	test, race, e2e := slices.Index(steps, "test"), slices.Index(steps, "test-race"), slices.Index(steps, "e2e-ci")
+	if test < 0 || race < 0 || race < test || (e2e >= 0 && e2e < race) {
+		t.Errorf(".ci/run runs make %q; want test, then test-race, then e2e-ci", steps)
+	}
+	mk, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(mk), "test-race:\n\tCGO_ENABLED=1 $(GO) test -race -short ./...") {
+		t.Error("the Makefile's test-race target does not run go test -race -short ./... with cgo")
+	}
+}
