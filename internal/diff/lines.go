@@ -11,9 +11,9 @@ import (
 // maxMyers bounds the changed region (old and new lines together, after
 // the common prefix and suffix) that is compared with go-diff's Myers
 // algorithm, which takes time proportional to the region's size times the
-// number of changed lines: quadratic when most lines change. Every file of
-// the shared corpus is far below it (its largest has 649 lines), so their
-// diffs are the minimal ones GNU diff prints. Larger regions are split
+// number of changed lines: quadratic when most lines change. The diffs of
+// the shared corpus are all below it (its largest file has 649 lines), so
+// they are the minimal ones GNU diff prints. Larger regions are split
 // first (see splitLarge), which keeps the time linear in the number of
 // lines.
 const maxMyers = 2000
@@ -97,8 +97,8 @@ type matcher struct {
 	a, b   []int32
 	ca, cb []bool
 	// work bounds the steps taken: for each range given to myers the
-	// square of its size, for greedy one per line. Tests check that it
-	// grows linearly with the input.
+	// square of its size, plus one per line for each pass over lines.
+	// Tests check that it grows linearly with the input.
 	work int
 }
 
