@@ -47,13 +47,13 @@ written. Variants are advice only: a variant can change libc and tools.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if cfg.Mirrors, err = keyValues("registry-mirror", mirrors); err != nil {
-				return usageError{err}
+				return usageErr(err)
 			}
 			if cfg.Options.BuildArgs, err = keyValues("build-arg", buildArgs); err != nil {
-				return usageError{err}
+				return usageErr(err)
 			}
 			if maxLayerMB < 1 {
-				return usageError{fmt.Errorf("--max-layer-mb: must be at least 1, not %d", maxLayerMB)}
+				return usageErr(fmt.Errorf("--max-layer-mb: must be at least 1, not %d", maxLayerMB))
 			}
 			cfg.Paths = args
 			cfg.Options.Variants = !noVariants

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/diff"
 	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/session"
 )
 
 func newDiff(env *Env) *cobra.Command {
@@ -31,28 +32,30 @@ with 2 when a file could not be processed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			useColor, err := colorEnabled(color, env.getenv, env.stdoutIsTerminal())
 			if err != nil {
-				return usageError{err}
+				return usageErr(err)
 			}
-			p, err := o.plan(cmd.Context(), env, args)
+			s, p, err := o.plan(cmd.Context(), env, args)
 			if err != nil {
 				return err
 			}
+			defer s.Close()
 			var sum fixSummary
-			x, err := o.run(cmd.Context(), env, p, false, true, func(out driver.Outcome) error {
+			res, err := s.Run(cmd.Context(), p, session.RunOptions{ShowFailed: true, Emit: func(out driver.Outcome) error {
 				sum.add(out)
 				label := patchPath(out.Result.Path)
 				return diff.Write(env.Stdout, "a/"+label, "b/"+label, out.Result.Input, out.Result.Output,
 					diff.Options{Context: diff.DefaultContext, Color: useColor})
-			})
+			}})
 			if err != nil {
 				return err
 			}
-			sum.failed = len(x.errs)
+			sum.failed = len(res.Errors)
 			fmt.Fprintln(env.Stderr, sum.String("would fix"))
+			code := ExitOK
 			if exitCodeFlag && sum.changed > 0 {
-				x.raise(ExitFindings)
+				code = ExitFindings
 			}
-			return exitCode(x.code)
+			return status(res, code)
 		},
 	}
 	out := pflag.NewFlagSet("output", pflag.ContinueOnError)

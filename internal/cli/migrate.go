@@ -15,17 +15,11 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/dockmend/dockmend/internal/atomicfile"
-	"github.com/dockmend/dockmend/internal/base"
-	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/diff"
-	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/gitcmd"
 	"github.com/dockmend/dockmend/internal/migrate"
 	"github.com/dockmend/dockmend/internal/redact"
-	"github.com/dockmend/dockmend/internal/report"
-	"github.com/dockmend/dockmend/internal/ruleset"
-	"github.com/dockmend/dockmend/transform/pin"
+	"github.com/dockmend/dockmend/internal/session"
 )
 
 // migrateFlags are migrate's own flags.
@@ -136,65 +130,58 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 	case "replace":
 		opts.Replace = true
 	default:
-		return usageError{fmt.Errorf("--conflict %q: want skip or replace", m.conflict)}
+		return usageErr(fmt.Errorf("--conflict %q: want skip or replace", m.conflict))
 	}
 	if m.jobs < 1 {
-		return usageError{fmt.Errorf("--jobs: must be at least 1, not %d", m.jobs)}
+		return usageErr(fmt.Errorf("--jobs: must be at least 1, not %d", m.jobs))
 	}
 	if m.author != "" {
 		id, err := gitcmd.ParseIdentity(m.author)
 		if err != nil {
-			return usageError{fmt.Errorf("--author %w", err)}
+			return usageErr(fmt.Errorf("--author %w", err))
 		}
 		opts.Author = &id
 	}
 	if m.dryRun && m.push != "" {
-		return usageError{errors.New("--dry-run and --push cannot be used together")}
+		return usageErr(errors.New("--dry-run and --push cannot be used together"))
 	}
 	opts.Remote = m.push
 	var shard *migrate.Shard
 	if m.shard != "" {
 		s, err := migrate.ParseShard(m.shard)
 		if err != nil {
-			return usageError{err}
+			return usageErr(err)
 		}
 		shard = &s
 	}
 	// The flags are checked once here, so that a wrong one is one usage
-	// error; each repository gets fresh settings from these (fixTree).
-	reg := newRegistries(o.pin)
-	// A repository whose references the offline lock file does not all
-	// know fails, as for a failed lookup: no branch pins part of it.
-	reg.offlineMissFails = true
-	defer reg.close()
-	s, err := o.newSettings(env, reg)
+	// error; each repository gets fresh settings from these. A repository
+	// whose references the offline lock file does not all know fails, as
+	// for a failed lookup: no branch pins part of it.
+	s, err := o.session(env, true)
 	if err != nil {
 		return err
 	}
+	defer s.Close()
 	opts.Branch = m.branch
 	if opts.Branch == "" {
 		opts.Branch, err = defaultBranch(s)
 		if err != nil {
-			return usageError{err}
+			return usageErr(err)
 		}
 	}
 	if err := gitcmd.CheckBranchName(ctx, opts.Branch); err != nil {
-		return usageError{err}
+		return usageErr(err)
 	}
 
-	targets, x, err := m.targets(ctx, env, args, shard)
+	x := &session.Result{}
+	targets, err := m.targets(ctx, env, s, x, args, shard)
 	if err != nil {
 		return err
 	}
 	progress := newProgress(env)
 	opts.Progress = func(done int, counts map[migrate.Status]int) { progress.update(done, len(targets), counts) }
-	opts.Fix = func(ctx context.Context, req migrate.FixRequest) (*migrate.FixResult, error) {
-		res, err := fixTree(ctx, s.fresh(req.Dir), req)
-		if err == nil && m.baseReport {
-			res.BaseImages, err = baseSummary(ctx, s, req)
-		}
-		return res, err
-	}
+	opts.Fix = s.FixFunc(m.baseReport)
 	opts.Emit = func(r *migrate.Repository, fix *migrate.FixResult) error {
 		// The report and the messages below say what went wrong, never
 		// with a credential in it.
@@ -218,7 +205,7 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 			for _, e := range r.Errors {
 				fmt.Fprintf(env.Stderr, "  %s\n", e)
 			}
-			x.raise(ExitError)
+			x.Failed = true
 		}
 		if !m.dryRun || fix == nil || r.Status != migrate.Changed {
 			return nil
@@ -238,8 +225,8 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 	}
 	// The lock file records the digests looked up, in a dry run too: it
 	// is how a fleet's digests are resolved once, before the real runs.
-	for _, err := range reg.save() {
-		x.fail(env, "", err)
+	for _, err := range s.SaveLockfiles() {
+		s.Fail(x, "", err)
 	}
 	if repos == nil {
 		repos = []*migrate.Repository{} // [] in the JSON report, not null
@@ -255,7 +242,7 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 	rep.Count()
 	if m.reportFile != "" {
 		if err := rep.Save(m.reportFile); err != nil {
-			x.fail(env, m.reportFile, err)
+			s.Fail(x, m.reportFile, err)
 		}
 	}
 	if m.dryRun && rep.Counts[migrate.Changed] > 0 {
@@ -264,13 +251,13 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 	if err := rep.WriteMarkdown(env.Stdout); err != nil {
 		return err
 	}
-	return exitCode(x.code)
+	return status(x, ExitOK)
 }
 
 // defaultBranch is "dockmend/" and the names of the rules the flags
 // select, joined with "-".
-func defaultBranch(s *settings) (string, error) {
-	selected, err := ruleset.Select(s.known, s.over.Select, s.over.Ignore)
+func defaultBranch(s *session.Session) (string, error) {
+	selected, err := s.Selected()
 	if err != nil {
 		return "", err
 	}
@@ -287,8 +274,7 @@ func defaultBranch(s *settings) (string, error) {
 // targets collects the repositories from the arguments, --repos-from and
 // --root, then applies --only-failed, --skip-done and --shard. Problems
 // finding repositories are printed and recorded in the execution.
-func (m *migrateFlags) targets(ctx context.Context, env *Env, args []string, shard *migrate.Shard) ([]migrate.Target, *execution, error) {
-	x := &execution{}
+func (m *migrateFlags) targets(ctx context.Context, env *Env, s *session.Session, x *session.Result, args []string, shard *migrate.Shard) ([]migrate.Target, error) {
 	var ts []migrate.Target
 	for _, a := range args {
 		p := filepath.Clean(a)
@@ -299,21 +285,21 @@ func (m *migrateFlags) targets(ctx context.Context, env *Env, args []string, sha
 		if m.reposFrom != "-" {
 			f, err := os.Open(m.reposFrom)
 			if err != nil {
-				return nil, nil, usageError{pathError(err)}
+				return nil, usageErr(session.PathError(err))
 			}
 			defer f.Close()
 			r = f
 		}
 		list, err := migrate.ReadList(r)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", m.reposFrom, err)
+			return nil, fmt.Errorf("%s: %w", m.reposFrom, err)
 		}
 		ts = append(ts, list...)
 	}
 	if m.root != "" {
 		found, errs := migrate.FindRepositories(ctx, m.root, m.maxDepth)
 		for _, err := range errs {
-			x.fail(env, m.root, pathError(err))
+			s.Fail(x, m.root, session.PathError(err))
 		}
 		ts = append(ts, found...)
 	}
@@ -321,7 +307,7 @@ func (m *migrateFlags) targets(ctx context.Context, env *Env, args []string, sha
 	if m.onlyFailed != "" {
 		prev, err := migrate.ReadReport(m.onlyFailed)
 		if err != nil {
-			return nil, nil, usageError{pathError(err)}
+			return nil, usageErr(session.PathError(err))
 		}
 		if !given {
 			for _, r := range prev.Repositories {
@@ -337,7 +323,7 @@ func (m *migrateFlags) targets(ctx context.Context, env *Env, args []string, sha
 	if m.skipDone != "" {
 		prev, err := migrate.ReadReport(m.skipDone)
 		if err != nil {
-			return nil, nil, usageError{pathError(err)}
+			return nil, usageErr(session.PathError(err))
 		}
 		if !given {
 			for _, r := range prev.Repositories {
@@ -351,13 +337,13 @@ func (m *migrateFlags) targets(ctx context.Context, env *Env, args []string, sha
 		})
 	}
 	if !given {
-		return nil, nil, usageError{errors.New("no repositories: name them, or give --repos-from, --root or --only-failed")}
+		return nil, usageErr(errors.New("no repositories: name them, or give --repos-from, --root or --only-failed"))
 	}
 	ts = migrate.Dedupe(ts)
 	if shard != nil {
 		ts = filterTargets(ts, shard.Has)
 	}
-	return ts, x, nil
+	return ts, nil
 }
 
 func filterTargets(ts []migrate.Target, keep func(migrate.Target) bool) []migrate.Target {
@@ -368,137 +354,6 @@ func filterTargets(ts []migrate.Target, keep func(migrate.Target) bool) []migrat
 		}
 	}
 	return out
-}
-
-// fixTree runs the rules over the Dockerfiles in a repository's worktree,
-// as "dockmend fix" does, and writes the changed files when asked. Files
-// are named after the repository's path, not the temporary worktree.
-func fixTree(ctx context.Context, s *settings, req migrate.FixRequest) (*migrate.FixResult, error) {
-	reg := s.reg
-	p := &plan{reg: reg, pins: map[*driver.File]*pin.Options{}}
-	if err := s.discover(ctx, p, []string{req.Dir}); err != nil {
-		return nil, err
-	}
-	// Messages name the repository as the user gave it, not the
-	// worktree (which configuration files may show relative to the
-	// working directory).
-	dirs := []string{req.Dir}
-	if wd, err := os.Getwd(); err == nil {
-		if rel, err := filepath.Rel(wd, req.Dir); err == nil && !strings.HasPrefix(rel, "..") {
-			dirs = append(dirs, rel)
-		}
-	}
-	rename := func(msg string) string {
-		for _, d := range dirs {
-			msg = strings.ReplaceAll(msg, d, filepath.Clean(req.Name))
-		}
-		return msg
-	}
-	res := &migrate.FixResult{Found: len(p.files)}
-	for _, w := range s.finder.Warnings() {
-		res.Warnings = append(res.Warnings, rename(w.String()))
-	}
-	// A problem with the settings (a configuration file, the lock file
-	// it names) fails the repository: the rules cannot run as it asks.
-	// A problem with one file is that file's: the others go on.
-	var fatal []error
-	for _, err := range p.errs {
-		if errors.As(err, new(settingsError)) {
-			fatal = append(fatal, errors.New(rename(err.Error())))
-			continue
-		}
-		res.Errors = append(res.Errors, rename(err.Error()))
-	}
-	if len(fatal) > 0 {
-		return res, errors.Join(fatal...)
-	}
-	// A Dockerfile may be a symbolic link. fix writes through links, so
-	// the change lands in the link's target: that target must lie in the
-	// worktree (the commit then holds it, under its own path), never
-	// outside, where it would be the user's file or no one's.
-	realDir, err := filepath.EvalSymlinks(req.Dir)
-	if err != nil {
-		return nil, err
-	}
-	target := map[*driver.File]string{} // the file to commit, relative to the worktree
-	files := p.files[:0]
-	for _, f := range p.files {
-		rel, err := filepath.Rel(req.Dir, f.Path)
-		if err != nil {
-			return nil, err
-		}
-		f.Name = filepath.Join(req.Name, rel)
-		real, err := filepath.EvalSymlinks(f.Path)
-		if err != nil {
-			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", f.Name, rename(err.Error())))
-			continue
-		}
-		realRel, err := filepath.Rel(realDir, real)
-		if err != nil || realRel == ".." || strings.HasPrefix(realRel, ".."+string(filepath.Separator)) {
-			res.Errors = append(res.Errors, fmt.Sprintf("%s: a symbolic link to %s, outside the repository: not fixed (exclude it in .dockmend.yaml)", f.Name, rename(real)))
-			continue
-		}
-		target[f] = realRel
-		files = append(files, f)
-	}
-	p.files = files
-	dopts := driver.Options{
-		Jobs:    1, // repositories run in parallel already
-		Prepare: prefetch(p.pins),
-		Emit: func(out driver.Outcome) error {
-			if out.Err != nil {
-				res.Errors = append(res.Errors, rename(out.Err.Error()))
-				return nil
-			}
-			if failed := out.Result.Failed(); len(failed) > 0 {
-				var b strings.Builder
-				if err := report.Text(&b, report.File{Path: out.Result.Path, Data: out.Result.Output, Findings: failed}); err != nil {
-					return err
-				}
-				for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
-					res.Errors = append(res.Errors, line)
-				}
-				return nil
-			}
-			if !out.Result.Changed() {
-				return nil
-			}
-			res.Files = append(res.Files, migrate.FixedFile{
-				Path: filepath.ToSlash(target[out.File]), Fixes: out.Result.FixedByRule,
-				Before: out.Result.Input, After: out.Result.Output,
-			})
-			return nil
-		},
-	}
-	if req.Write {
-		dopts.Write = atomicfile.Write
-	}
-	if err := driver.Run(ctx, p.files, dopts); err != nil {
-		return nil, err
-	}
-	// Lock files the repository configures inside itself are part of its
-	// change; they go with the worktree.
-	inside := func(path string) bool {
-		rel, err := filepath.Rel(req.Dir, path)
-		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-	}
-	defer reg.forget(inside)
-	if req.Write {
-		saved, errs := reg.saveWhere(inside)
-		for _, err := range errs {
-			res.Errors = append(res.Errors, rename(err.Error()))
-		}
-		for _, path := range saved {
-			// The file written: the target of a lock file that is a
-			// symbolic link (the settings checked it is in the worktree).
-			rel, ok, err := atomicfile.Within(req.Dir, path)
-			if err != nil || !ok {
-				return res, fmt.Errorf("%s: written outside the repository (%v)", rename(path), err)
-			}
-			res.Other = append(res.Other, rel)
-		}
-	}
-	return res, nil
 }
 
 // progress draws one status line on a terminal's standard error.
@@ -540,14 +395,4 @@ func (p *progress) clear() {
 		fmt.Fprint(p.w, "\r\033[K")
 		p.drawn = false
 	}
-}
-
-// baseSummary inspects the base images of a repository's work tree for
-// migrate --base-report, through the run's registry settings.
-func baseSummary(ctx context.Context, s *settings, req migrate.FixRequest) (*base.Summary, error) {
-	res, err := s.reg.resolver(config.Merge(nil, s.over))
-	if err != nil {
-		return nil, err
-	}
-	return base.SummarizeDir(ctx, req.Dir, base.Options{Registry: res, Variants: true})
 }

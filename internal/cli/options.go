@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/session"
 )
 
 // options are the flags that check, diff and fix share.
@@ -73,6 +75,47 @@ func (o *options) registerPin(cmd *cobra.Command) {
 	pin.StringArrayVar(&p.insecure, "insecure-registry", nil, "reach registry `HOST[:PORT]` over plain HTTP (repeatable)")
 	pin.IntVar(&p.concurrency, "concurrency", defaultConcurrency, "look up at most `N` digests at once")
 	addGroup(cmd, "Pinning image digests", pin)
+}
+
+// session checks the flags and makes the session of the run.
+func (o *options) session(env *Env, offlineMissFails bool) (*session.Session, error) {
+	over, err := o.overrides()
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	return session.New(session.Options{
+		Flags: over, ConfigFile: o.configFile,
+		Offline: o.pin.offline, Refresh: o.pin.refresh, OfflineMissFails: offlineMissFails,
+		Rules: env.Rules, Stderr: env.Stderr,
+	})
+}
+
+// plan makes the session and the plan of a check, diff or fix run over
+// args.
+func (o *options) plan(ctx context.Context, env *Env, args []string) (*session.Session, *session.Plan, error) {
+	in := session.Input{Paths: args, Stdin: env.Stdin, StdinFilename: o.stdinFilename}
+	if err := in.Check(); err != nil {
+		return nil, nil, err
+	}
+	s, err := o.session(env, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.Plan(ctx, in)
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return s, p, nil
+}
+
+// status returns the exit status of a run: ExitError when it failed,
+// else code.
+func status(res *session.Result, code int) error {
+	if res.Failed {
+		code = max(code, ExitError)
+	}
+	return exitCode(code)
 }
 
 // overrides returns the settings given by flags, as a configuration to

@@ -1,6 +1,6 @@
 // Package cli implements dockmend's command line: one file per
-// subcommand, each reading its flags and calling library packages
-// (internal/driver, internal/report, internal/diff) to do the work.
+// subcommand, each reading its flags and calling a library to do the work
+// (internal/session for check, diff, fix and migrate), then printing.
 package cli
 
 import (
@@ -15,6 +15,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/redact"
 	"github.com/dockmend/dockmend/internal/ruleset"
+	"github.com/dockmend/dockmend/internal/session"
 	"github.com/dockmend/dockmend/transform"
 )
 
@@ -74,9 +75,10 @@ type exitStatus int
 func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // usageError is a wrong command line; it exits with ExitError.
-type usageError struct{ err error }
+type usageError = session.UsageError
 
-func (e usageError) Error() string { return e.err.Error() }
+// usageErr returns err as a usageError.
+func usageErr(err error) error { return usageError{Err: err} }
 
 // Main runs the command line args (without the program name) and returns
 // the process exit code.
@@ -143,7 +145,7 @@ func newRoot(env *Env) *cobra.Command {
 	root.SetErr(env.Stderr)
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.SetUsageFunc(usage)
 	root.AddCommand(
 		newBase(env),

@@ -51,11 +51,10 @@ func printRules(w io.Writer, ts []*transform.Transformer) error {
 
 // printRuleDoc writes the documentation of the rule called name.
 func printRuleDoc(w io.Writer, all []*transform.Transformer, name string) error {
-	for _, t := range all {
-		if t.Name == name {
-			_, err := fmt.Fprintln(w, strings.TrimRight(t.Doc, "\n"))
-			return err
-		}
+	t, err := ruleset.Lookup(all, name)
+	if err != nil {
+		return usageErr(err)
 	}
-	return usageError{checkRules(all, []string{name})}
+	_, err = fmt.Fprintln(w, strings.TrimRight(t.Doc, "\n"))
+	return err
 }

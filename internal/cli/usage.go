@@ -122,7 +122,7 @@ func newHelp(root *cobra.Command, env *Env) *cobra.Command {
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
-			return usageError{err}
+			return usageErr(err)
 		}
 		return nil
 	}

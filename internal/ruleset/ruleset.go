@@ -43,6 +43,26 @@ func All(cfg Config) []*transform.Transformer {
 	}
 }
 
+// Lookup returns the transformer called name, or an error that lists the
+// rules.
+func Lookup(all []*transform.Transformer, name string) (*transform.Transformer, error) {
+	for _, t := range all {
+		if t.Name == name {
+			return t, nil
+		}
+	}
+	return nil, unknown(all, name)
+}
+
+// unknown is the error about a name that is not a rule.
+func unknown(all []*transform.Transformer, name string) error {
+	var names []string
+	for _, t := range all {
+		names = append(names, t.Name)
+	}
+	return fmt.Errorf("unknown rule %q (rules: %s)", name, strings.Join(names, ", "))
+}
+
 // Select picks transformers by name. With no names selected it takes the
 // ones that run by default; "all" selects every transformer. Ignored names
 // are removed afterwards. An unknown name is an error.
@@ -51,11 +71,7 @@ func Select(all []*transform.Transformer, selected, ignored []string) ([]*transf
 		if name == "all" || slices.ContainsFunc(all, func(t *transform.Transformer) bool { return t.Name == name }) {
 			return nil
 		}
-		var names []string
-		for _, t := range all {
-			names = append(names, t.Name)
-		}
-		return fmt.Errorf("unknown rule %q (rules: %s)", name, strings.Join(names, ", "))
+		return unknown(all, name)
 	}
 	for _, n := range append(slices.Clone(selected), ignored...) {
 		if err := known(n); err != nil {

@@ -1,11 +1,7 @@
-package cli
+package session
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,121 +9,30 @@ import (
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/config"
-	"github.com/dockmend/dockmend/internal/discover"
-	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/ruleset"
-	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/multistage"
 	"github.com/dockmend/dockmend/transform/pin"
 	"github.com/dockmend/dockmend/transform/tag"
 )
 
-// plan is the work of one check, diff or fix: the files with their
-// settings, and the problems found while collecting them.
-type plan struct {
-	files []*driver.File
-	// errs are discovery and configuration errors, one per problem.
-	errs []error
-	// warnings are about configuration files, and stopped nothing.
-	warnings []config.Warning
-	// skipped are the FIFOs, devices and the like with Dockerfile names
-	// that discovery left out; they are reported as warnings.
-	skipped []discover.Skipped
-	// stdin reports that the only file is standard input.
-	stdin bool
-	// stdinData is what was read of standard input; stdinRest, when not
-	// nil, is the rest of it, left unread because the input is over
-	// source.MaxFileSize (and not processed).
-	stdinData []byte
-	stdinRest io.Reader
-	// reg holds the digest resolvers and lock files of the run.
-	reg *registries
-	// pins are the pin rule's options of the files it runs on.
-	pins map[*driver.File]*pin.Options
-}
-
-// plan finds the files named by args and the settings of each. Errors in
-// the arguments or flags are returned; a file that cannot be found or
-// configured is left out and its error added to the plan.
-func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, error) {
-	stdin := slices.Contains(args, "-")
-	switch {
-	case stdin && len(args) > 1:
-		return nil, usageError{errors.New("standard input (-) cannot be combined with other paths")}
-	case o.stdinFilename != "" && !stdin:
-		return nil, usageError{errors.New("--stdin-filename needs the path - (standard input)")}
+// newSettings checks the flags' settings and returns the settings they
+// give, with reg making the digest resolvers.
+func newSettings(opts Options, reg *registries) (*settings, error) {
+	all := opts.Rules
+	if all == nil {
+		all = ruleset.All
 	}
-	s, err := o.newSettings(env, newRegistries(o.pin))
-	if err != nil {
-		return nil, err
+	known := all(ruleset.Config{})
+	if err := checkRuleKeys(opts.Flags, known); err != nil {
+		return nil, UsageError{err}
 	}
-	p := &plan{stdin: stdin, reg: s.reg, pins: map[*driver.File]*pin.Options{}}
-	if stdin {
-		// Reading one byte over the limit is enough to know it is too
-		// large.
-		data, err := io.ReadAll(io.LimitReader(env.Stdin, source.MaxFileSize+1))
-		if err != nil {
-			return nil, fmt.Errorf("reading standard input: %w", err)
-		}
-		name := o.stdinFilename
-		if name == "" {
-			name = "-"
-		}
-		p.stdinData = data
-		if len(data) > source.MaxFileSize {
-			p.stdinRest = env.Stdin
-			p.errs = append(p.errs, driver.TooLargeError(name, -1))
-			return p, nil
-		}
-		st, err := s.forFile(name)
-		if err != nil {
-			return nil, err
-		}
-		p.add(&driver.File{Path: name, Name: name, Data: data}, st)
-		p.warnings = s.finder.Warnings()
-		return p, nil
-	}
-	if len(args) == 0 {
-		args = []string{"."}
-	}
-	if err := s.discover(ctx, p, args); err != nil {
-		return nil, err
-	}
-	p.warnings = s.finder.Warnings()
-	return p, nil
-}
-
-// echoStdin copies standard input, as read, to w: what fix - prints when
-// it cannot fix the input.
-func (p *plan) echoStdin(w io.Writer) error {
-	if _, err := w.Write(p.stdinData); err != nil {
-		return err
-	}
-	if p.stdinRest != nil {
-		if _, err := io.Copy(w, p.stdinRest); err != nil {
-			return fmt.Errorf("copying standard input: %w", err)
-		}
-	}
-	return nil
-}
-
-// newSettings checks the flags and returns the settings they give, with
-// reg making the digest resolvers.
-func (o *options) newSettings(env *Env, reg *registries) (*settings, error) {
-	over, err := o.overrides()
-	if err != nil {
-		return nil, usageError{err}
-	}
-	known := env.rules(ruleset.Config{})
-	if err := checkRuleKeys(over, known); err != nil {
-		return nil, usageError{err}
-	}
-	s := &settings{over: over, all: env.rules, known: known, finder: config.NewFinder(), reg: reg, byConfig: map[*config.Config]setting{}}
-	if o.configFile != "" {
-		if s.fixed, err = config.Load(o.configFile); err != nil {
-			return nil, pathError(err)
+	s := &settings{over: opts.Flags, all: all, known: known, finder: config.NewFinder(), reg: reg, byConfig: map[*config.Config]setting{}}
+	if opts.ConfigFile != "" {
+		var err error
+		if s.fixed, err = config.Load(opts.ConfigFile); err != nil {
+			return nil, PathError(err)
 		}
 	}
 	return s, nil
@@ -140,59 +45,6 @@ func (o *options) newSettings(env *Env, reg *registries) (*settings, error) {
 // must the files they name.
 func (s *settings) fresh(confine string) *settings {
 	return &settings{over: s.over, fixed: s.fixed, all: s.all, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}, confine: confine}
-}
-
-// add adds a file with its settings to the plan.
-func (p *plan) add(f *driver.File, st setting) {
-	f.Options = st.opts
-	p.files = append(p.files, f)
-	if st.pin != nil {
-		p.pins[f] = st.pin
-	}
-}
-
-// discover adds the Dockerfiles found under roots (files or directories)
-// to the plan, each with its settings. Problems with single files or
-// configuration files go to p.errs; only ctx's error is returned.
-func (s *settings) discover(ctx context.Context, p *plan, roots []string) error {
-	seen := map[string]bool{}
-	reported := map[string]bool{}
-	for _, root := range roots {
-		found := discover.Find(ctx, []string{root})
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		for _, err := range found.Errs {
-			p.errs = append(p.errs, pathError(err))
-		}
-		p.skipped = append(p.skipped, found.Skipped...)
-		for _, path := range found.Files {
-			// A file reached twice, by its name and through a symbolic
-			// link, is processed once: writing it twice would fail.
-			real, err := filepath.EvalSymlinks(path)
-			if err != nil {
-				real = path
-			}
-			if seen[real] {
-				continue
-			}
-			seen[real] = true
-			explicit := path == filepath.Clean(root)
-			st, err := s.forFile(path)
-			if err != nil {
-				if !reported[err.Error()] {
-					reported[err.Error()] = true
-					p.errs = append(p.errs, settingsError{err})
-				}
-				continue
-			}
-			if !explicit && s.excluded(path) {
-				continue
-			}
-			p.add(&driver.File{Path: path}, st)
-		}
-	}
-	return nil
 }
 
 // settings computes and caches the engine options of each configuration.
@@ -377,14 +229,4 @@ func checkRules(known []*transform.Transformer, names []string) error {
 		}
 	}
 	return nil
-}
-
-// pathError turns "lstat x: no such file or directory" into
-// "x: no such file or directory".
-func pathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
-	}
-	return err
 }

@@ -1,4 +1,4 @@
-package cli
+package session
 
 import (
 	"bytes"
@@ -38,8 +38,8 @@ type registries struct {
 	lockOrder []string
 }
 
-func newRegistries(p pinFlags) *registries {
-	return &registries{offline: p.offline, refresh: p.refresh, resolvers: map[string]*resolve.Resolver{}, locks: map[string]*lockfile.File{}}
+func newRegistries(offline, refresh bool) *registries {
+	return &registries{offline: offline, refresh: refresh, resolvers: map[string]*resolve.Resolver{}, locks: map[string]*lockfile.File{}}
 }
 
 // pinOptions returns the pin rule's options for a merged configuration.
