@@ -13,7 +13,6 @@ import (
 	"github.com/dockmend/dockmend/internal/discover"
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/source"
-	"github.com/dockmend/dockmend/transform/pin"
 )
 
 // Plan is the work of one check, diff or fix: the files with their
@@ -35,8 +34,6 @@ type Plan struct {
 	// source.MaxFileSize (and not processed).
 	stdinData []byte
 	stdinRest io.Reader
-	// pins are the pin rule's options of the files it runs on.
-	pins map[*driver.File]*pin.Options
 }
 
 // Input names the files of a Plan.
@@ -73,7 +70,7 @@ func (s *Session) Plan(ctx context.Context, in Input) (*Plan, error) {
 	args := in.Paths
 	stdin := slices.Contains(args, "-")
 	set := s.set
-	p := &Plan{Stdin: stdin, pins: map[*driver.File]*pin.Options{}}
+	p := &Plan{Stdin: stdin}
 	if stdin {
 		// Reading one byte over the limit is enough to know it is too
 		// large.
@@ -127,9 +124,6 @@ func (p *Plan) EchoStdin(w io.Writer) error {
 func (p *Plan) add(f *driver.File, st setting) {
 	f.Options = st.opts
 	p.Files = append(p.Files, f)
-	if st.pin != nil {
-		p.pins[f] = st.pin
-	}
 }
 
 // discover adds the Dockerfiles found under roots (files or directories)

@@ -74,11 +74,7 @@ func (s *Session) Run(ctx context.Context, p *Plan, o RunOptions) (*Result, erro
 	// files, not once per reference: Prepare has looked everything up.
 	var unreachable []resolve.Unreachable
 	opts := driver.Options{
-		Prepare: func(ctx context.Context, loaded []driver.Loaded) error {
-			err := prefetch(p.pins)(ctx, loaded)
-			unreachable = s.reg.unreachable()
-			return err
-		},
+		Prepared: func() { unreachable = s.reg.unreachable() },
 		Emit: func(out driver.Outcome) error {
 			if out.Err != nil {
 				s.fail(res, out.File.Path, out.Err)

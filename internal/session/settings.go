@@ -70,7 +70,6 @@ func (e settingsError) Unwrap() error { return e.error }
 
 type setting struct {
 	opts engine.Options
-	pin  *pin.Options // nil when the pin rule does not run
 	err  error
 }
 
@@ -128,10 +127,11 @@ func (s *settings) build(c *config.Config) setting {
 	var st setting
 	var rc ruleset.Config
 	if hasRule(selected, pin.Name) {
-		if st.pin, err = s.reg.pinOptions(m); err != nil {
+		po, err := s.reg.pinOptions(m)
+		if err != nil {
 			return setting{err: err}
 		}
-		rc.Pin = *st.pin
+		rc.Pin = *po
 	}
 	if hasRule(selected, tag.Name) {
 		res, err := s.reg.resolver(m)

@@ -11,7 +11,6 @@ import (
 	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/migrate"
-	"github.com/dockmend/dockmend/transform/pin"
 )
 
 // FixFunc returns the function migrate runs in each repository's
@@ -31,18 +30,14 @@ func (s *Session) FixFunc(baseReport bool) migrate.FixFunc {
 
 // worktree runs the rules in one repository's worktree, with settings of
 // its own (migrate.Rules).
-type worktree struct {
-	set  *settings
-	pins map[*driver.File]*pin.Options
-}
+type worktree struct{ set *settings }
 
 // Find implements migrate.Rules.
 func (w *worktree) Find(ctx context.Context, dir string) (*migrate.Found, error) {
-	p := &Plan{pins: map[*driver.File]*pin.Options{}}
+	p := &Plan{}
 	if err := w.set.discover(ctx, p, []string{dir}); err != nil {
 		return nil, err
 	}
-	w.pins = p.pins
 	found := &migrate.Found{Files: p.Files}
 	for _, wa := range w.set.finder.Warnings() {
 		found.Warnings = append(found.Warnings, wa.String())
@@ -60,9 +55,8 @@ func (w *worktree) Find(ctx context.Context, dir string) (*migrate.Found, error)
 // Run implements migrate.Rules.
 func (w *worktree) Run(ctx context.Context, files []*driver.File, write bool, emit func(driver.Outcome) error) error {
 	opts := driver.Options{
-		Jobs:    1, // repositories run in parallel already
-		Prepare: prefetch(w.pins),
-		Emit:    emit,
+		Jobs: 1, // repositories run in parallel already
+		Emit: emit,
 	}
 	if write {
 		opts.Write = atomicfile.Write

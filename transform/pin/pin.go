@@ -9,6 +9,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/imageref"
 	"github.com/dockmend/dockmend/internal/resolve"
+	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 )
 
@@ -76,6 +77,9 @@ func New(opts Options) *transform.Transformer {
 		Name:    Name,
 		Doc:     transform.MustExtractDoc(doc, Name),
 		Default: true,
+		// Every reference of the run is looked up first, each once and
+		// in parallel; the passes then find the answers in the resolver.
+		Prepare: func(ctx context.Context, files []*source.File) error { return Prefetch(ctx, opts, files) },
 		Run:     func(p *transform.Pass) error { return run(p, &opts) },
 	}
 }
