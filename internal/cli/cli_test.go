@@ -10,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/dockmend/dockmend/internal/report"
-	"github.com/dockmend/dockmend/internal/ruleset"
-	"github.com/dockmend/dockmend/transform"
 )
 
 func TestColorEnabled(t *testing.T) {
@@ -92,8 +90,7 @@ func TestMainInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var stdout, stderr bytes.Buffer
-	code := Main(ctx, []string{"fix", dir}, Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-		Rules: func(ruleset.Config) []*transform.Transformer { return nil }})
+	code := Main(ctx, []string{"fix", dir}, Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
 	if code != ExitError || stderr.String() != "dockmend: interrupted\n" || stdout.Len() != 0 {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 2 and only \"interrupted\"", code, stdout.String(), stderr.String())
 	}

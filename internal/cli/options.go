@@ -86,7 +86,7 @@ func (o *options) session(env *Env, offlineMissFails bool) (*session.Session, er
 	return session.New(session.Options{
 		Flags: over, ConfigFile: o.configFile,
 		Offline: o.pin.offline, Refresh: o.pin.refresh, OfflineMissFails: offlineMissFails,
-		Rules: env.Rules, Stderr: env.Stderr,
+		Stderr: env.Stderr,
 	})
 }
 

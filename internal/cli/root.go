@@ -14,9 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/dockmend/dockmend/internal/redact"
-	"github.com/dockmend/dockmend/internal/ruleset"
 	"github.com/dockmend/dockmend/internal/session"
-	"github.com/dockmend/dockmend/transform"
 )
 
 // Exit codes, as gofmt and ruff use them; a run that meets several
@@ -37,16 +35,6 @@ type Env struct {
 	Stdout, Stderr io.Writer
 	// Getenv reads an environment variable; nil means os.Getenv.
 	Getenv func(string) string
-	// Rules returns the rules configured by cfg; nil means ruleset.All.
-	// Tests give other rules here.
-	Rules func(cfg ruleset.Config) []*transform.Transformer
-}
-
-func (e *Env) rules(cfg ruleset.Config) []*transform.Transformer {
-	if e.Rules == nil {
-		return ruleset.All(cfg)
-	}
-	return e.Rules(cfg)
 }
 
 func (e *Env) getenv(k string) string {

@@ -24,9 +24,9 @@ summary. With a RULE, it prints that rule's documentation.`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				return printRuleDoc(env.Stdout, env.rules(ruleset.Config{}), args[0])
+				return printRuleDoc(env.Stdout, ruleset.All(ruleset.Config{}), args[0])
 			}
-			return printRules(env.Stdout, env.rules(ruleset.Config{}))
+			return printRules(env.Stdout, ruleset.All(ruleset.Config{}))
 		},
 	}
 }

@@ -113,7 +113,7 @@ func newHelp(root *cobra.Command, env *Env) *cobra.Command {
 			if sub, rest, err := root.Find(args); err == nil && sub != root && len(rest) == 0 {
 				return sub.Help()
 			}
-			return printRuleDoc(cmd.OutOrStdout(), env.rules(ruleset.Config{}), args[0])
+			return printRuleDoc(cmd.OutOrStdout(), ruleset.All(ruleset.Config{}), args[0])
 		},
 	}
 }

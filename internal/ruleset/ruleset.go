@@ -43,6 +43,23 @@ func All(cfg Config) []*transform.Transformer {
 	}
 }
 
+// Configure returns ts with each rule that takes settings (see Config)
+// built for cfg, in the same order; the other rules, and rules that are
+// not dockmend's, are returned as they are. A configuration's rules are
+// built once: Select the rules by name among All(Config{}), then Configure
+// them.
+func Configure(ts []*transform.Transformer, cfg Config) []*transform.Transformer {
+	configured := All(cfg)
+	out := make([]*transform.Transformer, len(ts))
+	for i, t := range ts {
+		out[i] = t
+		if c, err := Lookup(configured, t.Name); err == nil {
+			out[i] = c
+		}
+	}
+	return out
+}
+
 // Lookup returns the transformer called name, or an error that lists the
 // rules.
 func Lookup(all []*transform.Transformer, name string) (*transform.Transformer, error) {

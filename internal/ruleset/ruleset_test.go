@@ -56,3 +56,28 @@ func TestSelect(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigure(t *testing.T) {
+	all := All(Config{})
+	foreign := &transform.Transformer{Name: "foreign"}
+	// The multistage rule takes settings, apt does not.
+	var ms, apt *transform.Transformer
+	for _, tr := range all {
+		switch tr.Name {
+		case "multistage":
+			ms = tr
+		case "apt":
+			apt = tr
+		}
+	}
+	got := Configure([]*transform.Transformer{ms, foreign, apt}, Config{})
+	if names(got) != "multistage,foreign,apt" {
+		t.Fatalf("Configure = %s, want the order kept", names(got))
+	}
+	if got[0] == ms {
+		t.Error("multistage was not built again for the configuration")
+	}
+	if got[1] != foreign || got[2] != apt {
+		t.Error("a rule without settings, or a foreign one, was replaced")
+	}
+}

@@ -31,9 +31,10 @@ type Options struct {
 	// know a failure rather than a finding (migrate: no branch pins part
 	// of a repository).
 	OfflineMissFails bool
-	// Rules returns the rules configured by cfg; nil means ruleset.All.
-	// Tests give other rules here.
-	Rules func(cfg ruleset.Config) []*transform.Transformer
+	// Rules are the rules to choose from, unconfigured; nil means every
+	// rule (ruleset.All). Those that take settings are configured by
+	// ruleset.Configure.
+	Rules []*transform.Transformer
 	// Stderr receives the messages of a run: warnings, errors, and the
 	// registries that could not be reached.
 	Stderr io.Writer

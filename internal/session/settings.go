@@ -20,15 +20,14 @@ import (
 // newSettings checks the flags' settings and returns the settings they
 // give, with reg making the digest resolvers.
 func newSettings(opts Options, reg *registries) (*settings, error) {
-	all := opts.Rules
-	if all == nil {
-		all = ruleset.All
+	known := opts.Rules
+	if known == nil {
+		known = ruleset.All(ruleset.Config{})
 	}
-	known := all(ruleset.Config{})
 	if err := checkRuleKeys(opts.Flags, known); err != nil {
 		return nil, UsageError{err}
 	}
-	s := &settings{over: opts.Flags, all: all, known: known, finder: config.NewFinder(), reg: reg, byConfig: map[*config.Config]setting{}}
+	s := &settings{over: opts.Flags, known: known, finder: config.NewFinder(), reg: reg, byConfig: map[*config.Config]setting{}}
 	if opts.ConfigFile != "" {
 		var err error
 		if s.fixed, err = config.Load(opts.ConfigFile); err != nil {
@@ -44,15 +43,14 @@ func newSettings(opts Options, reg *registries) (*settings, error) {
 // configuration files found must lie in the directory confine, and so
 // must the files they name.
 func (s *settings) fresh(confine string) *settings {
-	return &settings{over: s.over, fixed: s.fixed, all: s.all, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}, confine: confine}
+	return &settings{over: s.over, fixed: s.fixed, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}, confine: confine}
 }
 
 // settings computes and caches the engine options of each configuration.
 type settings struct {
-	over     *config.Config // from flags
-	fixed    *config.Config // --config, or nil
-	all      func(ruleset.Config) []*transform.Transformer
-	known    []*transform.Transformer
+	over     *config.Config           // from flags
+	fixed    *config.Config           // --config, or nil
+	known    []*transform.Transformer // every rule, unconfigured
 	finder   *config.Finder
 	reg      *registries
 	byConfig map[*config.Config]setting
@@ -101,7 +99,9 @@ func (s *settings) forFile(path string) (setting, error) {
 }
 
 // build merges the flags over a configuration file (nil for none),
-// selects the rules and configures them.
+// selects the rules and configures them: once per configuration, so that
+// every file of a configuration shares its rules (and each rule's Prepare
+// runs once for them all).
 func (s *settings) build(c *config.Config) setting {
 	if c != nil {
 		if err := checkRuleKeys(c, s.known); err != nil {
@@ -146,11 +146,7 @@ func (s *settings) build(c *config.Config) setting {
 			return setting{err: c.Errorf("runtime-bases", "%v", err)}
 		}
 	}
-	ts, err := ruleset.Select(s.all(rc), m.Select, ignore)
-	if err != nil {
-		return setting{err: err}
-	}
-	st.opts = engine.Options{Transformers: ts, UnsafeFixes: m.UnsafeFixesEnabled()}
+	st.opts = engine.Options{Transformers: ruleset.Configure(selected, rc), UnsafeFixes: m.UnsafeFixesEnabled()}
 	return st
 }
 
