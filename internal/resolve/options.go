@@ -151,7 +151,7 @@ func (o *options) isInsecure(host string) bool {
 }
 
 // WithConcurrency bounds the requests in flight at once, over all
-// registries, and the lookups ResolveAll runs at once (default 8).
+// registries (default 8).
 func WithConcurrency(n int) Option {
 	return func(o *options) error {
 		if n <= 0 {

@@ -289,43 +289,6 @@ func (r *Resolver) contradicted(p ref, id string) error {
 	return withReason(ReasonDigestMismatch, fmt.Errorf("the registry's HEAD of %s reported %s, but the manifest it serves hashes to %s: not pinning either", p.name(), t.digest, m.digest))
 }
 
-// ResolveAll resolves reqs with at most the configured concurrency of
-// lookups at once, each unique lookup once, and returns results in the order
-// of reqs.
-func (r *Resolver) ResolveAll(ctx context.Context, reqs []Request) []Result {
-	out := make([]Result, len(reqs))
-	// Lookups that share a key share a result: group them so that a worker
-	// is spent per unique lookup, not per occurrence.
-	groups := map[Request][]int{}
-	var order []Request
-	for i, q := range reqs {
-		if _, ok := groups[q]; !ok {
-			order = append(order, q)
-		}
-		groups[q] = append(groups[q], i)
-	}
-	work := make(chan Request)
-	var wg sync.WaitGroup
-	for range min(r.o.concurrency, len(order)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for q := range work {
-				res := r.Resolve(ctx, q)
-				for _, i := range groups[q] {
-					out[i] = res
-				}
-			}
-		}()
-	}
-	for _, q := range order {
-		work <- q
-	}
-	close(work)
-	wg.Wait()
-	return out
-}
-
 func failed(ref, canonical string, err error) Result {
 	e := newError(ref, err)
 	return Result{Ref: ref, Name: canonical, Err: e, Reason: e.Reason}
