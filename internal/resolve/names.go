@@ -7,13 +7,14 @@ import (
 	"path"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/dockmend/dockmend/internal/imageref"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // dockerHub is how the canonical names this package produces spell Docker
-// Hub; go-containerregistry spells it name.DefaultRegistry.
-const dockerHub = "docker.io"
+// Hub, as internal/imageref does; go-containerregistry spells it
+// name.DefaultRegistry.
+const dockerHub = imageref.DockerHub
 
 // canonicalRegistry maps a registry host to the key used for mirrors and
 // names: the Docker Hub aliases become "docker.io", other hosts are
@@ -91,27 +92,20 @@ func parseRef(s string) (ref, error) {
 		}
 		r.digest = dgst
 	}
-	// go-containerregistry knows "docker.io" and "index.docker.io" as Docker
-	// Hub (and then adds "library/"), but not "registry-1.docker.io".
+	// imageref knows "docker.io" and "index.docker.io" as Docker Hub (and
+	// then adds "library/"), but not "registry-1.docker.io".
 	if host, rest, ok := strings.Cut(base, "/"); ok && strings.EqualFold(host, "registry-1.docker.io") {
 		base = "docker.io/" + rest
 	}
-	t, err := name.NewTag(base, name.WeakValidation)
+	p, err := imageref.Parse(base)
 	if err != nil {
 		return r, fmt.Errorf("parsing image reference %q: %w", s, err)
 	}
-	r.tagged = hasExplicitTag(base)
-	r.registry = canonicalRegistry(t.RegistryStr())
-	r.repo = t.RepositoryStr()
-	r.tag = t.TagStr()
+	r.tagged = p.Tag != ""
+	r.registry = canonicalRegistry(p.Domain)
+	r.repo = p.Path
+	r.tag = p.TagOrDefault()
 	return r, nil
-}
-
-// hasExplicitTag reports whether a name (without digest) carries a tag: a
-// ':' after the last '/'.
-func hasExplicitTag(s string) bool {
-	i := strings.LastIndex(s, "/")
-	return strings.Contains(s[i+1:], ":")
 }
 
 // mirror is where a registry is looked up instead.
