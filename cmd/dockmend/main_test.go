@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,12 +17,11 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/dockmend/dockmend/internal/golden"
 	"github.com/dockmend/dockmend/internal/ruleset"
 	"github.com/dockmend/dockmend/internal/testregistry"
 	"github.com/dockmend/dockmend/transform"
 )
-
-var update = flag.Bool("update", false, "rewrite the cmp targets of the scripts in testdata/script")
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
@@ -67,7 +65,7 @@ func TestMain(m *testing.M) {
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
-		UpdateScripts:       *update,
+		UpdateScripts:       golden.Update(), // -update rewrites the cmp targets
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			env.Values[registriesKey{}] = map[string]*testregistry.Server{}

@@ -296,7 +296,7 @@ func checkCorpusFile(t *testing.T, path string, data []byte, sites []*site, eopt
 		}
 	}
 	transformtest.CheckInvariants(t, data, res.Output, eopts)
-	checkAfterFix(t, res, eopts)
+	transformtest.CheckAfterFix(t, res, eopts)
 	if res.Changed() {
 		count("files fixed, then checked: nothing new")
 	}
