@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,9 +17,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/dockmend/dockmend/internal/golden"
-	"github.com/dockmend/dockmend/internal/ruleset"
 	"github.com/dockmend/dockmend/internal/testregistry"
-	"github.com/dockmend/dockmend/transform"
 )
 
 func TestMain(m *testing.M) {
@@ -60,8 +57,9 @@ func TestMain(m *testing.M) {
 // string field KEY is VALUE: repositories[path=a/b].files[0].path. A
 // value "as text" is a string's content or, for others, compact JSON.
 //
-// and the conditions [rule:NAME], true when the rule NAME is registered,
-// and [root], true when running as root (who may read any file).
+// and the condition [root], true when running as root (who may read any
+// file). Rules are registered statically: a script uses them as they are,
+// and a renamed rule fails it rather than skipping it.
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
@@ -80,11 +78,7 @@ func TestScript(t *testing.T) {
 			if cond == "root" {
 				return os.Geteuid() == 0, nil
 			}
-			name, ok := strings.CutPrefix(cond, "rule:")
-			if !ok {
-				return false, errors.New("unknown condition " + cond)
-			}
-			return slices.ContainsFunc(ruleset.All(ruleset.Config{}), func(t *transform.Transformer) bool { return t.Name == name }), nil
+			return false, errors.New("unknown condition " + cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":     cmdExits,
