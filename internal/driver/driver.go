@@ -4,7 +4,7 @@
 // there), runs the engine on each file in parallel, writes the changed
 // ones through an injected function, and hands the outcomes to the caller
 // one at a time, in the order the files were given, as gofmt's sequencer
-// does.
+// does (internal/ordered).
 //
 // A problem with one file (unreadable, not a Dockerfile, a rule failing on
 // it, a failed write) is that file's outcome; the other files are still
@@ -25,6 +25,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/engine"
+	"github.com/dockmend/dockmend/internal/ordered"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 )
@@ -90,7 +91,6 @@ type slot struct {
 	data []byte
 	stat atomicfile.Stat
 	out  Outcome
-	done chan struct{}
 }
 
 // Run processes files and emits their outcomes in order. It returns an
@@ -104,7 +104,7 @@ func Run(ctx context.Context, files []*File, opts Options) error {
 	}
 	slots := make([]*slot, len(files))
 	for i, f := range files {
-		slots[i] = &slot{out: Outcome{File: f}, done: make(chan struct{})}
+		slots[i] = &slot{out: Outcome{File: f}}
 	}
 
 	// Read everything first, and parse what the rules prepare with, so
@@ -131,34 +131,15 @@ func Run(ctx context.Context, files []*File, opts Options) error {
 		opts.Prepared()
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	g, gctx = errgroup.WithContext(ctx)
-	g.SetLimit(jobs)
-	go func() {
-		for _, s := range slots {
-			g.Go(func() error {
-				defer close(s.done)
-				process(gctx, s, opts.Write)
-				return nil
-			})
+	// Once ctx is done the outcomes are only its error: not emitted.
+	return ordered.Run(ctx, len(slots), jobs, func(ctx context.Context, i int) {
+		process(ctx, slots[i], opts.Write)
+	}, func(i int) error {
+		if opts.Emit == nil {
+			return nil
 		}
-	}()
-	var emitErr error
-	for _, s := range slots {
-		<-s.done
-		// Once ctx is done the outcomes are only its error: not emitted.
-		if emitErr == nil && opts.Emit != nil && ctx.Err() == nil {
-			if emitErr = opts.Emit(s.out); emitErr != nil {
-				cancel()
-			}
-		}
-	}
-	g.Wait()
-	if emitErr != nil {
-		return emitErr
-	}
-	return ctx.Err()
+		return opts.Emit(slots[i].out)
+	})
 }
 
 // prepares reports whether one of ts has a Prepare.

@@ -13,6 +13,7 @@ package migrate
 
 import (
 	"github.com/dockmend/dockmend/internal/base"
+	"github.com/dockmend/dockmend/internal/ordered"
 
 	"context"
 	"errors"
@@ -130,72 +131,44 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]*Repository, er
 	defer os.RemoveAll(tmp)
 
 	type slot struct {
-		rep  *Repository
-		fix  *FixResult
-		done chan struct{}
+		rep *Repository
+		fix *FixResult
 	}
-	slots := make([]*slot, len(targets))
-	for i := range slots {
-		slots[i] = &slot{done: make(chan struct{})}
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	slots := make([]slot, len(targets))
 	var mu sync.Mutex
 	finished := 0
 	counts := map[Status]int{}
-	sem := make(chan struct{}, jobs)
 	locks := &keyedMutex{m: map[string]*sync.Mutex{}}
 	me := self()
-	var wg sync.WaitGroup
-	go func() {
-		for i, t := range targets {
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				for _, s := range slots[i:] {
-					close(s.done)
-				}
-				return
-			}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				s := slots[i]
-				defer close(s.done)
-				wt := filepath.Join(tmp, fmt.Sprintf("%05d-%s", i, safeName(t.Path)))
-				s.rep, s.fix = migrateOne(ctx, t, wt, &opts, locks, me)
-				if ctx.Err() != nil {
-					return
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				finished++
-				counts[s.rep.Status]++
-				if opts.Progress != nil {
-					opts.Progress(finished, maps.Clone(counts))
-				}
-			})
-		}
-	}()
 	var out []*Repository
-	var emitErr error
-	for _, s := range slots {
-		<-s.done
-		if s.rep == nil || ctx.Err() != nil {
-			continue
+	err = ordered.Run(ctx, len(targets), jobs, func(ctx context.Context, i int) {
+		t := targets[i]
+		wt := filepath.Join(tmp, fmt.Sprintf("%05d-%s", i, safeName(t.Path)))
+		rep, fix := migrateOne(ctx, t, wt, &opts, locks, me)
+		if ctx.Err() != nil {
+			return
+		}
+		slots[i] = slot{rep, fix}
+		mu.Lock()
+		defer mu.Unlock()
+		finished++
+		counts[rep.Status]++
+		if opts.Progress != nil {
+			opts.Progress(finished, maps.Clone(counts))
+		}
+	}, func(i int) error {
+		s := slots[i]
+		slots[i].fix = nil // let the file contents go
+		if s.rep == nil {
+			return nil
 		}
 		out = append(out, s.rep)
-		if emitErr == nil && opts.Emit != nil {
-			if emitErr = opts.Emit(s.rep, s.fix); emitErr != nil {
-				cancel()
-			}
+		if opts.Emit == nil {
+			return nil
 		}
-		s.fix = nil // let the file contents go
-	}
-	wg.Wait()
-	if emitErr != nil {
-		return out, emitErr
-	}
-	return out, ctx.Err()
+		return opts.Emit(s.rep, s.fix)
+	})
+	return out, err
 }
 
 // keyedMutex is a mutex per key.
