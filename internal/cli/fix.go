@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/plural"
 	"github.com/dockmend/dockmend/internal/report"
 	"github.com/dockmend/dockmend/internal/session"
 )
@@ -87,7 +88,7 @@ func remainder(c report.Counts) string {
 	if c.Findings == 1 {
 		verb = "remains"
 	}
-	s := fmt.Sprintf("; %s %s", plural(c.Findings, "finding"), verb)
+	s := fmt.Sprintf("; %s %s", plural.Of(c.Findings, "finding"), verb)
 	if c.Unsafe > 0 {
 		s += fmt.Sprintf(" (%d fixable with --unsafe-fixes)", c.Unsafe)
 	}

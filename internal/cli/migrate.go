@@ -18,6 +18,7 @@ import (
 	"github.com/dockmend/dockmend/internal/diff"
 	"github.com/dockmend/dockmend/internal/gitcmd"
 	"github.com/dockmend/dockmend/internal/migrate"
+	"github.com/dockmend/dockmend/internal/plural"
 	"github.com/dockmend/dockmend/internal/redact"
 	"github.com/dockmend/dockmend/internal/session"
 )
@@ -200,7 +201,7 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 			if r.Status == migrate.Failed {
 				fmt.Fprintf(env.Stderr, "%s: %s\n", r.Path, r.Reason)
 			} else {
-				fmt.Fprintf(env.Stderr, "%s: %s; the other files were fixed\n", r.Path, plural(len(r.Errors), "problem"))
+				fmt.Fprintf(env.Stderr, "%s: %s; the other files were fixed\n", r.Path, plural.Of(len(r.Errors), "problem"))
 			}
 			for _, e := range r.Errors {
 				fmt.Fprintf(env.Stderr, "  %s\n", e)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/plural"
 )
 
 // fixSummary counts what diff and fix did.
@@ -31,16 +32,9 @@ func (s *fixSummary) add(out driver.Outcome) {
 func (s fixSummary) String(verb string) string {
 	errs := ""
 	if s.failed > 0 {
-		errs = ", " + plural(s.failed, "error")
+		errs = ", " + plural.Of(s.failed, "error")
 	}
-	return fmt.Sprintf("%s %s in %s (%s unchanged%s)", verb, plural(s.fixed, "issue"), plural(s.changed, "file"), plural(s.unchanged, "file"), errs)
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return fmt.Sprintf("%s %s in %s (%s unchanged%s)", verb, plural.Of(s.fixed, "issue"), plural.Of(s.changed, "file"), plural.Of(s.unchanged, "file"), errs)
 }
 
 // patchPath returns the path of a file in a patch: relative to the

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/dockmend/dockmend/internal/engine"
+	"github.com/dockmend/dockmend/internal/plural"
 )
 
 // File is the findings on one file.
@@ -94,9 +95,9 @@ func (c *Counts) Add(f File) {
 // findings in 4 files".
 func (c Counts) String() string {
 	if c.Findings == 0 {
-		return fmt.Sprintf("no findings in %s", plural(c.Files, "file"))
+		return fmt.Sprintf("no findings in %s", plural.Of(c.Files, "file"))
 	}
-	s := plural(c.Findings, "finding")
+	s := plural.Of(c.Findings, "finding")
 	cmd := "`dockmend fix`"
 	if c.unsafeOn {
 		cmd = "`dockmend fix --unsafe-fixes`"
@@ -108,11 +109,4 @@ func (c Counts) String() string {
 		s += fmt.Sprintf(", %d more with --unsafe-fixes", c.Unsafe)
 	}
 	return s
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/engine"
+	"github.com/dockmend/dockmend/internal/plural"
 	"github.com/dockmend/dockmend/internal/redact"
 	"github.com/dockmend/dockmend/internal/report"
 	"github.com/dockmend/dockmend/internal/resolve"
@@ -107,10 +108,7 @@ func (s *Session) Run(ctx context.Context, p *Plan, o RunOptions) (*Result, erro
 	}
 	err := driver.Run(ctx, p.Files, opts)
 	for _, u := range unreachable {
-		refs := "1 image reference"
-		if u.Refs != 1 {
-			refs = fmt.Sprintf("%d image references", u.Refs)
-		}
+		refs := plural.Of(u.Refs, "image reference")
 		what := u.Registry
 		if u.Mirror != "" {
 			what += " (through its mirror " + u.Mirror + ")"
