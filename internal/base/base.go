@@ -99,7 +99,8 @@ type Options struct {
 	EOLWarning time.Duration
 	// TopVulns is how many vulnerabilities a base lists (default 5).
 	TopVulns int
-	// Concurrency bounds the bases inspected at once (default 8).
+	// Concurrency bounds the bases inspected at once (default
+	// resolve.DefaultConcurrency).
 	Concurrency int
 	// Distros is the release data (default distroinfo.Default()).
 	Distros *distroinfo.Data
@@ -133,7 +134,7 @@ func (o *Options) defaults() {
 		o.TopVulns = 5
 	}
 	if o.Concurrency <= 0 {
-		o.Concurrency = 8
+		o.Concurrency = resolve.DefaultConcurrency
 	}
 	if o.Distros == nil {
 		o.Distros = distroinfo.Default()

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dockmend/dockmend/internal/base"
+	"github.com/dockmend/dockmend/internal/resolve"
 	"github.com/dockmend/dockmend/internal/severity"
 )
 
@@ -86,7 +87,7 @@ written. Variants are advice only: a variant can change libc and tools.`,
 	reg := pflag.NewFlagSet("registries", pflag.ContinueOnError)
 	reg.StringArrayVar(&mirrors, "registry-mirror", nil, "look up images of `REGISTRY=URL` in a mirror, e.g. docker.io=https://mirror.example (repeatable)")
 	reg.StringArrayVar(&cfg.Insecure, "insecure-registry", nil, "reach registry `HOST[:PORT]` over plain HTTP (repeatable)")
-	reg.IntVar(&cfg.Concurrency, "concurrency", defaultConcurrency, "inspect at most `N` images at once")
+	reg.IntVar(&cfg.Concurrency, "concurrency", resolve.DefaultConcurrency, "inspect at most `N` images at once")
 	addGroup(cmd, "Registries", reg)
 	return cmd
 }

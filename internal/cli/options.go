@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/resolve"
 	"github.com/dockmend/dockmend/internal/session"
 )
 
@@ -37,9 +38,6 @@ type pinFlags struct {
 	contexts    []string // NAME or NAME=VALUE
 	concurrency int
 }
-
-// defaultConcurrency is the default of --concurrency.
-const defaultConcurrency = 8
 
 // register adds the shared flags to cmd, in groups.
 func (o *options) register(cmd *cobra.Command) {
@@ -73,7 +71,7 @@ func (o *options) registerPin(cmd *cobra.Command) {
 	pin.StringArrayVar(&p.contexts, "build-context", nil, "`NAME` (or NAME=VALUE, as docker takes it) is a named build context, not an image: do not pin it (repeatable)")
 	pin.StringArrayVar(&p.mirrors, "registry-mirror", nil, "look up images of `REGISTRY=URL` in a mirror, e.g. docker.io=https://mirror.example (repeatable)")
 	pin.StringArrayVar(&p.insecure, "insecure-registry", nil, "reach registry `HOST[:PORT]` over plain HTTP (repeatable)")
-	pin.IntVar(&p.concurrency, "concurrency", defaultConcurrency, "look up at most `N` digests at once")
+	pin.IntVar(&p.concurrency, "concurrency", resolve.DefaultConcurrency, "look up at most `N` digests at once")
 	addGroup(cmd, "Pinning image digests", pin)
 }
 

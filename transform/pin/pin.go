@@ -19,10 +19,6 @@ var doc string
 // Name is the rule's name.
 const Name = "pin"
 
-// DefaultConcurrency bounds Prefetch's parallel lookups when
-// Options.Concurrency is not set.
-const DefaultConcurrency = 8
-
 // Resolver looks digests up in registries or in a lock file.
 // *resolve.Resolver is the implementation dockmend uses; tests may use any.
 //
@@ -53,7 +49,7 @@ type Options struct {
 	// platform's manifest instead of the tag's multi-platform index.
 	Platform string
 	// Concurrency bounds Prefetch's parallel lookups; 0 means
-	// DefaultConcurrency.
+	// resolve.DefaultConcurrency.
 	Concurrency int
 	// BuildContexts are the names of the build's named contexts (docker
 	// build --build-context NAME=...): a FROM, COPY --from or mount

@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/dockmend/dockmend/internal/resolve"
 	"github.com/dockmend/dockmend/internal/source"
 )
 
@@ -53,7 +54,7 @@ func Prefetch(ctx context.Context, opts Options, files []*source.File) error {
 	}
 	n := opts.Concurrency
 	if n <= 0 {
-		n = DefaultConcurrency
+		n = resolve.DefaultConcurrency
 	}
 	type key struct{ ref, platform string }
 	g, gctx := errgroup.WithContext(ctx)
