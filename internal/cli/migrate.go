@@ -272,89 +272,41 @@ func defaultBranch(s *session.Session) (string, error) {
 	return "dockmend/" + strings.Join(names, "-"), nil
 }
 
-// targets collects the repositories from the arguments, --repos-from and
-// --root, then applies --only-failed, --skip-done and --shard. Problems
-// finding repositories are printed and recorded in the execution.
+// targets reads the repository flags and returns the repositories they
+// select. Problems finding repositories are printed and recorded in x.
 func (m *migrateFlags) targets(ctx context.Context, env *Env, s *session.Session, x *session.Result, args []string, shard *migrate.Shard) ([]migrate.Target, error) {
-	var ts []migrate.Target
-	for _, a := range args {
-		p := filepath.Clean(a)
-		ts = append(ts, migrate.Target{Path: p, ShardKey: filepath.ToSlash(p)})
-	}
+	sel := migrate.Selection{Paths: args, Root: m.root, MaxDepth: m.maxDepth, Shard: shard}
 	if m.reposFrom != "" {
-		var r io.Reader = env.Stdin
+		sel.List, sel.ListName = env.Stdin, m.reposFrom
 		if m.reposFrom != "-" {
 			f, err := os.Open(m.reposFrom)
 			if err != nil {
 				return nil, usageErr(session.PathError(err))
 			}
 			defer f.Close()
-			r = f
+			sel.List = f
 		}
-		list, err := migrate.ReadList(r)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", m.reposFrom, err)
-		}
-		ts = append(ts, list...)
 	}
-	if m.root != "" {
-		found, errs := migrate.FindRepositories(ctx, m.root, m.maxDepth)
-		for _, err := range errs {
-			s.Fail(x, m.root, session.PathError(err))
+	for _, r := range []struct {
+		path string
+		rep  **migrate.Report
+	}{{m.onlyFailed, &sel.OnlyFailed}, {m.skipDone, &sel.SkipDone}} {
+		if r.path == "" {
+			continue
 		}
-		ts = append(ts, found...)
-	}
-	given := len(args) > 0 || m.reposFrom != "" || m.root != ""
-	if m.onlyFailed != "" {
-		prev, err := migrate.ReadReport(m.onlyFailed)
-		if err != nil {
+		var err error
+		if *r.rep, err = migrate.ReadReport(r.path); err != nil {
 			return nil, usageErr(session.PathError(err))
 		}
-		if !given {
-			for _, r := range prev.Repositories {
-				ts = append(ts, migrate.Target{Path: r.Path, ShardKey: filepath.ToSlash(r.Path)})
-			}
-		}
-		ts = filterTargets(ts, func(t migrate.Target) bool {
-			r, ok := prev.Lookup(t.Path)
-			return ok && r.Failed()
-		})
-		given = true
 	}
-	if m.skipDone != "" {
-		prev, err := migrate.ReadReport(m.skipDone)
-		if err != nil {
-			return nil, usageErr(session.PathError(err))
-		}
-		if !given {
-			for _, r := range prev.Repositories {
-				ts = append(ts, migrate.Target{Path: r.Path, ShardKey: filepath.ToSlash(r.Path)})
-			}
-			given = true
-		}
-		ts = filterTargets(ts, func(t migrate.Target) bool {
-			r, ok := prev.Lookup(t.Path)
-			return !ok || !r.Done()
-		})
+	ts, problems, err := sel.Targets(ctx)
+	for _, err := range problems {
+		s.Fail(x, m.root, session.PathError(err))
 	}
-	if !given {
+	if errors.Is(err, migrate.ErrNoRepositories) {
 		return nil, usageErr(errors.New("no repositories: name them, or give --repos-from, --root or --only-failed"))
 	}
-	ts = migrate.Dedupe(ts)
-	if shard != nil {
-		ts = filterTargets(ts, shard.Has)
-	}
-	return ts, nil
-}
-
-func filterTargets(ts []migrate.Target, keep func(migrate.Target) bool) []migrate.Target {
-	var out []migrate.Target
-	for _, t := range ts {
-		if keep(t) {
-			out = append(out, t)
-		}
-	}
-	return out
+	return ts, err
 }
 
 // progress draws one status line on a terminal's standard error.
