@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -26,27 +25,9 @@ summary. With a RULE, it prints that rule's documentation.`,
 			if len(args) == 1 {
 				return printRuleDoc(env.Stdout, ruleset.All(ruleset.Config{}), args[0])
 			}
-			return printRules(env.Stdout, ruleset.All(ruleset.Config{}))
+			return ruleset.WriteTable(env.Stdout, ruleset.All(ruleset.Config{}), false)
 		},
 	}
-}
-
-// printRules writes the table of rules.
-func printRules(w io.Writer, ts []*transform.Transformer) error {
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "RULE\tDEFAULT\tFIXES\tSUMMARY")
-	for _, t := range ts {
-		def := "off"
-		if t.Default {
-			def = "on"
-		}
-		fixes := strings.Join(t.Fixes, ",")
-		if fixes == "" {
-			fixes = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Name, def, fixes, t.Summary())
-	}
-	return tw.Flush()
 }
 
 // printRuleDoc writes the documentation of the rule called name.
