@@ -42,7 +42,7 @@ with 2 when a file could not be processed.`,
 			var sum fixSummary
 			res, err := s.Run(cmd.Context(), p, session.RunOptions{ShowFailed: true, Emit: func(out driver.Outcome) error {
 				sum.add(out)
-				label := patchPath(out.Result.Path)
+				label := diff.PatchPath(out.Result.Path)
 				return diff.Write(env.Stdout, "a/"+label, "b/"+label, out.Result.Input, out.Result.Output,
 					diff.Options{Context: diff.DefaultContext, Color: useColor})
 			}})

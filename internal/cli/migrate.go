@@ -1,25 +1,15 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"runtime"
-	"strings"
-	"sync"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/dockmend/dockmend/internal/diff"
 	"github.com/dockmend/dockmend/internal/gitcmd"
 	"github.com/dockmend/dockmend/internal/migrate"
-	"github.com/dockmend/dockmend/internal/plural"
-	"github.com/dockmend/dockmend/internal/redact"
 	"github.com/dockmend/dockmend/internal/session"
 )
 
@@ -124,7 +114,6 @@ func newMigrate(env *Env) *cobra.Command {
 
 func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args []string) error {
 	ctx := cmd.Context()
-	started := time.Now()
 	opts := migrate.Options{Base: m.base, DryRun: m.dryRun, Jobs: m.jobs, Version: versionString()}
 	switch m.conflict {
 	case "skip":
@@ -165,187 +154,15 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 	}
 	defer s.Close()
 	opts.Branch = m.branch
-	if opts.Branch == "" {
-		opts.Branch, err = defaultBranch(s)
-		if err != nil {
-			return usageErr(err)
-		}
-	}
-	if err := gitcmd.CheckBranchName(ctx, opts.Branch); err != nil {
-		return usageErr(err)
-	}
-
-	x := &session.Result{}
-	targets, err := m.targets(ctx, env, s, x, args, shard)
+	res, err := s.Migrate(ctx, session.MigrateOptions{
+		Options:   opts,
+		Selection: migrate.Selection{Paths: args, Root: m.root, MaxDepth: m.maxDepth, Shard: shard},
+		ReposFrom: m.reposFrom, OnlyFailed: m.onlyFailed, SkipDone: m.skipDone, Stdin: env.Stdin,
+		BaseReport: m.baseReport, ReportFile: m.reportFile,
+		Stdout: env.Stdout, Progress: env.stderrIsTerminal(),
+	})
 	if err != nil {
 		return err
 	}
-	progress := newProgress(env)
-	opts.Progress = func(done int, counts map[migrate.Status]int) { progress.update(done, len(targets), counts) }
-	opts.Fix = s.FixFunc(m.baseReport)
-	opts.Emit = func(r *migrate.Repository, fix *migrate.FixResult) error {
-		// The report and the messages below say what went wrong, never
-		// with a credential in it.
-		r.Reason = redact.String(r.Reason)
-		for i, e := range r.Errors {
-			r.Errors[i] = redact.String(e)
-		}
-		if len(r.Warnings) > 0 {
-			progress.clear()
-			for _, w := range r.Warnings {
-				fmt.Fprintf(env.Stderr, "%s: warning: %s\n", r.Path, w)
-			}
-		}
-		if r.Status == migrate.Failed || len(r.Errors) > 0 {
-			progress.clear()
-			if r.Status == migrate.Failed {
-				fmt.Fprintf(env.Stderr, "%s: %s\n", r.Path, r.Reason)
-			} else {
-				fmt.Fprintf(env.Stderr, "%s: %s; the other files were fixed\n", r.Path, plural.Of(len(r.Errors), "problem"))
-			}
-			for _, e := range r.Errors {
-				fmt.Fprintf(env.Stderr, "  %s\n", e)
-			}
-			x.Failed = true
-		}
-		if !m.dryRun || fix == nil || r.Status != migrate.Changed {
-			return nil
-		}
-		for _, f := range fix.Files {
-			label := patchPath(filepath.Join(r.Path, filepath.FromSlash(f.Path)))
-			if err := diff.Write(env.Stdout, "a/"+label, "b/"+label, f.Before, f.After, diff.Options{Context: diff.DefaultContext}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	repos, err := migrate.Run(ctx, targets, opts)
-	progress.clear()
-	if err != nil {
-		return err
-	}
-	// The lock file records the digests looked up, in a dry run too: it
-	// is how a fleet's digests are resolved once, before the real runs.
-	for _, err := range s.SaveLockfiles() {
-		s.Fail(x, "", err)
-	}
-	if repos == nil {
-		repos = []*migrate.Repository{} // [] in the JSON report, not null
-	}
-	rep := &migrate.Report{
-		Version: migrate.ReportVersion, Dockmend: versionString(),
-		Started: started.UTC(), Finished: time.Now().UTC(),
-		Branch: opts.Branch, DryRun: m.dryRun, Repositories: repos,
-	}
-	if shard != nil {
-		rep.Shard = shard.String()
-	}
-	rep.Count()
-	if m.reportFile != "" {
-		if err := rep.Save(m.reportFile); err != nil {
-			s.Fail(x, m.reportFile, err)
-		}
-	}
-	if m.dryRun && rep.Counts[migrate.Changed] > 0 {
-		fmt.Fprintln(env.Stdout)
-	}
-	if err := rep.WriteMarkdown(env.Stdout); err != nil {
-		return err
-	}
-	return status(x, ExitOK)
-}
-
-// defaultBranch is "dockmend/" and the names of the rules the flags
-// select, joined with "-".
-func defaultBranch(s *session.Session) (string, error) {
-	selected, err := s.Selected()
-	if err != nil {
-		return "", err
-	}
-	var names []string
-	for _, t := range selected {
-		names = append(names, t.Name)
-	}
-	if len(names) == 0 {
-		return "", errors.New("no rules selected")
-	}
-	return "dockmend/" + strings.Join(names, "-"), nil
-}
-
-// targets reads the repository flags and returns the repositories they
-// select. Problems finding repositories are printed and recorded in x.
-func (m *migrateFlags) targets(ctx context.Context, env *Env, s *session.Session, x *session.Result, args []string, shard *migrate.Shard) ([]migrate.Target, error) {
-	sel := migrate.Selection{Paths: args, Root: m.root, MaxDepth: m.maxDepth, Shard: shard}
-	if m.reposFrom != "" {
-		sel.List, sel.ListName = env.Stdin, m.reposFrom
-		if m.reposFrom != "-" {
-			f, err := os.Open(m.reposFrom)
-			if err != nil {
-				return nil, usageErr(session.PathError(err))
-			}
-			defer f.Close()
-			sel.List = f
-		}
-	}
-	for _, r := range []struct {
-		path string
-		rep  **migrate.Report
-	}{{m.onlyFailed, &sel.OnlyFailed}, {m.skipDone, &sel.SkipDone}} {
-		if r.path == "" {
-			continue
-		}
-		var err error
-		if *r.rep, err = migrate.ReadReport(r.path); err != nil {
-			return nil, usageErr(session.PathError(err))
-		}
-	}
-	ts, problems, err := sel.Targets(ctx)
-	for _, err := range problems {
-		s.Fail(x, m.root, session.PathError(err))
-	}
-	if errors.Is(err, migrate.ErrNoRepositories) {
-		return nil, usageErr(errors.New("no repositories: name them, or give --repos-from, --root or --only-failed"))
-	}
-	return ts, err
-}
-
-// progress draws one status line on a terminal's standard error.
-// Updates come from the workers and messages from the main goroutine:
-// a mutex keeps their lines whole.
-type progress struct {
-	mu      sync.Mutex
-	w       io.Writer
-	enabled bool
-	drawn   bool
-}
-
-func newProgress(env *Env) *progress {
-	return &progress{w: env.Stderr, enabled: env.stderrIsTerminal()}
-}
-
-func (p *progress) update(done, total int, counts map[migrate.Status]int) {
-	if !p.enabled {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	const width = 24
-	filled := 0
-	if total > 0 {
-		filled = done * width / total
-	}
-	bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
-	fmt.Fprintf(p.w, "\r\033[K[%s] %d/%d repositories: %d changed, %d unchanged, %d skipped, %d failed",
-		bar, done, total, counts[migrate.Changed], counts[migrate.Unchanged], counts[migrate.Skipped], counts[migrate.Failed])
-	p.drawn = true
-}
-
-// clear erases the status line, so that a message can be printed.
-func (p *progress) clear() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.drawn {
-		fmt.Fprint(p.w, "\r\033[K")
-		p.drawn = false
-	}
+	return status(res, ExitOK)
 }

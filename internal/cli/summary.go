@@ -2,9 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/plural"
@@ -35,19 +32,4 @@ func (s fixSummary) String(verb string) string {
 		errs = ", " + plural.Of(s.failed, "error")
 	}
 	return fmt.Sprintf("%s %s in %s (%s unchanged%s)", verb, plural.Of(s.fixed, "issue"), plural.Of(s.changed, "file"), plural.Of(s.unchanged, "file"), errs)
-}
-
-// patchPath returns the path of a file in a patch: relative to the
-// working directory when possible, with forward slashes. An absolute path
-// outside it loses its leading slash, as in git's patches, so that the
-// labels read a/tmp/x rather than a//tmp/x.
-func patchPath(path string) string {
-	if filepath.IsAbs(path) {
-		if wd, err := os.Getwd(); err == nil {
-			if rel, err := filepath.Rel(wd, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-				path = rel
-			}
-		}
-	}
-	return strings.TrimLeft(filepath.ToSlash(path), "/")
 }
