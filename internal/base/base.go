@@ -231,6 +231,7 @@ type Base struct {
 	Error string `json:"error,omitempty"`
 
 	pkgs []pkgdb.Package // the installed packages, for matching
+	in   *inspector      // inspects it, with its file's registry
 }
 
 // OS is an operating system release and how it was found.

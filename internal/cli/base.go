@@ -7,7 +7,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dockmend/dockmend/internal/base"
+	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/resolve"
+	"github.com/dockmend/dockmend/internal/session"
 	"github.com/dockmend/dockmend/internal/severity"
 )
 
@@ -16,6 +18,7 @@ func newBase(env *Env) *cobra.Command {
 	var mirrors, buildArgs []string
 	var noVariants bool
 	var maxLayerMB int64
+	var configFile string
 	cmd := &cobra.Command{
 		Use:   "base [flags] [PATH...]",
 		Short: "Judge the base images: size, age, end of life, stale pins, smaller variants, vulnerabilities",
@@ -33,6 +36,10 @@ stage's --platform (default linux/amd64), and reports:
   vulns      (--vulns) known vulnerabilities of those packages, from OSV data
              for Debian, Ubuntu and Alpine: --vuln-db DIR, or --update-db
 
+Dockerfiles are found as check finds them; registry mirrors, insecure
+registries, build args and the platform come from the flags over each
+file's .dockmend.yaml (or --config FILE).
+
 Findings are base-eol, base-stale, base-vulnerable and
 base-larger-than-variant, each with a level (error, warning, info). Base
 exits with 1 when a finding is at --failure-threshold or above (default
@@ -46,21 +53,42 @@ written. Variants are advice only: a variant can change libc and tools.`,
   dockmend base --registry-mirror docker.io=http://127.0.0.1:5000 services/`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The registry settings, build args and platform are the
+			// session's: the flags' over each file's .dockmend.yaml.
+			flags := &config.Config{InsecureRegistries: cfg.Insecure}
 			var err error
-			if cfg.Mirrors, err = keyValues("registry-mirror", mirrors); err != nil {
+			if flags.RegistryMirrors, err = keyValues("registry-mirror", mirrors); err != nil {
 				return usageErr(err)
 			}
-			if cfg.Options.BuildArgs, err = keyValues("build-arg", buildArgs); err != nil {
+			if flags.BuildArgs, err = keyValues("build-arg", buildArgs); err != nil {
 				return usageErr(err)
 			}
 			if maxLayerMB < 1 {
 				return usageErr(fmt.Errorf("--max-layer-mb: must be at least 1, not %d", maxLayerMB))
 			}
+			if cmd.Flags().Changed("platform") {
+				flags.Platform = cfg.Options.Platform
+			}
+			if cfg.Concurrency > 0 {
+				flags.Concurrency = cfg.Concurrency
+			}
+			if err := flags.Validate(); err != nil {
+				return usageErr(err)
+			}
+			s, err := session.New(session.Options{Flags: flags, ConfigFile: configFile, Stderr: env.Stderr})
+			if err != nil {
+				return err
+			}
+			defer s.Close()
 			cfg.Paths = args
 			cfg.Options.Variants = !noVariants
 			cfg.Options.MaxLayerBytes = maxLayerMB << 20
 			cfg.Options.Concurrency = cfg.Concurrency
-			return exitCode(base.Run(cmd.Context(), cfg, env.Stdout, env.Stderr))
+			code, err := s.Base(cmd.Context(), session.Input{Paths: args, Stdin: env.Stdin}, cfg, env.Stdout)
+			if err != nil {
+				return err
+			}
+			return exitCode(code)
 		},
 	}
 	out := pflag.NewFlagSet("output", pflag.ContinueOnError)
@@ -88,6 +116,7 @@ written. Variants are advice only: a variant can change libc and tools.`,
 	reg.StringArrayVar(&mirrors, "registry-mirror", nil, "look up images of `REGISTRY=URL` in a mirror, e.g. docker.io=https://mirror.example (repeatable)")
 	reg.StringArrayVar(&cfg.Insecure, "insecure-registry", nil, "reach registry `HOST[:PORT]` over plain HTTP (repeatable)")
 	reg.IntVar(&cfg.Concurrency, "concurrency", resolve.DefaultConcurrency, "inspect at most `N` images at once")
+	reg.StringVar(&configFile, "config", "", "read settings from `FILE` for every Dockerfile instead of the nearest .dockmend.yaml")
 	addGroup(cmd, "Registries", reg)
 	return cmd
 }

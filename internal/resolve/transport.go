@@ -78,6 +78,13 @@ type Stats struct {
 	Retries int64
 }
 
+// Add returns the sum of s and o: the requests of two resolvers.
+func (s Stats) Add(o Stats) Stats {
+	return Stats{Requests: s.Requests + o.Requests, ManifestHEAD: s.ManifestHEAD + o.ManifestHEAD, ManifestGET: s.ManifestGET + o.ManifestGET,
+		Blob: s.Blob + o.Blob, Pings: s.Pings + o.Pings, PingsCached: s.PingsCached + o.PingsCached, Tokens: s.Tokens + o.Tokens,
+		Other: s.Other + o.Other, Retries: s.Retries + o.Retries}
+}
+
 // String summarises s on one line.
 func (s Stats) String() string {
 	return fmt.Sprintf("%d requests: %d manifest HEAD, %d manifest GET, %d blob, %d ping (+%d cached), %d token, %d other; %d retries",

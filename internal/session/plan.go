@@ -34,6 +34,9 @@ type Plan struct {
 	// source.MaxFileSize (and not processed).
 	stdinData []byte
 	stdinRest io.Reader
+	// configs are the files' settings: the flags merged over each one's
+	// configuration file.
+	configs map[*driver.File]*config.Config
 }
 
 // Input names the files of a Plan.
@@ -124,6 +127,10 @@ func (p *Plan) EchoStdin(w io.Writer) error {
 func (p *Plan) add(f *driver.File, st setting) {
 	f.Options = st.opts
 	p.Files = append(p.Files, f)
+	if p.configs == nil {
+		p.configs = map[*driver.File]*config.Config{}
+	}
+	p.configs[f] = st.cfg
 }
 
 // discover adds the Dockerfiles found under roots (files or directories)

@@ -68,6 +68,7 @@ func (e settingsError) Unwrap() error { return e.error }
 
 type setting struct {
 	opts engine.Options
+	cfg  *config.Config // the flags merged over the configuration file
 	err  error
 }
 
@@ -147,6 +148,7 @@ func (s *settings) build(c *config.Config) setting {
 		}
 	}
 	st.opts = engine.Options{Transformers: ruleset.Configure(selected, rc), UnsafeFixes: m.UnsafeFixesEnabled()}
+	st.cfg = m
 	return st
 }
 

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -11,6 +12,8 @@ import (
 	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/migrate"
+	"github.com/dockmend/dockmend/internal/regfile"
+	"github.com/dockmend/dockmend/internal/source"
 )
 
 // FixFunc returns the function migrate runs in each repository's
@@ -20,9 +23,10 @@ import (
 // --base-report).
 func (s *Session) FixFunc(baseReport bool) migrate.FixFunc {
 	return func(ctx context.Context, req migrate.FixRequest) (*migrate.FixResult, error) {
-		res, err := migrate.FixTree(ctx, req, &worktree{set: s.set.fresh(req.Dir)})
+		w := &worktree{set: s.set.fresh(req.Dir)}
+		res, err := migrate.FixTree(ctx, req, w)
 		if err == nil && baseReport {
-			res.BaseImages, err = baseSummary(ctx, s.set, req)
+			res.BaseImages, err = w.baseSummary(ctx, req.Dir)
 		}
 		return res, err
 	}
@@ -30,7 +34,10 @@ func (s *Session) FixFunc(baseReport bool) migrate.FixFunc {
 
 // worktree runs the rules in one repository's worktree, with settings of
 // its own (migrate.Rules).
-type worktree struct{ set *settings }
+type worktree struct {
+	set  *settings
+	plan *Plan // what Find found
+}
 
 // Find implements migrate.Rules.
 func (w *worktree) Find(ctx context.Context, dir string) (*migrate.Found, error) {
@@ -38,6 +45,7 @@ func (w *worktree) Find(ctx context.Context, dir string) (*migrate.Found, error)
 	if err := w.set.discover(ctx, p, []string{dir}); err != nil {
 		return nil, err
 	}
+	w.plan = p
 	found := &migrate.Found{Files: p.Files}
 	for _, wa := range w.set.finder.Warnings() {
 		found.Warnings = append(found.Warnings, wa.String())
@@ -77,12 +85,46 @@ func (w *worktree) SaveLockfiles(dir string, write bool) ([]string, []error) {
 	return w.set.reg.saveWhere(inside)
 }
 
-// baseSummary inspects the base images of a repository's work tree for
-// migrate --base-report, through the run's registry settings.
-func baseSummary(ctx context.Context, s *settings, req migrate.FixRequest) (*base.Summary, error) {
-	res, err := s.reg.resolver(config.Merge(nil, s.over))
+// baseSummary inspects the base images of the Dockerfiles Find found in
+// the work tree dir, as they are after the fixes, each with its
+// configuration's registry settings, build args and platform, as
+// "dockmend base" would (migrate --base-report). Paths are relative to
+// dir.
+func (w *worktree) baseSummary(ctx context.Context, dir string) (*base.Summary, error) {
+	var files []base.File
+	var errs []string
+	for _, f := range w.plan.Files {
+		rel, err := filepath.Rel(dir, f.Path)
+		if err != nil {
+			return nil, err
+		}
+		rel = filepath.ToSlash(rel)
+		data, err := regfile.Read(f.Path, source.MaxFileSize)
+		if err != nil {
+			msg := err.Error()
+			if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+				msg = pe.Err.Error()
+			}
+			errs = append(errs, rel+": "+msg)
+			continue
+		}
+		m := w.plan.configs[f]
+		reg, err := w.set.reg.resolver(m)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, base.File{Path: rel, Data: data,
+			Settings: &base.Settings{Registry: reg, Platform: m.Platform, BuildArgs: m.BuildArgs}})
+	}
+	reg, err := w.set.reg.resolver(config.Merge(nil, w.set.over))
 	if err != nil {
 		return nil, err
 	}
-	return base.SummarizeDir(ctx, req.Dir, base.Options{Registry: res, Variants: true})
+	rep, err := base.Inspect(ctx, files, base.Options{Registry: reg, Variants: true})
+	if err != nil {
+		return nil, err
+	}
+	sum := base.Summarize(rep)
+	sum.Errors = append(sum.Errors, errs...)
+	return sum, nil
 }
