@@ -10,6 +10,7 @@ import (
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/report"
 	"github.com/dockmend/dockmend/internal/session"
+	"github.com/dockmend/dockmend/internal/version"
 )
 
 func newCheck(env *Env) *cobra.Command {
@@ -74,7 +75,7 @@ code scanning reads it, with paths relative to the current directory.`,
 				err = report.JSON(env.Stdout, files, res.Errors)
 			case "sarif":
 				wd, _ := os.Getwd()
-				tool := report.Tool{Name: "dockmend", Version: moduleVersion(), InformationURI: "https://github.com/dockmend/dockmend"}
+				tool := report.Tool{Name: "dockmend", Version: version.Module(), InformationURI: "https://github.com/dockmend/dockmend"}
 				err = report.SARIF(env.Stdout, files, s.Known(), tool, wd)
 			}
 			if err != nil {

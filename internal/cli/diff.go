@@ -8,6 +8,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/diff"
 	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/report"
 	"github.com/dockmend/dockmend/internal/session"
 )
 
@@ -30,7 +31,7 @@ with 2 when a file could not be processed.`,
   dockmend diff --stdin-filename app/Dockerfile - < app/Dockerfile`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			useColor, err := colorEnabled(color, env.getenv, env.stdoutIsTerminal())
+			useColor, err := diff.UseColor(color, env.getenv, env.stdoutIsTerminal())
 			if err != nil {
 				return usageErr(err)
 			}
@@ -39,9 +40,9 @@ with 2 when a file could not be processed.`,
 				return err
 			}
 			defer s.Close()
-			var sum fixSummary
+			var sum report.Fixes
 			res, err := s.Run(cmd.Context(), p, session.RunOptions{ShowFailed: true, Emit: func(out driver.Outcome) error {
-				sum.add(out)
+				sum.Add(out.Result)
 				label := diff.PatchPath(out.Result.Path)
 				return diff.Write(env.Stdout, "a/"+label, "b/"+label, out.Result.Input, out.Result.Output,
 					diff.Options{Context: diff.DefaultContext, Color: useColor})
@@ -49,10 +50,10 @@ with 2 when a file could not be processed.`,
 			if err != nil {
 				return err
 			}
-			sum.failed = len(res.Errors)
+			sum.Failed = len(res.Errors)
 			fmt.Fprintln(env.Stderr, sum.String("would fix"))
 			code := ExitOK
-			if exitCodeFlag && sum.changed > 0 {
+			if exitCodeFlag && sum.Changed > 0 {
 				code = ExitFindings
 			}
 			return status(res, code)

@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockmend/dockmend/internal/driver"
-	"github.com/dockmend/dockmend/internal/plural"
 	"github.com/dockmend/dockmend/internal/report"
 	"github.com/dockmend/dockmend/internal/session"
 )
@@ -39,11 +38,11 @@ a file could not be fixed.`,
 				return err
 			}
 			defer s.Close()
-			var sum fixSummary
+			var sum report.Fixes
 			var remaining report.Counts
 			printed := false
 			res, err := s.Run(cmd.Context(), p, session.RunOptions{Write: true, Emit: func(out driver.Outcome) error {
-				sum.add(out)
+				sum.Add(out.Result)
 				f := report.File{Path: out.Result.Path, Data: out.Result.Output, Findings: out.Result.Remaining, UnsafeFixes: out.File.Options.UnsafeFixes}
 				remaining.Add(f)
 				if err := report.Text(env.Stderr, f); err != nil {
@@ -69,28 +68,11 @@ a file could not be fixed.`,
 					return err
 				}
 			}
-			sum.failed = len(res.Errors)
-			fmt.Fprintln(env.Stderr, sum.String("fixed")+remainder(remaining))
+			sum.Failed = len(res.Errors)
+			fmt.Fprintln(env.Stderr, sum.String("fixed")+remaining.Remainder())
 			return status(res, ExitOK)
 		},
 	}
 	o.register(cmd)
 	return cmd
-}
-
-// remainder describes the findings left after fixing: "" when there are
-// none, or "; 2 findings remain (1 fixable with --unsafe-fixes)".
-func remainder(c report.Counts) string {
-	if c.Findings == 0 {
-		return ""
-	}
-	verb := "remain"
-	if c.Findings == 1 {
-		verb = "remains"
-	}
-	s := fmt.Sprintf("; %s %s", plural.Of(c.Findings, "finding"), verb)
-	if c.Unsafe > 0 {
-		s += fmt.Sprintf(" (%d fixable with --unsafe-fixes)", c.Unsafe)
-	}
-	return s
 }

@@ -11,26 +11,8 @@ import (
 	"github.com/dockmend/dockmend/internal/gitcmd"
 	"github.com/dockmend/dockmend/internal/migrate"
 	"github.com/dockmend/dockmend/internal/session"
+	"github.com/dockmend/dockmend/internal/version"
 )
-
-// migrateFlags are migrate's own flags.
-type migrateFlags struct {
-	reposFrom  string
-	root       string
-	maxDepth   int
-	branch     string
-	base       string
-	conflict   string
-	push       string
-	dryRun     bool
-	author     string
-	jobs       int
-	reportFile string
-	onlyFailed string
-	skipDone   string
-	shard      string
-	baseReport bool
-}
 
 const migrateLong = `Migrate applies the fixes to many git repositories at once, one reviewed
 branch per repository. For each repository it checks the base commit (HEAD,
@@ -71,7 +53,8 @@ const migrateExample = `  dockmend migrate --dry-run --root ~/src            # w
 
 func newMigrate(env *Env) *cobra.Command {
 	var o options
-	var m migrateFlags
+	var mo session.MigrateOptions
+	var conflict, author, shard string
 	cmd := &cobra.Command{
 		Use:     "migrate [flags] [REPOSITORY...]",
 		Short:   "Fix the Dockerfiles of many git repositories, one branch each",
@@ -79,90 +62,78 @@ func newMigrate(env *Env) *cobra.Command {
 		Example: migrateExample,
 		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runMigrate(cmd, env, &o, &m, args)
+			switch conflict {
+			case "skip":
+			case "replace":
+				mo.Replace = true
+			default:
+				return usageErr(fmt.Errorf("--conflict %q: want skip or replace", conflict))
+			}
+			if mo.Jobs < 1 {
+				return usageErr(fmt.Errorf("--jobs: must be at least 1, not %d", mo.Jobs))
+			}
+			if author != "" {
+				id, err := gitcmd.ParseIdentity(author)
+				if err != nil {
+					return usageErr(fmt.Errorf("--author %w", err))
+				}
+				mo.Author = &id
+			}
+			if mo.DryRun && mo.Remote != "" {
+				return usageErr(errors.New("--dry-run and --push cannot be used together"))
+			}
+			if shard != "" {
+				sh, err := migrate.ParseShard(shard)
+				if err != nil {
+					return usageErr(err)
+				}
+				mo.Selection.Shard = &sh
+			}
+			// The flags are checked once here, so that a wrong one is one
+			// usage error; each repository gets fresh settings from these.
+			// A repository whose references the offline lock file does not
+			// all know fails, as for a failed lookup: no branch pins part
+			// of it.
+			s, err := o.session(env, true)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			mo.Version, mo.Selection.Paths, mo.Stdin, mo.Stdout = version.String(), args, env.Stdin, env.Stdout
+			mo.Progress = env.stderrIsTerminal()
+			res, err := s.Migrate(cmd.Context(), mo)
+			if err != nil {
+				return err
+			}
+			return status(res, ExitOK)
 		},
 	}
 	repos := pflag.NewFlagSet("repositories", pflag.ContinueOnError)
-	repos.StringVar(&m.reposFrom, "repos-from", "", "read repository paths from `FILE`, one a line (- for standard input)")
-	repos.StringVar(&m.root, "root", "", "migrate every git repository below `DIR`")
-	repos.IntVar(&m.maxDepth, "max-depth", 3, "look for repositories at most `N` directories below --root")
-	repos.StringVar(&m.shard, "shard", "", "take only shard `I/N` of the repositories (1 <= I <= N), a stable choice by path")
-	repos.StringVar(&m.onlyFailed, "only-failed", "", "migrate only the repositories that failed, or kept files that could not be fixed, in `REPORT` (JSON)")
-	repos.StringVar(&m.skipDone, "skip-done", "", "skip the repositories that `REPORT` (JSON) lists as changed or unchanged")
+	repos.StringVar(&mo.ReposFrom, "repos-from", "", "read repository paths from `FILE`, one a line (- for standard input)")
+	repos.StringVar(&mo.Selection.Root, "root", "", "migrate every git repository below `DIR`")
+	repos.IntVar(&mo.Selection.MaxDepth, "max-depth", 3, "look for repositories at most `N` directories below --root")
+	repos.StringVar(&shard, "shard", "", "take only shard `I/N` of the repositories (1 <= I <= N), a stable choice by path")
+	repos.StringVar(&mo.OnlyFailed, "only-failed", "", "migrate only the repositories that failed, or kept files that could not be fixed, in `REPORT` (JSON)")
+	repos.StringVar(&mo.SkipDone, "skip-done", "", "skip the repositories that `REPORT` (JSON) lists as changed or unchanged")
 	addGroup(cmd, "Repositories", repos)
 
 	git := pflag.NewFlagSet("git", pflag.ContinueOnError)
-	git.StringVar(&m.branch, "branch", "", "commit the fixes to branch `NAME` (default dockmend/ and the rules' names)")
-	git.StringVar(&m.base, "base", "HEAD", "start the branch from commit `REF`")
-	git.StringVar(&m.conflict, "conflict", "skip", "when the branch exists, `MODE` skip leaves the repository alone, replace moves the branch")
-	git.StringVar(&m.author, "author", "", "author and committer `\"NAME <EMAIL>\"` (default: each repository's configured user)")
-	git.StringVar(&m.push, "push", "", "push the branch to origin, or to `REMOTE` with --push=REMOTE")
+	git.StringVar(&mo.Branch, "branch", "", "commit the fixes to branch `NAME` (default dockmend/ and the rules' names)")
+	git.StringVar(&mo.Base, "base", "HEAD", "start the branch from commit `REF`")
+	git.StringVar(&conflict, "conflict", "skip", "when the branch exists, `MODE` skip leaves the repository alone, replace moves the branch")
+	git.StringVar(&author, "author", "", "author and committer `\"NAME <EMAIL>\"` (default: each repository's configured user)")
+	git.StringVar(&mo.Remote, "push", "", "push the branch to origin, or to `REMOTE` with --push=REMOTE")
 	git.Lookup("push").NoOptDefVal = "origin"
 	addGroup(cmd, "Branches and commits", git)
 
 	run := pflag.NewFlagSet("run", pflag.ContinueOnError)
-	run.BoolVar(&m.dryRun, "dry-run", false, "print the changes as one patch and create nothing")
-	run.IntVar(&m.jobs, "jobs", runtime.GOMAXPROCS(0), "migrate `N` repositories at once")
-	run.StringVar(&m.reportFile, "report", "", "write the outcome of every repository to `FILE` as JSON")
-	run.BoolVar(&m.baseReport, "base-report", false, "add each repository's base images (dockmend base: size, release, support, findings) to --report")
+	run.BoolVar(&mo.DryRun, "dry-run", false, "print the changes as one patch and create nothing")
+	run.IntVar(&mo.Jobs, "jobs", runtime.GOMAXPROCS(0), "migrate `N` repositories at once")
+	run.StringVar(&mo.ReportFile, "report", "", "write the outcome of every repository to `FILE` as JSON")
+	run.BoolVar(&mo.BaseReport, "base-report", false, "add each repository's base images (dockmend base: size, release, support, findings) to --report")
 	addGroup(cmd, "Run", run)
 
 	o.registerRules(cmd)
 	o.registerPin(cmd)
 	return cmd
-}
-
-func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args []string) error {
-	ctx := cmd.Context()
-	opts := migrate.Options{Base: m.base, DryRun: m.dryRun, Jobs: m.jobs, Version: versionString()}
-	switch m.conflict {
-	case "skip":
-	case "replace":
-		opts.Replace = true
-	default:
-		return usageErr(fmt.Errorf("--conflict %q: want skip or replace", m.conflict))
-	}
-	if m.jobs < 1 {
-		return usageErr(fmt.Errorf("--jobs: must be at least 1, not %d", m.jobs))
-	}
-	if m.author != "" {
-		id, err := gitcmd.ParseIdentity(m.author)
-		if err != nil {
-			return usageErr(fmt.Errorf("--author %w", err))
-		}
-		opts.Author = &id
-	}
-	if m.dryRun && m.push != "" {
-		return usageErr(errors.New("--dry-run and --push cannot be used together"))
-	}
-	opts.Remote = m.push
-	var shard *migrate.Shard
-	if m.shard != "" {
-		s, err := migrate.ParseShard(m.shard)
-		if err != nil {
-			return usageErr(err)
-		}
-		shard = &s
-	}
-	// The flags are checked once here, so that a wrong one is one usage
-	// error; each repository gets fresh settings from these. A repository
-	// whose references the offline lock file does not all know fails, as
-	// for a failed lookup: no branch pins part of it.
-	s, err := o.session(env, true)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	opts.Branch = m.branch
-	res, err := s.Migrate(ctx, session.MigrateOptions{
-		Options:   opts,
-		Selection: migrate.Selection{Paths: args, Root: m.root, MaxDepth: m.maxDepth, Shard: shard},
-		ReposFrom: m.reposFrom, OnlyFailed: m.onlyFailed, SkipDone: m.skipDone, Stdin: env.Stdin,
-		BaseReport: m.baseReport, ReportFile: m.reportFile,
-		Stdout: env.Stdout, Progress: env.stderrIsTerminal(),
-	})
-	if err != nil {
-		return err
-	}
-	return status(res, ExitOK)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/redact"
 	"github.com/dockmend/dockmend/internal/session"
+	"github.com/dockmend/dockmend/internal/version"
 )
 
 // Exit codes, as gofmt and ruff use them; a run that meets several
@@ -120,7 +121,7 @@ func newRoot(env *Env) *cobra.Command {
 		Short:         "Fix Dockerfiles to follow container security best practices",
 		Long:          rootLong,
 		Example:       rootExample,
-		Version:       versionString(),
+		Version:       version.String(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          cobra.NoArgs,
