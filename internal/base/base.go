@@ -1,4 +1,4 @@
-// Package base judges the base images of Dockerfiles: for every distinct
+// Package base judges the base images of Dockerfiles. For every distinct
 // base reference (each stage's FROM, COPY --from=IMAGE, RUN
 // --mount=from=IMAGE) it finds, once per run, the image a build would
 // pull for the stage's platform and reports its compressed size, age,

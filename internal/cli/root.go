@@ -1,6 +1,6 @@
 // Package cli implements dockmend's command line: one file per
 // subcommand, each reading its flags and calling a library to do the work
-// (internal/session for check, diff, fix and migrate), then printing.
+// (internal/session), then printing.
 package cli
 
 import (

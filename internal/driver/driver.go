@@ -1,4 +1,4 @@
-// Package driver runs the fix engine over many files: it reads and parses
+// Package driver runs the fix engine over many files. It reads and parses
 // each once, calls the Prepare of every rule that has one with all the
 // files it runs on (the pin rule resolves every image reference at once
 // there), runs the engine on each file in parallel, writes the changed

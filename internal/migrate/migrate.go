@@ -1,5 +1,5 @@
-// Package migrate applies dockmend's fixes across many git repositories:
-// for each one it checks the base commit out into a temporary worktree,
+// Package migrate applies dockmend's fixes across many git repositories.
+// For each one it checks the base commit out into a temporary worktree,
 // runs the rules there, and commits what changed to a new branch, leaving
 // the user's checkout, index and current branch alone. It reports every
 // repository's outcome (changed, unchanged, skipped, failed) as JSON and

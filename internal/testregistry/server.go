@@ -1,5 +1,5 @@
 // Package testregistry runs an in-memory container registry on loopback for
-// tests: go-containerregistry's pkg/registry, seeded with small images and
+// tests. It is go-containerregistry's pkg/registry, seeded with small images and
 // multi-platform indexes whose digests depend only on their spec, behind a
 // layer that logs requests and injects faults (latency, 503s, 429s with
 // Retry-After, stalls, connection resets, endless redirects, lying digest
