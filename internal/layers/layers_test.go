@@ -179,3 +179,32 @@ func TestReadmePackages(t *testing.T) {
 	}
 	golden.Block(t, filepath.Join(root, "README.md"), tableBegin, tableEnd, b.String())
 }
+
+// maxLines is the length past which a non-test file must say, in a first
+// comment starting "This file is longer than", why it is not split.
+const maxLines = 450
+
+func TestFileLength(t *testing.T) {
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != root && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if n := strings.Count(string(data), "\n"); n > maxLines && !strings.HasPrefix(string(data), "// This file is longer than") {
+			t.Errorf("%s: %d lines; split it by concern, or say at its top why not (// This file is longer than %d lines ...)", path, n, maxLines)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

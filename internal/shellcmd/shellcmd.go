@@ -1,3 +1,8 @@
+// This file is longer than 450 lines on purpose: Commands' walk over the
+// shell tree and the Command it builds (words, wrappers, the construct a
+// command sits in) are one piece, read together. Options are parsed in
+// options.go, whole programs edited in script.go, mounts read in mount.go.
+
 // Package shellcmd finds the simple commands of a RUN instruction's shell
 // program and the places where dockmend may edit it.
 //

@@ -1,3 +1,7 @@
+// This file is longer than 450 lines on purpose: the server, its options
+// and its faults share one request path (ServeHTTP), read together. Image
+// specs are parsed in spec.go, images seeded in push.go.
+
 // Package testregistry runs an in-memory container registry on loopback for
 // tests. It is go-containerregistry's pkg/registry, seeded with small images and
 // multi-platform indexes whose digests depend only on their spec, behind a
