@@ -101,7 +101,7 @@ func (r *Resolver) describeFromLock(digest string) (Description, bool) {
 		return Description{}, false
 	}
 	var found *Description
-	for _, e := range r.o.lock.Entries() {
+	for _, e := range r.o.lock.WithDigest(digest) {
 		switch {
 		case e.Digest == digest && (e.Kind == KindIndex || e.Platform != ""):
 			return Description{Digest: digest, Kind: e.Kind, Platform: e.Platform}, true
