@@ -144,7 +144,7 @@ func TestCorpus(t *testing.T) {
 	for _, in := range inputs {
 		files = append(files, in.f)
 	}
-	if err := Prefetch(context.Background(), opts, files); err != nil {
+	if err := New(opts).Prepare(context.Background(), files); err != nil {
 		t.Fatal(err)
 	}
 	eopts := engine.Options{Transformers: []*transform.Transformer{New(opts)}}

@@ -48,7 +48,7 @@ type Options struct {
 	// Platform, "os/arch[/variant]", pins new references to that
 	// platform's manifest instead of the tag's multi-platform index.
 	Platform string
-	// Concurrency bounds Prefetch's parallel lookups; 0 means
+	// Concurrency bounds the lookups Prepare runs at once; 0 means
 	// resolve.DefaultConcurrency.
 	Concurrency int
 	// BuildContexts are the names of the build's named contexts (docker
@@ -75,7 +75,7 @@ func New(opts Options) *transform.Transformer {
 		Default: true,
 		// Every reference of the run is looked up first, each once and
 		// in parallel; the passes then find the answers in the resolver.
-		Prepare: func(ctx context.Context, files []*source.File) error { return Prefetch(ctx, opts, files) },
+		Prepare: func(ctx context.Context, files []*source.File) error { return prefetch(ctx, opts, files) },
 		Run:     func(p *transform.Pass) error { return run(p, &opts) },
 	}
 }
