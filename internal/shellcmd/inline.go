@@ -59,7 +59,7 @@ func (c *Command) Inline() (cmds []*Command, ok bool) {
 			Script:  c.Script,
 			Stmt:    c.Stmt,
 			Call:    call,
-			Prefix:  append(prefix, c.Prefix...),
+			Prefix:  append(append([]Word(nil), c.Prefix...), prefix...),
 			Args:    args,
 			Env:     env,
 			Context: InlineContext,
