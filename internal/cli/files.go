@@ -226,6 +226,7 @@ func (s *settings) build(c *config.Config) setting {
 		rc.Pin = *st.pin
 	}
 	rc.Multistage = multistage.Options{RuntimeBases: m.RuntimeBases, BuildArgs: m.BuildArgs}
+	rc.CacheMounts = m.CacheMountsEnabled()
 	if c != nil {
 		if err := rc.Multistage.Validate(); err != nil {
 			return setting{err: c.Errorf("runtime-bases", "%v", err)}

@@ -65,6 +65,10 @@ type Config struct {
 	// toolchain images to the runtime base of the new final stage
 	// ("golang:*-bookworm": "debian:bookworm-slim").
 	RuntimeBases map[string]string `yaml:"runtime-bases"`
+	// CacheMounts makes the apt, npm, yarn and pip rules fix with BuildKit
+	// cache mounts (RUN --mount=type=cache) instead of removing the
+	// package lists and caches.
+	CacheMounts *bool `yaml:"cache-mounts"`
 
 	lines map[string]int // line of each top-level key
 }
@@ -217,6 +221,9 @@ func (c *Config) Validate() error { return c.validate() }
 // PinEnabled reports whether the pin rule may run: Pin is unset or true.
 func (c *Config) PinEnabled() bool { return c.Pin == nil || *c.Pin }
 
+// CacheMountsEnabled reports whether CacheMounts is set and true.
+func (c *Config) CacheMountsEnabled() bool { return c.CacheMounts != nil && *c.CacheMounts }
+
 // UnsafeFixesEnabled reports whether UnsafeFixes is set and true.
 func (c *Config) UnsafeFixesEnabled() bool { return c.UnsafeFixes != nil && *c.UnsafeFixes }
 
@@ -277,6 +284,9 @@ func Merge(base, over *Config) *Config {
 	}
 	out.BuildArgs = mergeMaps(base.BuildArgs, over.BuildArgs)
 	out.RuntimeBases = mergeMaps(base.RuntimeBases, over.RuntimeBases)
+	if over.CacheMounts != nil {
+		out.CacheMounts = over.CacheMounts
+	}
 	return &out
 }
 

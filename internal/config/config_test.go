@@ -33,6 +33,7 @@ lockfile: locks/dockmend.lock
 concurrency: 4
 build-args:
   BASE: debian:12
+cache-mounts: true
 `,
 			want: &Config{
 				Select: []string{"apt", "pin"}, Ignore: []string{"apk"}, UnsafeFixes: &yes,
@@ -40,7 +41,8 @@ build-args:
 				RegistryMirrors:    map[string]string{"docker.io": "https://mirror.example.com"},
 				InsecureRegistries: []string{"localhost:5000"}, Platform: "linux/arm64/v8",
 				Lockfile: "locks/dockmend.lock", Concurrency: 4,
-				BuildArgs: map[string]string{"BASE": "debian:12"},
+				BuildArgs:   map[string]string{"BASE": "debian:12"},
+				CacheMounts: &yes,
 			},
 		},
 		{name: "unknown key", yaml: "select: [apt]\nfrobnicate: 1\n", wantErr: `cfg/.dockmend.yaml:2: unknown key "frobnicate"`},
@@ -172,7 +174,7 @@ func TestMerge(t *testing.T) {
 		Path: "r/.dockmend.yaml", Dir: "r",
 		Select: []string{"apt"}, Pin: &no, Platform: "linux/amd64", Lockfile: "x.lock",
 		RegistryMirrors: map[string]string{"docker.io": "https://a", "ghcr.io": "https://b"},
-		BuildArgs:       map[string]string{"A": "1"},
+		BuildArgs:       map[string]string{"A": "1"}, CacheMounts: &yes,
 	}
 	over := &Config{
 		Ignore: []string{"pin"}, UnsafeFixes: &yes, Concurrency: 2,
@@ -184,7 +186,7 @@ func TestMerge(t *testing.T) {
 		Select: []string{"apt"}, Ignore: []string{"pin"}, UnsafeFixes: &yes, Pin: &no,
 		Platform: "linux/amd64", Lockfile: "x.lock", Concurrency: 2,
 		RegistryMirrors: map[string]string{"docker.io": "https://c", "ghcr.io": "https://b"},
-		BuildArgs:       map[string]string{"A": "1"},
+		BuildArgs:       map[string]string{"A": "1"}, CacheMounts: &yes,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Merge:\ngot  %+v\nwant %+v", got, want)
@@ -199,7 +201,10 @@ func TestMerge(t *testing.T) {
 	if !filepath.IsAbs(flagLock.LockfilePath()) {
 		t.Errorf("a lock file given by flag resolves against the config's directory: %q", flagLock.LockfilePath())
 	}
-	if Merge(nil, nil) == nil || !Merge(nil, nil).PinEnabled() || Merge(nil, nil).UnsafeFixesEnabled() {
-		t.Error("empty merge: want pin on, unsafe fixes off")
+	if Merge(nil, nil) == nil || !Merge(nil, nil).PinEnabled() || Merge(nil, nil).UnsafeFixesEnabled() || Merge(nil, nil).CacheMountsEnabled() {
+		t.Error("empty merge: want pin on, unsafe fixes and cache mounts off")
+	}
+	if Merge(base, &Config{CacheMounts: &no}).CacheMountsEnabled() {
+		t.Error("cache-mounts: false over true stays on")
 	}
 }

@@ -295,3 +295,16 @@ func ExecCommand(in *source.Instruction) (*Command, bool) {
 	}
 	return &Command{Prefix: prefix, Args: args, Env: env, Context: ExecContext}, true
 }
+
+// WordText returns a word as the program spells it (quotes and
+// expansions included).
+func WordText(w Word) string {
+	if w.Node == nil {
+		return w.Value
+	}
+	var b strings.Builder
+	if err := syntax.NewPrinter().Print(&b, w.Node); err != nil {
+		return w.Value
+	}
+	return b.String()
+}

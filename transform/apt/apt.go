@@ -15,19 +15,33 @@ import (
 //go:embed doc.go
 var doc string
 
-// Transformer is the apt rule: apt becomes apt-get, apt-get gets -y (and,
-// as an unsafe fix, --no-install-recommends), a lone apt-get update is
-// merged into the install it serves, and package lists are removed in the
-// RUN that leaves them.
-var Transformer = &transform.Transformer{
-	Name:    "apt",
-	Doc:     transform.MustExtractDoc(doc, "apt"),
-	Default: true,
-	Fixes:   []string{"DL3009", "DL3014", "DL3015", "DL3027"},
-	Run:     run,
+// Options configure the rule.
+type Options struct {
+	// CacheMounts fixes a RUN that leaves the package lists with BuildKit
+	// cache mounts over /var/cache/apt and /var/lib/apt instead of
+	// removing the lists.
+	CacheMounts bool
 }
 
-func run(p *transform.Pass) error {
+// Transformer is the apt rule with the default options: apt becomes
+// apt-get, apt-get gets -y (and, as an unsafe fix,
+// --no-install-recommends), a lone apt-get update is merged into the
+// install it serves, and package lists are removed in every RUN that
+// leaves them.
+var Transformer = New(Options{})
+
+// New returns the apt transformer configured by opts.
+func New(opts Options) *transform.Transformer {
+	return &transform.Transformer{
+		Name:    "apt",
+		Doc:     transform.MustExtractDoc(doc, "apt"),
+		Default: true,
+		Fixes:   []string{"DL3009", "DL3014", "DL3015", "DL3027"},
+		Run:     func(p *transform.Pass) error { return run(p, opts) },
+	}
+}
+
+func run(p *transform.Pass, opts Options) error {
 	f := p.File
 	any := false
 	f.Walk(func(in *source.Instruction) { any = any || mentionsApt(in) })
@@ -51,12 +65,12 @@ func run(p *transform.Pass) error {
 			lone[a] = b
 		}
 	}
-	checkLists(p, f, runs, lone)
+	checkLists(p, opts, f, runs, lone)
 	f.Walk(func(in *source.Instruction) {
 		if in.Parent != nil && mentionsApt(in) {
 			r := analyze(in)
 			checkCommands(p, r)
-			checkTrigger(p, r)
+			checkTrigger(p, opts, r)
 		}
 	})
 	return nil

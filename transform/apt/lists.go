@@ -43,6 +43,9 @@ type holder struct {
 	// that r is a lone update merged into the next RUN by checkMerges.
 	merged, mergeNext, skip bool
 	mergeEdit               transform.Edit
+	// joined reports that r's RUN is joined to the RUN before it by that
+	// RUN's merge (its keyword and flags go).
+	joined bool
 	// orphan reports a RUN that installs from lists no earlier RUN left:
 	// the base image's, if it has any, or none since the RUN gone
 	// removed them. Its own apt-get update is an unsafe fix.
@@ -61,7 +64,7 @@ func (h *holder) block(r *runInfo, c *shellcmd.Command) {
 // every RUN of an image stage whose layer keeps them. merged maps each
 // lone apt-get update that checkMerges merges into the next RUN to that
 // RUN.
-func checkLists(p *transform.Pass, f *source.File, runs map[*source.Stage][]*runInfo, merged map[*runInfo]*runInfo) {
+func checkLists(p *transform.Pass, opts Options, f *source.File, runs map[*source.Stage][]*runInfo, merged map[*runInfo]*runInfo) {
 	w := &plan{byRun: map[*runInfo]*holder{}}
 	end := map[*source.Stage]*holder{}
 	for _, st := range f.Stages {
@@ -74,18 +77,18 @@ func checkLists(p *transform.Pass, f *source.File, runs map[*source.Stage][]*run
 	w.decide(merged)
 	for _, h := range w.holders {
 		if !h.skip && shellcmd.ImageStage(h.r.in) {
-			report(p, h)
+			report(p, opts, h)
 		}
 	}
 }
 
 // checkTrigger reports an ONBUILD RUN trigger that leaves the lists.
-func checkTrigger(p *transform.Pass, r *runInfo) {
+func checkTrigger(p *transform.Pass, opts Options, r *runInfo) {
 	w := &plan{byRun: map[*runInfo]*holder{}}
 	w.walk([]*runInfo{r}, nil)
 	w.decide(nil)
 	for _, h := range w.holders {
-		report(p, h)
+		report(p, opts, h)
 	}
 }
 
@@ -163,14 +166,18 @@ func (w *plan) decide(lone map[*runInfo]*runInfo) {
 		if e, ok := mergeEdit(h.r, n); ok {
 			h.mergeNext, h.mergeEdit = true, e
 			if nh := w.byRun[n]; nh != nil {
-				nh.merged = true
+				nh.merged, nh.joined = true, true
 			}
 		}
 	}
 }
 
+// aptMounts are the cache mounts of the cache-mounts style, as Docker's
+// documentation shows them.
+var aptMounts = []string{"type=cache,target=/var/cache/apt,sharing=locked", "type=cache,target=/var/lib/apt,sharing=locked"}
+
 // report reports the holder h with the fix of its part of the plan.
-func report(p *transform.Pass, h *holder) {
+func report(p *transform.Pass, opts Options, h *holder) {
 	r := h.r
 	var fd transform.Finding
 	switch {
@@ -231,10 +238,23 @@ func report(p *transform.Pass, h *holder) {
 			did = append(did, "run apt-get update first")
 		}
 	}
+	mounts := func() bool {
+		e, ok := shellcmd.AddMounts(r.in, aptMounts)
+		if ok {
+			edits = append(edits, e)
+			did = append(did, "mount build caches over /var/cache/apt and /var/lib/apt (cache-mounts style)")
+		}
+		return ok
+	}
 	switch {
 	case h.mergeNext:
 		edits = append(edits, h.mergeEdit)
 		did = append(did, fmt.Sprintf("merge the RUN on line %d, which installs from them, into this RUN", h.next[0].in.StartLine))
+		if opts.CacheMounts && !h.joined {
+			mounts() // the merged RUN's mounts; a failure leaves them to the last one's cleanup
+		}
+	case opts.CacheMounts && h.joined:
+		// The RUN this one is joined to carries the mounts.
 	case h.prev == nil && len(edits) == 0 && (h.replaced || len(h.next) > 0) && loneUpdate(r) && deleteBlocker(r) == "":
 		// A RUN that is only apt-get update, whose lists are updated
 		// again before they are used, or whose users update them
@@ -249,6 +269,9 @@ func report(p *transform.Pass, h *holder) {
 		}
 		did = append(did, "remove the redundant RUN")
 	default:
+		if opts.CacheMounts && mounts() {
+			break
+		}
 		e, err := shellcmd.Append(r.script, cleanupFor(r))
 		if err != nil {
 			blocked = shapeReason(err)
@@ -277,6 +300,9 @@ func report(p *transform.Pass, h *holder) {
 		}
 	}
 	fd.Message += note
+	if blocked == "" && len(edits) == 0 {
+		return // joined to the RUN before, whose finding carries the fix
+	}
 	if blocked != "" {
 		fd.Message += "; not fixed: " + blocked
 		p.Report(fd)
