@@ -142,7 +142,7 @@ lists_check() {
     if [ -n "$id" ] && grep -qxF "$id" <<<"$base"; then
       awk '{print $3}' "$dir/layer-files" >>"$dir/base-files"
     else
-      awk 'NR == FNR { seen[$1] = 1; next } !($3 in seen)' "$dir/base-files" "$dir/layer-files" >>"$out"
+      awk 'FILENAME == ARGV[1] { seen[$1] = 1; next } !($3 in seen)' "$dir/base-files" "$dir/layer-files" >>"$out"
     fi
   done < <(tar -xOf "$tar" manifest.json | jq -r '.[0].Layers[]')
   L_FILES=$(wc -l <"$out")
