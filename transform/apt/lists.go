@@ -3,6 +3,7 @@ package apt
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dockmend/dockmend/internal/shellcmd"
@@ -290,7 +291,7 @@ func report(p *transform.Pass, opts Options, h *holder) {
 				break
 			}
 			if why := updateMoves(r.in, n.in); why != "" && moved == "" {
-				moved = fmt.Sprintf("the RUN on line %d installs from them, and an apt-get update of its own would run after %s", n.in.StartLine, why)
+				moved = fmt.Sprintf("the RUN on line %d installs from them, and an apt-get update of its own %s", n.in.StartLine, why)
 			}
 			edits = append(edits, e)
 			lines = append(lines, fmt.Sprint(n.in.StartLine))
@@ -311,7 +312,7 @@ func report(p *transform.Pass, opts Options, h *holder) {
 	fix := &transform.Fix{Message: joinClauses(did), Edits: edits}
 	if h.prev != nil && !h.merged && note == "" && moved == "" {
 		if why := updateMoves(h.prev.r.in, r.in); why != "" {
-			moved = "an apt-get update of its own would run after " + why
+			moved = "an apt-get update of its own " + why
 		}
 	}
 	switch {
@@ -335,12 +336,17 @@ func report(p *transform.Pass, opts Options, h *holder) {
 }
 
 // updateMoves says why an apt-get update that ran in RUN from would give
-// other lists when it runs in the later RUN to instead, or "": an
+// other lists when it runs in the later RUN to instead, as a clause
+// ("would run after the COPY on line 7 (...)"), or "": other --network,
+// secret or ssh flags, or an
 // instruction between them (in to's stage and the stages it builds on)
 // that could change what apt-get update does. RUNs between are allowed:
 // the plan follows what they do to the lists, and one that changes the
 // sources (an added repository) was meant to be seen by the next update.
 func updateMoves(from, to *source.Instruction) string {
+	if why := flagsDiffer(from, to); why != "" {
+		return why
+	}
 	f := from.File
 	for st := to.Stage; st != nil; {
 		ins := st.Instructions
@@ -353,7 +359,7 @@ func updateMoves(from, to *source.Instruction) string {
 				continue
 			}
 			if why := movesPastUpdate(x); why != "" {
-				return fmt.Sprintf("the %s on line %d (it %s)", x.Keyword, x.StartLine, why)
+				return fmt.Sprintf("would run after the %s on line %d (it %s)", x.Keyword, x.StartLine, why)
 			}
 		}
 		parent := f.StageByName(st.Base.Text)
@@ -361,6 +367,36 @@ func updateMoves(from, to *source.Instruction) string {
 			return ""
 		}
 		st = parent
+	}
+	return ""
+}
+
+// flagsDiffer says why an apt-get update would run differently in RUN to
+// than in RUN from because of their flags, or "": another --network, or
+// secret or ssh mounts that from does not have (credentials for a
+// private repository, say).
+func flagsDiffer(from, to *source.Instruction) string {
+	network := func(in *source.Instruction) string {
+		if fl := in.Flag("network"); fl != nil {
+			return fl.Value
+		}
+		return ""
+	}
+	if network(from) != network(to) {
+		return fmt.Sprintf("would run with the --network of the RUN on line %d", to.StartLine)
+	}
+	secrets := func(in *source.Instruction) []string {
+		var out []string
+		for _, fl := range in.Flags {
+			if fl.Name == "mount" && (strings.Contains(fl.Value, "secret") || strings.Contains(fl.Value, "ssh")) {
+				out = append(out, fl.Value)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	if !slices.Equal(secrets(from), secrets(to)) {
+		return fmt.Sprintf("would run with the secret or ssh mounts of the RUN on line %d", to.StartLine)
 	}
 	return ""
 }
