@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"mvdan.cc/sh/v3/syntax"
+
 	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
@@ -187,6 +189,9 @@ func mergeEdit(x, y *runInfo) (transform.Edit, bool) {
 	if !slices.Equal(flagTexts(x.in), flagTexts(y.in)) || pragmaAbove(x.in) {
 		return transform.Edit{}, false
 	}
+	if changesShell(x.script.File) {
+		return transform.Edit{}, false
+	}
 	app, err := shellcmd.Append(x.script, "x")
 	if err != nil {
 		return transform.Edit{}, false
@@ -224,6 +229,41 @@ func mergeEdit(x, y *runInfo) (transform.Edit, bool) {
 		joiner = " \\" + eol + indent + "&& "
 	}
 	return transform.Edit{Start: start, End: end, New: joiner}, true
+}
+
+// stateCommands change the shell's state for the commands after them: the
+// directory, variables, options, functions, limits.
+var stateCommands = map[string]bool{
+	"cd": true, "pushd": true, "popd": true, "export": true, "unset": true, "set": true, "shopt": true,
+	"umask": true, "ulimit": true, "source": true, ".": true, "alias": true, "unalias": true, "trap": true,
+	"exec": true, "readonly": true, "declare": true, "typeset": true, "local": true, "eval": true,
+	"hash": true, "enable": true, "builtin": true,
+}
+
+// changesShell reports whether a program may change the shell's state for
+// commands that follow it: a command of stateCommands, a bare assignment
+// (FOO=bar), a declaration or a function definition, anywhere in it (also
+// in a subshell, to stay simple). A RUN joined after it would run in that
+// state instead of a fresh shell.
+func changesShell(f *syntax.File) bool {
+	found := false
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch x := n.(type) {
+		case *syntax.CallExpr:
+			if len(x.Args) == 0 {
+				found = found || len(x.Assigns) > 0
+				break
+			}
+			name, ok := shellcmd.Unquote(x.Args[0])
+			if !ok || stateCommands[name] {
+				found = true
+			}
+		case *syntax.DeclClause, *syntax.FuncDecl:
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // pragmaAbove reports an ignore pragma in the comments right above in: a
