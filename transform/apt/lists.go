@@ -47,9 +47,10 @@ type holder struct {
 	// joined reports that r's RUN is joined to the RUN before it by that
 	// RUN's merge (its keyword and flags go).
 	joined bool
-	// orphan reports a RUN that installs from lists no earlier RUN left:
-	// the base image's, if it has any, or none since the RUN gone
-	// removed them. Its own apt-get update is an unsafe fix.
+	// orphan reports a RUN that installs from lists no earlier RUN left
+	// (the base image's, if it has any, or none since the RUN gone
+	// removed them), or a relay of such a RUN: it gets an apt-get update
+	// of its own like any relay.
 	orphan bool
 	gone   *runInfo
 }
