@@ -118,8 +118,9 @@ base_layers() {
 
 # lists_check IMAGE DOCKERFILE OUT: the files under /var/lib/apt/lists that the image's own layers
 # (not those of the images it starts FROM) hold and the base layers do not, as "layer size path"
-# lines in OUT; sets L_FILES (count) and L_BYTES (their size). Whiteouts and directories do not
-# count. L_FILES=null when the image cannot be saved.
+# lines in OUT; sets L_FILES (count) and L_BYTES (their size). Whiteouts, directories and apt's
+# empty lock file (which apt-get clean and install create again) do not count. L_FILES=null when
+# the image cannot be saved.
 lists_check() {
   local img=$1 df=$2 out=$3 dir tar i=0 id
   L_FILES=null; L_BYTES=null
@@ -137,7 +138,7 @@ lists_check() {
     id=${ids[$i]:-}; i=$((i + 1))
     # tar -tv: "-rw-r--r-- root/root  12345 2024-01-01 00:00 var/lib/apt/lists/x"
     tar -xOf "$tar" "$layer" | tar -tvf - 2>/dev/null \
-      | awk -v n="$i" '$1 !~ /^d/ && $6 ~ /^\.?\/?var\/lib\/apt\/lists\// && $6 !~ /\/\.wh\./ { p = $6; sub(/^\.?\//, "", p); print n, $3, p }' \
+      | awk -v n="$i" '$1 !~ /^d/ && $6 ~ /^\.?\/?var\/lib\/apt\/lists\// && $6 !~ /\/\.wh\./ && !($6 ~ /\/lists\/lock$/ && $3 == 0) { p = $6; sub(/^\.?\//, "", p); print n, $3, p }' \
       >"$dir/layer-files" || true
     if [ -n "$id" ] && grep -qxF "$id" <<<"$base"; then
       awk '{print $3}' "$dir/layer-files" >>"$dir/base-files"
