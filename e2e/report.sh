@@ -30,8 +30,10 @@ exec jq -r '
   "- machine: \($r.machine.cores) cores, Linux \($r.machine.kernel); one build at a time; whole run \($r.total_seconds) s"
   + (if $r.machine.load_average then " (load average at the end: \($r.machine.load_average); the machine is shared, so build times include other work)" else "" end),
   "",
-  "**\([.fixtures[] | select(.status == "pass")] | length) of \(.fixtures | length) fixtures passed.** "
-  + "Over the \($both | length) fixtures that built both ways: uncompressed \($ob | mb) MB → \($fb | mb) MB (\(tpct($ob; $fb) | pct)), "
+  ([.fixtures[].fixture] | unique | length) as $nfx
+  | "**\([.fixtures[] | select(.status == "pass")] | length) of \(.fixtures | length) "
+  + (if $nfx < (.fixtures | length) then "runs (\($nfx) fixtures, some in several fix modes)" else "fixtures" end) + " passed.** "
+  + "Over the \($both | length) runs that built both ways: uncompressed \($ob | mb) MB → \($fb | mb) MB (\(tpct($ob; $fb) | pct)), "
   + "compressed \($oc | mb) MB → \($fc | mb) MB (\(tpct($oc; $fc) | pct)); "
   + "median change per fixture \([$both[].size_change_pct] | median | pct) uncompressed, \([$both[].compressed_change_pct | select(. != null)] | median | pct) compressed.",
   "",
@@ -45,7 +47,7 @@ exec jq -r '
   ([.fixtures[] | select(.fixed.apt_lists_files != null)] as $lc
    | if ($lc | length) == 0 then empty else
      "**Package lists:** \([$lc[] | select(.fixed.apt_lists_files == 0)] | length) of the \($lc | length) rewritten images keep no files under `/var/lib/apt/lists` "
-     + "in their own layers beyond what their base images had; the originals kept \($lc | sum(.original.apt_lists_bytes) | mb) MB of them, the rewritten images "
+     + "in their own layers beyond what their base images had; the \($lc | unique_by(.fixture) | length) originals kept \($lc | unique_by(.fixture) | sum(.original.apt_lists_bytes) | mb) MB of them, the rewritten images "
      + "\($lc | sum(.fixed.apt_lists_bytes) | mb) MB.",
      "" end),
   "| fixture | fix | rules applied | built | smoke | size MB | change | compressed MB | change | apt lists MB | layers | build s | base pin | result |",
