@@ -67,9 +67,10 @@
 //     Every installing RUN cleans up after itself. A later RUN of the
 //     stage (or the first of a stage built FROM it) that installs from the
 //     lists an earlier RUN left would fail once they are gone, so it is
-//     changed too, one of two ways. When it directly follows that RUN (only
-//     blank lines between, the same flags, no comment or ignore pragma,
-//     shell form, one statement that is not an || list), it is merged into
+//     changed too, one of two ways. When it directly follows that RUN (on the
+//     next line, the same flags, no comment or ignore pragma, neither
+//     changing the shell's state with cd, export, set or the like, shell
+//     form, one statement that is not an || list), it is merged into
 //     it: its program joins the earlier one after " && \" on a new line,
 //     in the RUN's own style (a leading "&&" when the RUN uses it), and one
 //     cleanup at the end serves both. Otherwise it gets an apt-get update

@@ -170,8 +170,9 @@ func mergeEdits(a, b *runInfo) ([]transform.Edit, error) {
 // mergeEdit returns the edit that merges RUN y into RUN x, which holds the
 // lists y installs from: y's program joins x's after " && " on a new
 // continuation line, and y's RUN keyword goes. ok is false unless nothing
-// stands between them: y directly follows x (blank lines aside, which
-// go), both are shell-form RUNs of one stage with the same flags, no
+// stands between them: y starts on the line after x ends (a blank line
+// between is the author's grouping, kept), both are shell-form RUNs of one
+// stage with the same flags, no
 // comment or ignore pragma sits above either or after x's program, and
 // both programs keep their meaning joined by && (x ends in a way Append
 // accepts; y is one statement that is not an || list).
@@ -205,7 +206,7 @@ func mergeEdit(x, y *runInfo) (transform.Edit, bool) {
 	start := app.Start
 	end := y.script.Offset(y.script.File.Stmts[0].Pos())
 	if start > x.in.End || end < y.in.Start || strings.TrimSpace(string(f.Data[start:x.in.End])) != "" ||
-		strings.TrimSpace(string(f.Data[x.in.End:y.in.Start])) != "" {
+		strings.TrimSpace(string(f.Data[x.in.End:y.in.Start])) != "" || y.in.StartLine != x.in.EndLine+1 {
 		return transform.Edit{}, false
 	}
 	indent, leading := "", false
