@@ -17,6 +17,7 @@ import (
 	"github.com/dockmend/dockmend/transform/npm"
 	"github.com/dockmend/dockmend/transform/pin"
 	"github.com/dockmend/dockmend/transform/pip"
+	"github.com/dockmend/dockmend/transform/tag"
 	"github.com/dockmend/dockmend/transform/yarn"
 	"github.com/dockmend/dockmend/transform/zypper"
 )
@@ -31,6 +32,8 @@ type Config struct {
 	// cache mounts instead of removing what they leave (.dockmend.yaml
 	// cache-mounts).
 	CacheMounts bool
+	// Tag configures the tag rule: its registry, build args.
+	Tag tag.Options
 }
 
 // All returns every transformer in the order the engine runs them. The
@@ -48,6 +51,7 @@ func All(cfg Config) []*transform.Transformer {
 		gem.Transformer,
 		composer.Transformer,
 		multistage.New(cfg.Multistage),
+		tag.New(cfg.Tag),
 	}
 }
 
