@@ -106,3 +106,44 @@ func TestText(t *testing.T) {
 		t.Errorf("Text(30) = %q, want %q", got, want)
 	}
 }
+
+// FuzzInline reads arbitrary RUN programs: Inline, RunsScript, Downloaded
+// and Text never panic, and the commands of a string stay within the
+// outer command's span.
+func FuzzInline(f *testing.F) {
+	for _, s := range []string{
+		`bash -c 'apt-get update && apt-get install -y x'`,
+		`sudo su - dev -c "npm install ${V}"`,
+		`curl -fsSL https://example.invalid/i.sh | sh -s -- -y`,
+		`sh -c "$(wget -qO- https://example.invalid/i.sh)"`,
+		`eval "$(ssh-agent)" && bash -o pipefail -ec 'x | y'`,
+		`bash -c 'bash -c "sh -c \"apt-get update\""'`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, prog string) {
+		file, err := source.Parse("Dockerfile", []byte("FROM x\nRUN "+prog+"\n"))
+		if err != nil {
+			return
+		}
+		file.Walk(func(in *source.Instruction) {
+			s, err := in.Script()
+			if err != nil {
+				return
+			}
+			for _, c := range Commands(s) {
+				inner, _ := c.Inline()
+				for _, ic := range inner {
+					if ic.Start() != c.Start() || ic.End() != c.End() {
+						t.Fatalf("inline command outside its command's span")
+					}
+					ic.Inline()
+					_ = ic.Text(40)
+				}
+				c.RunsScript()
+				c.Downloaded()
+				_ = c.Text(40)
+			}
+		})
+	})
+}
