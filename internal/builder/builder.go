@@ -20,6 +20,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // Builder is one container tool.
@@ -94,31 +96,7 @@ type Image struct {
 	// DiffIDs are the digests of its uncompressed layers, bottom first.
 	DiffIDs []string
 	// Config is the image's run configuration.
-	Config Config
-}
-
-// Config is the run configuration of an image, as Docker writes it.
-type Config struct {
-	User         string              `json:"User,omitempty"`
-	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
-	Env          []string            `json:"Env,omitempty"`
-	Entrypoint   []string            `json:"Entrypoint,omitempty"`
-	Cmd          []string            `json:"Cmd,omitempty"`
-	Healthcheck  *Healthcheck        `json:"Healthcheck,omitempty"`
-	Volumes      map[string]struct{} `json:"Volumes,omitempty"`
-	WorkingDir   string              `json:"WorkingDir,omitempty"`
-	Labels       map[string]string   `json:"Labels,omitempty"`
-	StopSignal   string              `json:"StopSignal,omitempty"`
-	Shell        []string            `json:"Shell,omitempty"`
-}
-
-// Healthcheck is an image's HEALTHCHECK.
-type Healthcheck struct {
-	Test        []string `json:"Test,omitempty"`
-	Interval    int64    `json:"Interval,omitempty"`
-	Timeout     int64    `json:"Timeout,omitempty"`
-	StartPeriod int64    `json:"StartPeriod,omitempty"`
-	Retries     int      `json:"Retries,omitempty"`
+	Config v1.Config
 }
 
 // Names are the builders Find knows, in the order it tries them.
@@ -189,11 +167,9 @@ func known(name string) bool {
 // Inspect reads.
 type dockerInspect struct {
 	ID     string `json:"Id"`
-	Config struct {
-		Config
-		// podman puts the health check beside the OCI configuration.
-	} `json:"Config"`
-	HealthCheck *Healthcheck `json:"HealthCheck"`
+	Config v1.Config `json:"Config"`
+	// podman puts the health check beside the OCI configuration.
+	HealthCheck *v1.HealthConfig `json:"HealthCheck"`
 	RootFS      struct {
 		Layers []string `json:"Layers"`
 	} `json:"RootFS"`
@@ -204,13 +180,13 @@ type dockerInspect struct {
 type buildahInspect struct {
 	FromImageID string `json:"FromImageID"`
 	Docker      struct {
-		Config Config `json:"config"`
+		Config v1.Config `json:"config"`
 		RootFS struct {
 			DiffIDs []string `json:"diff_ids"`
 		} `json:"rootfs"`
 	} `json:"Docker"`
 	OCIv1 struct {
-		Config Config `json:"config"`
+		Config v1.Config `json:"config"`
 		RootFS struct {
 			DiffIDs []string `json:"diff_ids"`
 		} `json:"rootfs"`
@@ -237,7 +213,7 @@ func parseInspect(kind string, data []byte) (*Image, error) {
 		return nil, fmt.Errorf("%d images in the output, want 1", len(list))
 	}
 	d := list[0]
-	img := &Image{ID: d.ID, Config: d.Config.Config, DiffIDs: d.RootFS.Layers}
+	img := &Image{ID: d.ID, Config: d.Config, DiffIDs: d.RootFS.Layers}
 	if img.Config.Healthcheck == nil {
 		img.Config.Healthcheck = d.HealthCheck
 	}
