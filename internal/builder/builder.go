@@ -166,7 +166,7 @@ func known(name string) bool {
 // dockerInspect is the part of "docker/podman image inspect" output that
 // Inspect reads.
 type dockerInspect struct {
-	ID     string `json:"Id"`
+	ID     string    `json:"Id"`
 	Config v1.Config `json:"Config"`
 	// podman puts the health check beside the OCI configuration.
 	HealthCheck *v1.HealthConfig `json:"HealthCheck"`

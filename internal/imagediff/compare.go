@@ -175,8 +175,8 @@ func (c *Comparison) compareFile(old *Image, p string, of, nf *File, dropped []s
 	}
 	if of.Regular() && of.Digest != "" && nf.Digest != "" && of.Digest != nf.Digest {
 		c.add(Difference{Kind: KindContent, Subject: p,
-			Before: fmt.Sprintf("%d bytes sha256:%.12s", of.Size, of.Digest),
-			After:  fmt.Sprintf("%d bytes sha256:%.12s", nf.Size, nf.Digest),
+			Before:   fmt.Sprintf("%d bytes sha256:%.12s", of.Size, of.Digest),
+			After:    fmt.Sprintf("%d bytes sha256:%.12s", nf.Size, nf.Digest),
 			Expected: expectedChange(old, p, dropped)})
 	}
 }

@@ -48,4 +48,3 @@ func (s Side) Facts() *buildfacts.Facts {
 	}
 	return f
 }
-

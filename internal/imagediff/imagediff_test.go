@@ -28,11 +28,15 @@ type entry struct {
 	uid  int
 }
 
-func file(name, body string) entry  { return entry{name: name, body: body, mode: 0o644} }
-func exe(name, body string) entry   { return entry{name: name, body: body, mode: 0o755} }
-func dir(name string) entry         { return entry{name: name, typ: tar.TypeDir, mode: 0o755} }
-func symlink(name, to string) entry { return entry{name: name, typ: tar.TypeSymlink, link: to, mode: 0o777} }
-func whiteout(name string) entry    { return file(filepath.Join(filepath.Dir(name), ".wh."+filepath.Base(name)), "") }
+func file(name, body string) entry { return entry{name: name, body: body, mode: 0o644} }
+func exe(name, body string) entry  { return entry{name: name, body: body, mode: 0o755} }
+func dir(name string) entry        { return entry{name: name, typ: tar.TypeDir, mode: 0o755} }
+func symlink(name, to string) entry {
+	return entry{name: name, typ: tar.TypeSymlink, link: to, mode: 0o777}
+}
+func whiteout(name string) entry {
+	return file(filepath.Join(filepath.Dir(name), ".wh."+filepath.Base(name)), "")
+}
 
 func layerTar(t *testing.T, entries []entry) []byte {
 	t.Helper()

@@ -70,8 +70,8 @@ type Image struct {
 
 	owner    map[string]string   // physical path -> package
 	dirOwner map[string][]string // physical path of a directory -> packages
-	md5sums  map[string]string // physical path -> dpkg's md5sum of the package's file
-	managed  map[string]bool   // physical paths dpkg's alternatives manage
+	md5sums  map[string]string   // physical path -> dpkg's md5sum of the package's file
+	managed  map[string]bool     // physical paths dpkg's alternatives manage
 	textSize int64
 }
 
