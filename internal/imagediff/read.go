@@ -322,6 +322,7 @@ func (a *archive) readLayer(img *Image, i int, name string, opts ReadOptions) (L
 	magic, _ := br.Peek(4)
 	var r io.Reader = br
 	var gz *gzip.Writer
+	var finish func() error
 	gzCount := &counter{}
 	switch {
 	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
@@ -343,8 +344,32 @@ func (a *archive) readLayer(img *Image, i int, name string, opts ReadOptions) (L
 	}
 	size := &counter{}
 	var sink io.Writer = size
+	var gzDone chan error
 	if gz != nil {
-		sink = io.MultiWriter(size, gz)
+		// Compression, the slow part, runs beside the reading.
+		pr, pw := io.Pipe()
+		gzDone = make(chan error, 1)
+		go func() {
+			_, err := io.Copy(gz, pr)
+			if err == nil {
+				err = gz.Close()
+			}
+			pr.CloseWithError(err)
+			gzDone <- err
+		}()
+		sink = io.MultiWriter(size, pw)
+		defer func() {
+			if gzDone != nil { // an error stopped the reading
+				pw.CloseWithError(errors.New("layer not read to the end"))
+				<-gzDone
+			}
+		}()
+		finish = func() error {
+			pw.Close()
+			err := <-gzDone
+			gzDone = nil
+			return err
+		}
 	}
 	tr := tar.NewReader(io.TeeReader(r, sink))
 	for {
@@ -364,8 +389,8 @@ func (a *archive) readLayer(img *Image, i int, name string, opts ReadOptions) (L
 		return l, err
 	}
 	l.Size = size.n
-	if gz != nil {
-		if err := gz.Close(); err != nil {
+	if finish != nil {
+		if err := finish(); err != nil {
 			return l, err
 		}
 		l.Compressed = gzCount.n
