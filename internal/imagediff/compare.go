@@ -87,12 +87,25 @@ type Comparison struct {
 func (s Side) Created() []string {
 	var out []string
 	for p, f := range s.Image.Files {
-		if f.Layer >= s.BaseLayers && !s.Image.PackageFile(p) {
+		if f.Layer >= s.BaseLayers && !s.Image.PackageFile(p) && !mountPoint(p, f) {
 			out = append(out, p)
 		}
 	}
 	slices.Sort(out)
 	return out
+}
+
+// mountPoint reports whether the entry at p is one that builders leave
+// behind where they mount the container's run-time files: /dev, /proc,
+// /sys, an empty /run, and empty /etc/hostname, hosts and resolv.conf.
+func mountPoint(p string, f *File) bool {
+	switch p {
+	case "/dev", "/proc", "/sys", "/run":
+		return f.Type == tar.TypeDir
+	case "/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/.dockerenv", "/run/.containerenv":
+		return f.Size == 0
+	}
+	return false
 }
 
 // Compare compares the new image with the old one; see the package
@@ -112,13 +125,19 @@ func Compare(old, new Side) *Comparison {
 				continue
 			}
 			d := Difference{Kind: KindMissing, Subject: p, Before: describe(of)}
+			d.Expected = expectedMissing(old.Image, p, dropped)
 			if of.Type == tar.TypeDir {
+				// A directory is reported once, for all it holds; it is
+				// expected to go when all it holds is.
 				missingDirs = append(missingDirs, p)
-				if n := countBelow(created, p); n > 0 {
-					d.Before += fmt.Sprintf(" with %d entries", n)
+				below := entriesBelow(created, p)
+				if len(below) > 0 {
+					d.Before += fmt.Sprintf(" with %d entries", len(below))
+				}
+				if d.Expected == "" {
+					d.Expected = expectedDir(old.Image, below, dropped)
 				}
 			}
-			d.Expected = expectedMissing(old.Image, p, dropped)
 			c.add(d)
 			continue
 		}
@@ -224,13 +243,37 @@ func under(p string, dirs []string) bool {
 	return false
 }
 
-func countBelow(sorted []string, dir string) int {
-	i, _ := slices.BinarySearch(sorted, dir+"/")
-	n := 0
-	for ; i < len(sorted) && strings.HasPrefix(sorted[i], dir+"/"); i++ {
-		n++
+// expectedDir explains a missing directory by what it holds: every file
+// in it (directories aside) is expected to go. It returns "" when one is
+// not, or when it holds no file.
+func expectedDir(old *Image, below []string, dropped []string) string {
+	example, why := "", ""
+	for _, q := range below {
+		if old.Files[q].Type == tar.TypeDir {
+			continue
+		}
+		w := expectedMissing(old, q, dropped)
+		if w == "" {
+			return ""
+		}
+		if example == "" {
+			example, why = q, w
+		}
 	}
-	return n
+	if example == "" {
+		return ""
+	}
+	return "all it holds is expected to go, such as " + example + ": " + why
+}
+
+// entriesBelow returns the paths of sorted that are below dir.
+func entriesBelow(sorted []string, dir string) []string {
+	i, _ := slices.BinarySearch(sorted, dir+"/")
+	j := i
+	for j < len(sorted) && strings.HasPrefix(sorted[j], dir+"/") {
+		j++
+	}
+	return sorted[i:j]
 }
 
 // droppedPackages lists the packages the old image has and the new one

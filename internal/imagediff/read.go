@@ -67,6 +67,9 @@ type Image struct {
 	Packages map[string]string
 	// PackageManager is "dpkg", "apk", or "" for none known.
 	PackageManager string
+	// BaseLayers counts the first layers that are those of the base
+	// image given by ReadOptions.BaseDiffIDs.
+	BaseLayers int
 
 	owner    map[string]string   // physical path -> package
 	dirOwner map[string][]string // physical path of a directory -> packages
@@ -138,9 +141,13 @@ func (f *File) Executable() bool { return f.Regular() && f.Mode&0o111 != 0 }
 
 // ReadOptions configure Read.
 type ReadOptions struct {
+	// BaseDiffIDs are the layers of the base image: Image.BaseLayers
+	// counts how many of the image's first layers they are.
+	BaseDiffIDs []string
 	// Hash reports whether to compute the digest of the regular file at
-	// path, written by layer; nil hashes every regular file.
-	Hash func(path string, layer int) bool
+	// path, written by layer, the image having baseLayers layers of its
+	// base; nil hashes every regular file.
+	Hash func(path string, layer, baseLayers int) bool
 }
 
 // Size is the sum of the layers' uncompressed sizes.
@@ -293,6 +300,10 @@ func (a *archive) read(opts ReadOptions) (*Image, error) {
 	}
 	if n := len(img.Config.RootFS.DiffIDs); n != len(m.Layers) {
 		return nil, fmt.Errorf("%d layers in manifest.json, %d in the configuration", len(m.Layers), n)
+	}
+	for img.BaseLayers < len(opts.BaseDiffIDs) && img.BaseLayers < len(m.Layers) &&
+		img.Config.RootFS.DiffIDs[img.BaseLayers].String() == opts.BaseDiffIDs[img.BaseLayers] {
+		img.BaseLayers++
 	}
 	for i, name := range m.Layers {
 		l, err := a.readLayer(img, i, name, opts)
@@ -465,7 +476,7 @@ func (img *Image) apply(tr *tar.Reader, h *tar.Header, i int, opts ReadOptions) 
 
 // readContent hashes a regular file and keeps what the checks need of it.
 func (img *Image) readContent(f *File, r io.Reader, opts ReadOptions) error {
-	wantHash := opts.Hash == nil || opts.Hash(f.Path, f.Layer)
+	wantHash := opts.Hash == nil || opts.Hash(f.Path, f.Layer, img.BaseLayers)
 	keepText := packageText(f.Path) && img.textSize+f.Size <= maxTextTotal && f.Size <= maxText
 	// Shared objects are read up to maxELF for their headers (another
 	// file's libraries may be among them), and so are the executables
