@@ -42,8 +42,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
-	"github.com/dockmend/dockmend/internal/buildfacts"
 	"github.com/dockmend/dockmend/internal/builder"
+	"github.com/dockmend/dockmend/internal/buildfacts"
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/imagediff"
 	"github.com/dockmend/dockmend/transform"

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
-	"github.com/dockmend/dockmend/internal/buildfacts"
 	"github.com/dockmend/dockmend/internal/builder"
+	"github.com/dockmend/dockmend/internal/buildfacts"
 	"github.com/dockmend/dockmend/internal/buildtest"
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/verify"
