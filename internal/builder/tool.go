@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -159,14 +160,34 @@ func (t *tool) Run(ctx context.Context, req RunRequest) (*RunResult, error) {
 	case "buildah":
 		err = t.runBuildah(ctx, req, out)
 	}
+	output := out.Bytes()
+	if t.kind == "buildah" {
+		output = trimBuildahStatus(output)
+	}
 	var ee *exitError
 	switch {
 	case errors.As(err, &ee) && ctx.Err() == nil:
-		return &RunResult{ExitCode: ee.code, Output: out.Bytes(), Truncated: out.truncated}, nil
+		return &RunResult{ExitCode: ee.code, Output: output, Truncated: out.truncated}, nil
 	case err != nil:
 		return nil, err
 	}
-	return &RunResult{Output: out.Bytes(), Truncated: out.truncated}, nil
+	return &RunResult{Output: output, Truncated: out.truncated}, nil
+}
+
+// buildahStatus matches the lines "buildah run" adds to a command's
+// output when the command fails.
+var buildahStatus = regexp.MustCompile(`(?m)^(subprocess exited with status \d+|Error: exit status \d+|error while running runtime: exit status \d+)\n?`)
+
+// trimBuildahStatus removes buildah's own lines from the end of a run's
+// output, so that it is the container's alone.
+func trimBuildahStatus(out []byte) []byte {
+	for {
+		locs := buildahStatus.FindAllIndex(out, -1)
+		if len(locs) == 0 || locs[len(locs)-1][1] != len(out) {
+			return out
+		}
+		out = out[:locs[len(locs)-1][0]]
+	}
 }
 
 // runBuildah runs a container with buildah: "buildah run" takes the

@@ -19,6 +19,7 @@ import (
 	"bytes"
 	"context"
 	"debug/elf"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -87,21 +88,40 @@ func Skip(t testing.TB) {
 }
 
 // New returns a fresh storage root with BaseImage in it; see the package
-// comment. It skips or fails t when builds cannot run here.
+// comment. It skips or fails t when builds cannot run here, and removes
+// the storage root when t ends.
 func New(t testing.TB) *Env {
 	t.Helper()
 	Skip(t)
-	dir, err := os.MkdirTemp("", "dockmend-buildtest-")
+	e, err := Create()
+	if e != nil {
+		t.Cleanup(func() {
+			if err := e.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
 	if err != nil {
 		t.Fatal(err)
+	}
+	return e
+}
+
+// Create makes a fresh storage root with BaseImage in it; see the
+// package comment. Close removes it. Unlike New, it does not check that
+// builds can run here (see Unavailable). On error, the Env returned, if
+// not nil, must still be closed.
+func Create() (*Env, error) {
+	dir, err := os.MkdirTemp("", "dockmend-buildtest-")
+	if err != nil {
+		return nil, err
 	}
 	e := &Env{Dir: dir}
 	e.Buildah, _ = exec.LookPath("buildah")
 	e.Podman, _ = exec.LookPath("podman")
-	t.Cleanup(func() { e.remove(t) })
 	for _, d := range []string{"storage", "runroot", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
-			t.Fatal(err)
+			return e, err
 		}
 	}
 	files := map[string]string{
@@ -116,7 +136,7 @@ func New(t testing.TB) *Env {
 	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
-			t.Fatal(err)
+			return e, err
 		}
 	}
 	e.Vars = []string{
@@ -126,8 +146,7 @@ func New(t testing.TB) *Env {
 		"BUILDAH_ISOLATION=chroot",
 		"TMPDIR=" + filepath.Join(dir, "tmp"),
 	}
-	e.importBusybox(t)
-	return e
+	return e, e.importBusybox()
 }
 
 // Run runs a command with the environment's variables and returns its
@@ -151,6 +170,9 @@ func (e *Env) Output(name string, args ...string) (string, error) {
 	var b bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &b, &b
 	err := cmd.Run()
+	if err != nil {
+		err = fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, b.String())
+	}
 	return b.String(), err
 }
 
@@ -159,46 +181,56 @@ func (e *Env) Environ() []string { return append(os.Environ(), e.Vars...) }
 
 // importBusybox makes BaseImage: busybox, its applet links, /etc/passwd
 // and /tmp, with CMD ["sh"].
-func (e *Env) importBusybox(t testing.TB) {
-	t.Helper()
+func (e *Env) importBusybox() error {
 	root := filepath.Join(e.Dir, "rootfs")
+	defer os.RemoveAll(root)
 	for _, d := range []string{"bin", "etc", "tmp", "root"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
 	if err := os.Chmod(filepath.Join(root, "tmp"), 0o1777); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	bb := filepath.Join(root, "bin", "busybox")
 	data, err := os.ReadFile(staticBusybox())
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := os.WriteFile(bb, data, 0o755); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	list, err := exec.Command(bb, "--list").Output()
 	if err != nil {
-		t.Fatalf("busybox --list: %v", err)
+		return fmt.Errorf("busybox --list: %v", err)
 	}
 	for _, a := range strings.Fields(string(list)) {
 		if a != "busybox" {
 			if err := os.Symlink("busybox", filepath.Join(root, "bin", a)); err != nil {
-				t.Fatal(err)
+				return err
 			}
 		}
 	}
 	for name, text := range map[string]string{"passwd": "root:x:0:0:root:/root:/bin/sh\n", "group": "root:x:0:\n"} {
 		if err := os.WriteFile(filepath.Join(root, "etc", name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
-	ctr := strings.TrimSpace(e.Run(t, e.Buildah, "from", "scratch"))
-	e.Run(t, e.Buildah, "copy", ctr, root+"/", "/")
-	e.Run(t, e.Buildah, "config", "--cmd", "sh", "--env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", ctr)
-	e.Run(t, e.Buildah, "commit", "--quiet", "--rm", "--format", "docker", ctr, BaseImage)
-	os.RemoveAll(root)
+	out, err := e.Output(e.Buildah, "from", "scratch")
+	if err != nil {
+		return err
+	}
+	ctr := strings.TrimSpace(out)
+	for _, args := range [][]string{
+		{"copy", ctr, root + "/", "/"},
+		{"config", "--cmd", "sh", "--env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", ctr},
+		{"commit", "--quiet", "--rm", "--format", "docker", ctr, BaseImage},
+	} {
+		if _, err := e.Output(e.Buildah, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // staticBusybox returns the path of a statically linked busybox, or "".
@@ -222,23 +254,25 @@ func staticBusybox() string {
 	return ""
 }
 
-// remove deletes the containers of the storage root, unmounts what
+// Close deletes the containers of the storage root, unmounts what
 // containers/storage left mounted under it, and deletes it.
-func (e *Env) remove(t testing.TB) {
+func (e *Env) Close() error {
 	if e.Buildah != "" {
 		e.Output(e.Buildah, "rm", "--all")
 	}
 	if e.Podman != "" {
 		e.Output(e.Podman, "rm", "--all", "--force")
 	}
+	var errs []error
 	for _, m := range mountsUnder(e.Dir) {
 		if err := syscall.Unmount(m, syscall.MNT_DETACH); err != nil {
-			t.Logf("unmount %s: %v", m, err)
+			errs = append(errs, fmt.Errorf("unmount %s: %w", m, err))
 		}
 	}
 	if err := os.RemoveAll(e.Dir); err != nil {
-		t.Errorf("removing the build storage: %v", err)
+		errs = append(errs, fmt.Errorf("removing the build storage: %w", err))
 	}
+	return errors.Join(errs...)
 }
 
 // mountsUnder lists the mount points under dir, deepest first.

@@ -65,6 +65,8 @@ type Config struct {
 	// toolchain images to the runtime base of the new final stage
 	// ("golang:*-bookworm": "debian:bookworm-slim").
 	RuntimeBases map[string]string `yaml:"runtime-bases"`
+	// Verify configures dockmend verify per Dockerfile (see VerifyFor).
+	Verify map[string]Verify `yaml:"verify"`
 
 	lines map[string]int // line of each top-level key
 }
@@ -207,6 +209,7 @@ func (c *Config) validate() error {
 			errs = append(errs, c.Errorf("build-args", "%s is not an ARG name", strconv.Quote(k)))
 		}
 	}
+	errs = append(errs, c.validateVerify()...)
 	return errors.Join(errs...)
 }
 

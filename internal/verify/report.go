@@ -75,7 +75,7 @@ func WriteText(w io.Writer, r *Result) error {
 		}
 	}
 	if exp := r.expected(); len(exp) > 0 {
-		fmt.Fprintf(&b, "  %s, not counted against the fixes:\n", plural(len(exp), "expected difference"))
+		fmt.Fprintf(&b, "  %s that do%s not fail the fixes (expected, or content only):\n", plural(len(exp), "difference"), map[bool]string{true: "es", false: ""}[len(exp) == 1])
 		for i, d := range exp {
 			if i == 5 {
 				fmt.Fprintf(&b, "    ... and %d more (--format json lists them)\n", len(exp)-5)
@@ -94,8 +94,8 @@ func WriteText(w io.Writer, r *Result) error {
 	return err
 }
 
-// Report is the JSON form of a run.
-type Report struct {
+// JSONReport is the JSON form of a run.
+type JSONReport struct {
 	Builder string    `json:"builder"`
 	Files   []*Result `json:"files"`
 }
@@ -107,7 +107,7 @@ func WriteJSON(w io.Writer, builderName string, results []*Result) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(Report{Builder: builderName, Files: results})
+	return enc.Encode(JSONReport{Builder: builderName, Files: results})
 }
 
 // WriteMarkdown writes the results as a table fit for a pull request

@@ -1,0 +1,166 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/dockmend/dockmend/internal/atomicfile"
+	"github.com/dockmend/dockmend/internal/builder"
+	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/verify"
+)
+
+func newVerify(env *Env) *cobra.Command {
+	var o options
+	var v verifyFlags
+	cmd := &cobra.Command{
+		Use:   "verify [flags] [PATH...]",
+		Short: "Build each Dockerfile before and after its unsafe fixes and compare the images",
+		Long: `Verify builds every Dockerfile that an unsafe fix would change twice, as it
+is and with the fixes, with the container builder found on PATH (docker,
+podman or buildah; or --builder), and compares the images: the rewrite must
+build, keep the image's configuration and every file the Dockerfile's own
+steps made, its programs must find their libraries and interpreters, and a
+smoke command (--smoke, or verify: in .dockmend.yaml) must exit the same
+way with the same output. When several rules made unsafe fixes and not all
+hold, each rule is built alone, so that one failing fix does not cost the
+others. Files are not changed: "dockmend fix --verify" writes the fixes
+that hold.
+
+Verify exits with 0 when every fix holds, 1 when a rule's fixes were
+dropped, and 2 when a file could not be verified (its original does not
+build) or no builder was found. See docs/verify.md.`,
+		Example: `  dockmend verify                                  # every Dockerfile below .
+  dockmend verify --smoke 'hello --version' app/   # also run a command in both images
+  dockmend verify --format markdown > verify.md    # a table for a pull request
+  dockmend fix --verify .                          # write only the fixes that hold`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return v.run(cmd.Context(), env, &o, args, false)
+		},
+	}
+	v.register(cmd, false)
+	o.register(cmd)
+	return cmd
+}
+
+// verifyFlags are the flags of verify and of fix --verify.
+type verifyFlags struct {
+	verify                     bool // fix --verify
+	builder, context, target   string
+	smoke, format              string
+	keepImages, verbose, strict bool
+	jobs                       int
+	timeout                    time.Duration
+	flags                      *pflag.FlagSet
+}
+
+func (v *verifyFlags) register(cmd *cobra.Command, forFix bool) {
+	fs := pflag.NewFlagSet("verify", pflag.ContinueOnError)
+	if forFix {
+		fs.BoolVar(&v.verify, "verify", false, "apply the unsafe fixes too, but only those that pass dockmend verify (builds the images)")
+	}
+	fs.StringVar(&v.builder, "builder", "", "build with `NAME` (docker, podman, buildah, or a path to one); default: the first found")
+	fs.StringVar(&v.context, "context", "", "build context `DIR`; default: the Dockerfile's directory")
+	fs.StringVar(&v.target, "target", "", "build `STAGE` instead of the last one")
+	fs.StringVar(&v.smoke, "smoke", "", "run `'CMD ARGS'` in both images (in place of CMD); '' runs the image's own command")
+	fs.IntVar(&v.jobs, "jobs", 1, "verify `N` Dockerfiles at once (builds are heavy)")
+	fs.DurationVar(&v.timeout, "timeout", 30*time.Minute, "stop a build or smoke run after `DURATION`")
+	fs.BoolVar(&v.keepImages, "keep-images", false, "keep the built images (localhost/dockmend-verify-*)")
+	fs.BoolVar(&v.strict, "strict", false, "fail a fix when a file the steps made has other content (builds are rarely byte-identical)")
+	fs.BoolVarP(&v.verbose, "verbose", "v", false, "show the builder's output")
+	if !forFix {
+		fs.StringVar(&v.format, "format", "text", "report as `FORMAT`: text, json or markdown")
+	}
+	v.flags = cmd.Flags()
+	addGroup(cmd, "Verify (--build-arg and --platform also apply to the builds)", fs)
+}
+
+// run verifies the files args name; write applies what holds (fix).
+func (v *verifyFlags) run(ctx context.Context, env *Env, o *options, args []string, write bool) error {
+	if v.format == "" {
+		v.format = "text"
+	}
+	if !slices.Contains(verify.Formats, v.format) {
+		return usageError{fmt.Errorf("--format %q: want one of %s", v.format, strings.Join(verify.Formats, ", "))}
+	}
+	if slices.Contains(args, "-") {
+		return usageError{errors.New("verify builds files in their build context: standard input (-) cannot be verified")}
+	}
+	if v.jobs < 1 {
+		return usageError{fmt.Errorf("--jobs: must be at least 1, not %d", v.jobs)}
+	}
+	flags := verify.Build{Context: v.context, Target: v.target, Platform: o.pin.platform}
+	var err error
+	if flags.BuildArgs, err = keyValues("build-arg", o.pin.buildArgs); err != nil {
+		return usageError{err}
+	}
+	if v.flags.Changed("smoke") {
+		words, err := config.ShellWords(v.smoke)
+		if err != nil {
+			return usageError{fmt.Errorf("--smoke: %v", err)}
+		}
+		flags.Smoke = &verify.Smoke{Args: words}
+	}
+	p, err := o.plan(ctx, env, args)
+	if err != nil {
+		return err
+	}
+	defer p.reg.close()
+	b, err := builder.Find(ctx, builder.FindOptions{Name: v.builder})
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "dockmend: %v\n", err)
+		return exitStatus(ExitError)
+	}
+	x := &execution{}
+	for _, err := range p.errs {
+		x.fail(env, "", err)
+	}
+	finder := config.NewFinder()
+	fixed, _ := config.Load(o.configFile) // read by plan already, errors reported
+	var files []*verify.File
+	var loaded []driver.Loaded
+	for _, f := range p.files {
+		c, _ := finder.For(f.Path) // a broken file left the plan already
+		if o.configFile != "" {
+			c = fixed
+		}
+		files = append(files, &verify.File{Path: f.Path, Engine: f.Options, Build: verify.BuildFor(c, f.Path, flags)})
+		if data, _, err := atomicfile.Read(f.Path); err == nil {
+			loaded = append(loaded, driver.Loaded{File: f, Data: data})
+		}
+	}
+	if err := prefetch(p.pins)(ctx, loaded); err != nil {
+		return err
+	}
+	opts := verify.Options{Builder: b, Jobs: v.jobs, Timeout: v.timeout, KeepImages: v.keepImages, Strict: v.strict}
+	if env.stderrIsTerminal() || v.verbose {
+		opts.Progress = env.Stderr
+	}
+	if v.verbose {
+		opts.Log = env.Stderr
+	}
+	out := env.Stdout
+	if write {
+		opts.Write, out = atomicfile.Write, env.Stderr
+	}
+	sum, err := verify.Report(ctx, files, opts, v.format, out)
+	if err != nil {
+		return err
+	}
+	if write {
+		for _, err := range p.reg.save() {
+			x.fail(env, "", err)
+		}
+	}
+	fmt.Fprintf(env.Stderr, "%s (builder: %s)\n", sum, b.Name())
+	return exitCode(max(x.code, sum.ExitCode()))
+}
