@@ -54,13 +54,13 @@ build) or no builder was found. See docs/verify.md.`,
 
 // verifyFlags are the flags of verify and of fix --verify.
 type verifyFlags struct {
-	verify                     bool // fix --verify
-	builder, context, target   string
-	smoke, format              string
+	verify                      bool // fix --verify
+	builder, context, target    string
+	smoke, format               string
 	keepImages, verbose, strict bool
-	jobs                       int
-	timeout                    time.Duration
-	flags                      *pflag.FlagSet
+	jobs                        int
+	timeout                     time.Duration
+	flags                       *pflag.FlagSet
 }
 
 func (v *verifyFlags) register(cmd *cobra.Command, forFix bool) {
