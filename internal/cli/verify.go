@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/builder"
@@ -49,46 +47,15 @@ build) or no builder was found. See docs/verify.md.`,
 	}
 	v.register(cmd, false)
 	o.register(cmd)
+	// verify always considers the unsafe fixes, and builds files, not
+	// standard input.
+	cmd.Flags().MarkHidden("unsafe-fixes")
+	cmd.Flags().MarkHidden("stdin-filename")
 	return cmd
-}
-
-// verifyFlags are the flags of verify and of fix --verify.
-type verifyFlags struct {
-	verify                      bool // fix --verify
-	builder, context, target    string
-	smoke, format               string
-	keepImages, verbose, strict bool
-	jobs                        int
-	timeout                     time.Duration
-	flags                       *pflag.FlagSet
-}
-
-func (v *verifyFlags) register(cmd *cobra.Command, forFix bool) {
-	fs := pflag.NewFlagSet("verify", pflag.ContinueOnError)
-	if forFix {
-		fs.BoolVar(&v.verify, "verify", false, "apply the unsafe fixes too, but only those that pass dockmend verify (builds the images)")
-	}
-	fs.StringVar(&v.builder, "builder", "", "build with `NAME` (docker, podman, buildah, or a path to one); default: the first found")
-	fs.StringVar(&v.context, "context", "", "build context `DIR`; default: the Dockerfile's directory")
-	fs.StringVar(&v.target, "target", "", "build `STAGE` instead of the last one")
-	fs.StringVar(&v.smoke, "smoke", "", "run `'CMD ARGS'` in both images (in place of CMD); '' runs the image's own command")
-	fs.IntVar(&v.jobs, "jobs", 1, "verify `N` Dockerfiles at once (builds are heavy)")
-	fs.DurationVar(&v.timeout, "timeout", 30*time.Minute, "stop a build or smoke run after `DURATION`")
-	fs.BoolVar(&v.keepImages, "keep-images", false, "keep the built images (localhost/dockmend-verify-*)")
-	fs.BoolVar(&v.strict, "strict", false, "fail a fix when a file the steps made has other content (builds are rarely byte-identical)")
-	fs.BoolVarP(&v.verbose, "verbose", "v", false, "show the builder's output")
-	if !forFix {
-		fs.StringVar(&v.format, "format", "text", "report as `FORMAT`: text, json or markdown")
-	}
-	v.flags = cmd.Flags()
-	addGroup(cmd, "Verify (--build-arg and --platform also apply to the builds)", fs)
 }
 
 // run verifies the files args name; write applies what holds (fix).
 func (v *verifyFlags) run(ctx context.Context, env *Env, o *options, args []string, write bool) error {
-	if v.format == "" {
-		v.format = "text"
-	}
 	if !slices.Contains(verify.Formats, v.format) {
 		return usageError{fmt.Errorf("--format %q: want one of %s", v.format, strings.Join(verify.Formats, ", "))}
 	}
@@ -125,17 +92,12 @@ func (v *verifyFlags) run(ctx context.Context, env *Env, o *options, args []stri
 		x.fail(env, "", err)
 	}
 	finder := config.NewFinder()
-	fixed, _ := config.Load(o.configFile) // read by plan already, errors reported
 	var files []*verify.File
 	var loaded []driver.Loaded
 	for _, f := range p.files {
-		c, _ := finder.For(f.Path) // a broken file left the plan already
-		if o.configFile != "" {
-			c = fixed
-		}
-		files = append(files, &verify.File{Path: f.Path, Engine: f.Options, Build: verify.BuildFor(c, f.Path, flags)})
+		files = append(files, verify.NewFile(f.Path, f.Options, finder, o.configFile, flags))
 		if data, _, err := atomicfile.Read(f.Path); err == nil {
-			loaded = append(loaded, driver.Loaded{File: f, Data: data})
+			loaded = append(loaded, driver.Loaded{File: f, Data: data}) // for the pin rule's lookups
 		}
 	}
 	if err := prefetch(p.pins)(ctx, loaded); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/engine"
 )
 
 // Formats are the report formats of Report.
@@ -129,4 +130,17 @@ func BuildFor(c *config.Config, path string, flags Build) Build {
 		b.Smoke = &Smoke{} // the image's own command
 	}
 	return b
+}
+
+// NewFile returns the file at path to verify with the given rules, built
+// as BuildFor says: the configuration file configFile when not "", else
+// the nearest .dockmend.yaml found by finder.
+func NewFile(path string, rules engine.Options, finder *config.Finder, configFile string, flags Build) *File {
+	var c *config.Config
+	if configFile != "" {
+		c, _ = config.Load(configFile) // its errors were reported when the rules were chosen
+	} else {
+		c, _ = finder.For(path)
+	}
+	return &File{Path: path, Engine: rules, Build: BuildFor(c, path, flags)}
 }
