@@ -82,7 +82,7 @@ were dropped.`,
 		},
 	}
 	o.register(cmd)
-	v.register(cmd, true)
+	v.register(cmd, "fix")
 	return cmd
 }
 

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
-	"github.com/dockmend/dockmend/internal/builder"
 	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/verify"
@@ -45,7 +43,7 @@ build) or no builder was found. See docs/verify.md.`,
 			return v.run(cmd.Context(), env, &o, args, false)
 		},
 	}
-	v.register(cmd, false)
+	v.register(cmd, "verify")
 	o.register(cmd)
 	// verify always considers the unsafe fixes, and builds files, not
 	// standard input.
@@ -60,32 +58,20 @@ func (v *verifyFlags) run(ctx context.Context, env *Env, o *options, args []stri
 		return usageError{fmt.Errorf("--format %q: want one of %s", v.format, strings.Join(verify.Formats, ", "))}
 	}
 	if slices.Contains(args, "-") {
-		return usageError{errors.New("verify builds files in their build context: standard input (-) cannot be verified")}
+		return usageError{errNoStdin}
 	}
-	if v.jobs < 1 {
-		return usageError{fmt.Errorf("--jobs: must be at least 1, not %d", v.jobs)}
-	}
-	flags := verify.Build{Context: v.context, Target: v.target, Platform: o.pin.platform}
-	var err error
-	if flags.BuildArgs, err = keyValues("build-arg", o.pin.buildArgs); err != nil {
-		return usageError{err}
-	}
-	if v.flags.Changed("smoke") {
-		words, err := config.ShellWords(v.smoke)
-		if err != nil {
-			return usageError{fmt.Errorf("--smoke: %v", err)}
-		}
-		flags.Smoke = &verify.Smoke{Args: words}
+	flags, err := v.build(o)
+	if err != nil {
+		return err
 	}
 	p, err := o.plan(ctx, env, args)
 	if err != nil {
 		return err
 	}
 	defer p.reg.close()
-	b, err := builder.Find(ctx, builder.FindOptions{Name: v.builder})
+	b, err := v.findBuilder(ctx, env)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "dockmend: %v\n", err)
-		return exitStatus(ExitError)
+		return err
 	}
 	x := &execution{}
 	for _, err := range p.errs {
@@ -103,13 +89,7 @@ func (v *verifyFlags) run(ctx context.Context, env *Env, o *options, args []stri
 	if err := prefetch(p.pins)(ctx, loaded); err != nil {
 		return err
 	}
-	opts := verify.Options{Builder: b, Jobs: v.jobs, Timeout: v.timeout, KeepImages: v.keepImages, Strict: v.strict}
-	if env.stderrIsTerminal() || v.verbose {
-		opts.Progress = env.Stderr
-	}
-	if v.verbose {
-		opts.Log = env.Stderr
-	}
+	opts := v.options(env, b)
 	out := env.Stdout
 	if write {
 		opts.Write, out = atomicfile.Write, env.Stderr

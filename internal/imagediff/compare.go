@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"path"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -334,21 +334,7 @@ func expectedMissing(old *Image, p string, dropped []string) string {
 	if why := expectedAlways(old, p); why != "" {
 		return why
 	}
-	// A file no package owns in a directory that only packages the new
-	// image lacks own was most likely made by their maintainer scripts.
-	if len(dropped) > 0 {
-		for d := path.Dir(p); d != "/"; d = path.Dir(d) {
-			owners := old.DirOwners(d)
-			if len(owners) == 0 {
-				continue
-			}
-			if allIn(owners, dropped) {
-				return fmt.Sprintf("made by the scripts of %s, which the rewritten image does not install", strings.Join(owners, ", "))
-			}
-			break
-		}
-	}
-	return ""
+	return byPackageScripts(old, p, dropped)
 }
 
 // expectedChange explains a changed entry, or returns "".
@@ -359,7 +345,28 @@ func expectedChange(old *Image, p string, dropped []string) string {
 	if len(dropped) > 0 && old.Owner(p) != "" {
 		return "a package's file that a step changed; the set of installed packages changed"
 	}
-	return ""
+	return byPackageScripts(old, p, dropped)
+}
+
+// installs matches the commands that install packages, whose maintainer
+// scripts make files no package owns (/etc/inputrc, alternatives, systemd
+// links).
+var installs = regexp.MustCompile(`\b(apt-get|apt|aptitude)\s+(-\S+\s+)*(install|upgrade|dist-upgrade|full-upgrade|reinstall|build-dep)\b|\bdpkg\s+(-\S+\s+)*(-i|--install)\b|\bapk\s+(-\S+\s+)*add\b`)
+
+// byPackageScripts explains an entry no package owns that the step that
+// installed packages made, when the new image lacks some of those
+// packages: their maintainer scripts most likely made it.
+func byPackageScripts(old *Image, p string, dropped []string) string {
+	f := old.Files[p]
+	if len(dropped) == 0 || f == nil || f.Layer >= len(old.CreatedBy) || !installs.MatchString(old.CreatedBy[f.Layer]) {
+		return ""
+	}
+	names := dropped
+	more := ""
+	if len(names) > 4 {
+		names, more = names[:4], fmt.Sprintf(" and %d more", len(dropped)-4)
+	}
+	return fmt.Sprintf("made by the step that installed packages, most likely by the scripts of one the rewritten image does not install (%s%s)", strings.Join(names, ", "), more)
 }
 
 // expectedAlways explains entries that any rewrite may change.

@@ -63,6 +63,13 @@ func layerTar(t *testing.T, entries []entry) []byte {
 // <digest>.tar, linked from <id>/layer.tar) and returns its path.
 func saveArchive(t *testing.T, cfg v1.Config, layers ...[]entry) string {
 	t.Helper()
+	return saveArchiveHistory(t, cfg, nil, layers...)
+}
+
+// saveArchiveHistory is saveArchive with the commands that made each
+// layer.
+func saveArchiveHistory(t *testing.T, cfg v1.Config, createdBy []string, layers ...[]entry) string {
+	t.Helper()
 	var b bytes.Buffer
 	tw := tar.NewWriter(&b)
 	add := func(name string, data []byte) {
@@ -70,6 +77,9 @@ func saveArchive(t *testing.T, cfg v1.Config, layers ...[]entry) string {
 		tw.Write(data)
 	}
 	cf := v1.ConfigFile{Config: cfg, OS: "linux", Architecture: "amd64"}
+	for _, c := range createdBy {
+		cf.History = append(cf.History, v1.History{CreatedBy: "/bin/sh -c #(nop) ENV X=1", EmptyLayer: true}, v1.History{CreatedBy: c})
+	}
 	cf.RootFS.Type = "layers"
 	var names []string
 	for i, l := range layers {
@@ -311,5 +321,30 @@ func TestMissingELF(t *testing.T) {
 	img = read(t, saveArchive(t, v1.Config{Env: []string{"LD_LIBRARY_PATH=/opt/lib"}}, moved))
 	if m, ok := img.Missing("/app"); !ok || len(m) != 0 {
 		t.Errorf("LD_LIBRARY_PATH: Missing = %q, %v", m, ok)
+	}
+}
+
+// TestComparePackageScripts explains the files that the step installing
+// packages made, when packages are gone, and only those.
+func TestComparePackageScripts(t *testing.T) {
+	status := "Package: tool\nStatus: install ok installed\nVersion: 1.0\n\nPackage: extra\nStatus: install ok installed\nVersion: 1.0\n\n"
+	old := saveArchiveHistory(t, v1.Config{}, []string{"debootstrap", "/bin/sh -c apt-get update && apt-get install -y tool", "/bin/sh -c ./post-install"},
+		base(),
+		[]entry{file("var/lib/dpkg/status", status), file("etc/inputrc", "made by extra's postinst"), dir("etc/systemd"), symlink("etc/systemd/x.socket", "/lib/x.socket")},
+		[]entry{file("etc/app.conf", "made by the Dockerfile's step")},
+	)
+	nw := saveArchive(t, v1.Config{}, base(), []entry{file("var/lib/dpkg/status", status[:strings.Index(status, "Package: extra")])})
+	c := Compare(Side{Image: read(t, old), BaseLayers: 1}, Side{Image: read(t, nw), BaseLayers: 1})
+	got := map[string]Difference{}
+	for _, d := range c.Differences {
+		got[d.Subject] = d
+	}
+	for _, p := range []string{"/etc/inputrc", "/etc/systemd"} {
+		if d := got[p]; !strings.Contains(d.Expected, "made by the step that installed packages, most likely by the scripts of one the rewritten image does not install (extra)") {
+			t.Errorf("%s: %s", p, d)
+		}
+	}
+	if d, ok := got["/etc/app.conf"]; !ok || d.Expected != "" {
+		t.Errorf("/etc/app.conf: %s, %v; want an unexpected difference", d, ok)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"bufio"
 	"bytes"
 	"path"
-	"slices"
 	"strings"
 )
 
@@ -14,7 +13,6 @@ import (
 // its alternatives system manages.
 func (img *Image) readPackages() {
 	img.owner = map[string]string{}
-	img.dirOwner = map[string][]string{}
 	img.md5sums = map[string]string{}
 	img.managed = map[string]bool{}
 	if st := img.Files["/var/lib/dpkg/status"]; st != nil && st.text != nil {
@@ -138,15 +136,7 @@ func (img *Image) parseApk(data []byte) map[string]string {
 }
 
 // own records that pkg owns the entry at the physical path p.
-func (img *Image) own(p, pkg string) {
-	img.owner[p] = pkg
-	if f := img.Files[p]; f != nil && f.Type == tar.TypeDir && !slices.Contains(img.dirOwner[p], pkg) {
-		img.dirOwner[p] = append(img.dirOwner[p], pkg)
-	}
-}
-
-// DirOwners returns the packages that own the directory at p.
-func (img *Image) DirOwners(p string) []string { return img.dirOwner[img.canonical(p)] }
+func (img *Image) own(p, pkg string) { img.owner[p] = pkg }
 
 // readAlternative reads one file of /var/lib/dpkg/alternatives: the mode,
 // the master link, then slave name and link pairs up to an empty line.

@@ -70,9 +70,11 @@ type Image struct {
 	// BaseLayers counts the first layers that are those of the base
 	// image given by ReadOptions.BaseDiffIDs.
 	BaseLayers int
+	// CreatedBy holds the command that made each layer, from the image's
+	// history ("" where the history does not tell).
+	CreatedBy []string
 
 	owner    map[string]string   // physical path -> package
-	dirOwner map[string][]string // physical path of a directory -> packages
 	md5sums  map[string]string   // physical path -> dpkg's md5sum of the package's file
 	managed  map[string]bool     // physical paths dpkg's alternatives manage
 	textSize int64
@@ -314,6 +316,17 @@ func (a *archive) read(opts ReadOptions) (*Image, error) {
 		img.Layers = append(img.Layers, l)
 	}
 	img.readPackages()
+	img.CreatedBy = make([]string, len(img.Layers))
+	i := 0
+	for _, h := range img.Config.History {
+		if h.EmptyLayer {
+			continue
+		}
+		if i < len(img.CreatedBy) {
+			img.CreatedBy[i] = h.CreatedBy
+		}
+		i++
+	}
 	return img, nil
 }
 

@@ -51,6 +51,8 @@ type FixResult struct {
 	// Errors are problems with single files (or settings), each naming
 	// the file.
 	Errors []string
+	// Verified are the verifications of the Dockerfiles, with --verify.
+	Verified []Verification
 }
 
 // FixedFile is one changed Dockerfile.
@@ -298,7 +300,7 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 	if err != nil {
 		return fail(err)
 	}
-	rep.Errors = fix.Errors
+	rep.Errors, rep.Verified = fix.Errors, fix.Verified
 	switch {
 	case len(fix.Errors) > 0:
 		return fail(fmt.Errorf("%s not fixed; nothing committed", plural(len(fix.Errors), "problem")))

@@ -73,6 +73,8 @@ type Repository struct {
 	// Errors are the problems with single files, each naming the file.
 	Errors  []string `json:"errors,omitempty"`
 	Seconds float64  `json:"seconds"`
+	// Verified are the verifications of its Dockerfiles (--verify).
+	Verified []Verification `json:"verified,omitempty"`
 }
 
 // FileFixes are the fixes applied to one file.
@@ -204,6 +206,9 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 			note := r.Reason
 			if len(r.Errors) > 0 {
 				note = strings.Join(r.Errors, "; ")
+			}
+			if v := verifyNote(r); v != "" {
+				note = strings.TrimPrefix(note+"; "+v, "; ")
 			}
 			commit := r.Commit
 			if len(commit) > 12 {

@@ -27,19 +27,19 @@ type built struct {
 // buildOriginal builds the file as it is, reads its image and runs the
 // smoke command in it.
 func (fr *fileRun) buildOriginal(ctx context.Context) error {
-	fr.progress("%s: building the original", fr.f.Path)
+	fr.progress("%s: building the original", fr.name)
 	b, err := fr.build(ctx, fr.f.Path, fr.res.Input, "original", nil)
 	if err != nil {
-		return fmt.Errorf("%s: the original does not build, so there is nothing to verify: %w", fr.f.Path, err)
+		return fmt.Errorf("%s: the original does not build, so there is nothing to verify: %w", fr.name, err)
 	}
 	fr.orig = b.side
 	fr.res.Original = b.image
 	fr.res.Facts = b.side.Facts()
-	fr.res.Facts.Dockerfile, fr.res.Facts.Target = fr.f.Path, fr.f.Build.Target
+	fr.res.Facts.Dockerfile, fr.res.Facts.Target = fr.name, fr.f.Build.Target
 	if fr.f.Build.Smoke != nil {
 		run, err := fr.smokeRun(ctx, b.tag)
 		if err != nil {
-			return fmt.Errorf("%s: the smoke command in the original image: %w", fr.f.Path, err)
+			return fmt.Errorf("%s: the smoke command in the original image: %w", fr.name, err)
 		}
 		fr.smoke, b.image.Smoke = run, run
 	}
@@ -50,10 +50,11 @@ func (fr *fileRun) buildOriginal(ctx context.Context) error {
 // and compares it with the original. It returns nil when those fixes
 // leave the file as the safe fixes do.
 func (fr *fileRun) try(ctx context.Context, rules []string) (*Try, error) {
-	out, err := fr.variant(ctx, rules)
+	v, err := fr.variant(ctx, rules)
 	if err != nil {
 		return nil, err
 	}
+	out := v.Output
 	if string(out) == string(fr.safe) {
 		return nil, nil
 	}
@@ -67,7 +68,7 @@ func (fr *fileRun) try(ctx context.Context, rules []string) (*Try, error) {
 	t := &Try{Rules: slices.Clone(names), output: out}
 	fr.tries[string(out)] = t
 	fr.res.Tries = append(fr.res.Tries, t)
-	fr.progress("%s: building with the unsafe fixes of %s", fr.f.Path, strings.Join(names, ", "))
+	fr.progress("%s: building with the unsafe fixes of %s", fr.name, strings.Join(names, ", "))
 	created := map[string]bool{}
 	for _, p := range fr.orig.Created() {
 		created[p] = true
@@ -307,7 +308,7 @@ func (fr *fileRun) logWriter() io.Writer {
 	if fr.opts.Log == nil {
 		return nil
 	}
-	return &prefixWriter{r: fr.runner, prefix: fr.f.Path + ": "}
+	return &prefixWriter{r: fr.runner, prefix: fr.name + ": "}
 }
 
 // prefixWriter writes whole lines to the run's log, each with a prefix.

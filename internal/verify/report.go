@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/dockmend/dockmend/internal/imagediff"
@@ -75,13 +76,33 @@ func WriteText(w io.Writer, r *Result) error {
 		}
 	}
 	if exp := r.expected(); len(exp) > 0 {
-		fmt.Fprintf(&b, "  %s that do%s not fail the fixes (expected, or content only):\n", plural(len(exp), "difference"), map[bool]string{true: "es", false: ""}[len(exp) == 1])
-		for i, d := range exp {
-			if i == 5 {
-				fmt.Fprintf(&b, "    ... and %d more (--format json lists them)\n", len(exp)-5)
+		fmt.Fprintf(&b, "  %s that do%s not fail the fixes:\n", plural(len(exp), "difference"), map[bool]string{true: "es", false: ""}[len(exp) == 1])
+		groups := map[string][]imagediff.Difference{}
+		var reasons []string
+		for _, d := range exp {
+			why := d.Expected
+			if why == "" {
+				why = "other content (builds are rarely byte-identical; --strict fails these)"
+			}
+			if groups[why] == nil {
+				reasons = append(reasons, why)
+			}
+			groups[why] = append(groups[why], d)
+		}
+		slices.SortStableFunc(reasons, func(a, b string) int { return len(groups[b]) - len(groups[a]) })
+		for i, why := range reasons {
+			if i == 6 {
+				fmt.Fprintf(&b, "    ... (--format json lists them all)\n")
 				break
 			}
-			fmt.Fprintf(&b, "    %s\n", d)
+			g := groups[why]
+			d := g[0]
+			d.Expected = ""
+			if len(g) == 1 {
+				fmt.Fprintf(&b, "    %s: %s\n", d, why)
+			} else {
+				fmt.Fprintf(&b, "    %d like %s: %s\n", len(g), d.Subject, why)
+			}
 		}
 	}
 	for _, n := range r.Notes {

@@ -53,6 +53,8 @@ import (
 type File struct {
 	// Path is the Dockerfile.
 	Path string
+	// Name names the file in messages and results; "" means Path.
+	Name string
 	// Engine configures the rules; UnsafeFixes and UnsafeRules are set
 	// by Run.
 	Engine engine.Options
@@ -149,6 +151,8 @@ type Result struct {
 	Builds int `json:"builds"`
 	// Written reports that the file was rewritten.
 	Written bool `json:"written,omitempty"`
+	// Fixed counts the fixes in Output by rule, safe ones included.
+	Fixed map[string]int `json:"fixed,omitempty"`
 	// Notes are remarks that do not change the outcome.
 	Notes []string `json:"notes,omitempty"`
 
@@ -299,24 +303,30 @@ type fileRun struct {
 	*runner
 	n    int // the file's index
 	f    *File
+	name string // the file's name in messages
 	res  *Result
 	stat atomicfile.Stat
 	dir  string // the file's temporary directory
 
 	rules    []*transform.Transformer // the rules in use
 	safe     []byte                   // the file with its safe fixes
+	safeRes  *engine.Result
 	unsafe   []string                 // rules whose unsafe fixes change it, in order
 	fixes    map[string]int
 	orig     imagediff.Side
 	smoke    *SmokeRun
 	tags     []string
 	tries    map[string]*Try // by content
-	variants map[string][]byte
+	variants map[string]*engine.Result
 }
 
 // file verifies one file; problems go into the result.
 func (r *runner) file(ctx context.Context, n int, f *File) *Result {
-	fr := &fileRun{runner: r, n: n, f: f, res: &Result{Path: f.Path}, tries: map[string]*Try{}, variants: map[string][]byte{}}
+	name := f.Name
+	if name == "" {
+		name = f.Path
+	}
+	fr := &fileRun{runner: r, n: n, f: f, name: name, res: &Result{Path: name}, tries: map[string]*Try{}}
 	fr.dir = filepath.Join(r.tmp, fmt.Sprint(n))
 	err := fr.run(ctx)
 	if !r.opts.KeepImages && len(fr.tags) > 0 {
@@ -328,8 +338,8 @@ func (r *runner) file(ctx context.Context, n int, f *File) *Result {
 	}
 	if err != nil {
 		fr.res.Status, fr.res.Err, fr.res.Error = Error, err, err.Error()
-		if fr.res.Output == nil {
-			fr.res.Output = fr.safe
+		if fr.res.Output == nil && fr.safeRes != nil {
+			fr.res.Output, fr.res.Fixed = fr.safe, fr.safeRes.FixedByRule
 		}
 	}
 	if fr.res.Output != nil && r.opts.Write != nil && ctx.Err() == nil && string(fr.res.Output) != string(fr.res.Input) {
@@ -355,7 +365,7 @@ func (fr *fileRun) run(ctx context.Context) error {
 		return err
 	}
 	if len(fr.unsafe) == 0 {
-		fr.res.Status, fr.res.Output = Unchanged, fr.safe
+		fr.res.Status, fr.res.Output, fr.res.Fixed = Unchanged, fr.safe, fr.safeRes.FixedByRule
 		return nil
 	}
 	if err := fr.buildOriginal(ctx); err != nil {
@@ -367,7 +377,7 @@ func (fr *fileRun) run(ctx context.Context) error {
 				return err
 			}
 			if len(fr.unsafe) == 0 {
-				fr.res.Status, fr.res.Output = Unchanged, fr.safe
+				fr.res.Status, fr.res.Output, fr.res.Fixed = Unchanged, fr.safe, fr.safeRes.FixedByRule
 				return nil
 			}
 		}
@@ -379,12 +389,12 @@ func (fr *fileRun) run(ctx context.Context) error {
 // rules whose unsafe fixes change the file.
 func (fr *fileRun) plan(ctx context.Context, rules []*transform.Transformer) error {
 	fr.rules = rules
-	fr.variants = map[string][]byte{}
+	fr.variants = map[string]*engine.Result{}
 	safe, err := fr.engine(ctx, false, nil)
 	if err != nil {
 		return err
 	}
-	fr.safe = safe.Output
+	fr.safe, fr.safeRes = safe.Output, safe
 	all, err := fr.engine(ctx, true, nil)
 	if err != nil {
 		return err
@@ -398,19 +408,19 @@ func (fr *fileRun) plan(ctx context.Context, rules []*transform.Transformer) err
 			fr.unsafe = append(fr.unsafe, t.Name)
 		}
 	}
-	fr.variants[key(nil)] = all.Output
+	fr.variants[key(nil)] = all
 	return nil
 }
 
 func (fr *fileRun) engine(ctx context.Context, unsafe bool, only []string) (*engine.Result, error) {
 	o := fr.f.Engine
 	o.Transformers, o.UnsafeFixes, o.UnsafeRules = fr.rules, unsafe, only
-	return engine.Run(ctx, fr.f.Path, fr.res.Input, o)
+	return engine.Run(ctx, fr.name, fr.res.Input, o)
 }
 
-// variant returns the file with the safe fixes and the unsafe fixes of
-// the rules only (nil: every rule).
-func (fr *fileRun) variant(ctx context.Context, only []string) ([]byte, error) {
+// variant returns the engine's result with the safe fixes and the unsafe
+// fixes of the rules only (nil: every rule).
+func (fr *fileRun) variant(ctx context.Context, only []string) (*engine.Result, error) {
 	if v, ok := fr.variants[key(only)]; ok {
 		return v, nil
 	}
@@ -418,8 +428,8 @@ func (fr *fileRun) variant(ctx context.Context, only []string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	fr.variants[key(only)] = res.Output
-	return res.Output, nil
+	fr.variants[key(only)] = res
+	return res, nil
 }
 
 func key(rules []string) string {
@@ -477,7 +487,7 @@ func (fr *fileRun) choose(ctx context.Context) error {
 	for _, rule := range fr.unsafe {
 		fr.res.Rules = append(fr.res.Rules, Rule{Name: rule, Fixes: fr.fixes[rule], Kept: slices.Contains(kept, rule), Reason: verdict[rule]})
 	}
-	fr.res.Status, fr.res.Output = Verified, fr.safe
+	fr.res.Status, fr.res.Output, fr.res.Fixed = Verified, fr.safe, fr.safeRes.FixedByRule
 	if len(kept) < len(fr.unsafe) {
 		fr.res.Status = Dropped
 	}
@@ -486,11 +496,12 @@ func (fr *fileRun) choose(ctx context.Context) error {
 		if len(kept) == len(fr.unsafe) {
 			only = nil
 		}
-		out, err := fr.variant(ctx, only)
+		v, err := fr.variant(ctx, only)
 		if err != nil {
 			return err
 		}
-		fr.res.Output = out
+		out := v.Output
+		fr.res.Output, fr.res.Fixed = out, v.FixedByRule
 		if t := fr.tries[string(out)]; t != nil {
 			fr.res.Result = t.Image
 		}
