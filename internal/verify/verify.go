@@ -311,7 +311,7 @@ type fileRun struct {
 	rules    []*transform.Transformer // the rules in use
 	safe     []byte                   // the file with its safe fixes
 	safeRes  *engine.Result
-	unsafe   []string                 // rules whose unsafe fixes change it, in order
+	unsafe   []string // rules whose unsafe fixes change it, in order
 	fixes    map[string]int
 	orig     imagediff.Side
 	smoke    *SmokeRun
