@@ -76,6 +76,9 @@ type RunRequest struct {
 	Platform string
 	// MaxOutput bounds the output kept; 0 means 1 MiB.
 	MaxOutput int
+	// Config, if the caller has it, is the image's configuration: buildah
+	// applies its ENTRYPOINT and CMD without inspecting the image.
+	Config *v1.Config
 }
 
 // RunResult is a finished container run.

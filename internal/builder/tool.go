@@ -193,15 +193,19 @@ func trimBuildahStatus(out []byte) []byte {
 // runBuildah runs a container with buildah: "buildah run" takes the
 // command as given, so the image's ENTRYPOINT and CMD are applied here.
 func (t *tool) runBuildah(ctx context.Context, req RunRequest, out io.Writer) error {
-	img, err := t.Inspect(ctx, req.Image)
-	if err != nil {
-		return err
+	cfg := req.Config
+	if cfg == nil {
+		img, err := t.Inspect(ctx, req.Image)
+		if err != nil {
+			return err
+		}
+		cfg = &img.Config
 	}
-	argv := append([]string{}, img.Config.Entrypoint...)
+	argv := append([]string{}, cfg.Entrypoint...)
 	if req.Args != nil {
 		argv = append(argv, req.Args...)
 	} else {
-		argv = append(argv, img.Config.Cmd...)
+		argv = append(argv, cfg.Cmd...)
 	}
 	if len(argv) == 0 {
 		return fmt.Errorf("%s has no ENTRYPOINT or CMD to run", req.Image)

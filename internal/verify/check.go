@@ -37,7 +37,7 @@ func (fr *fileRun) buildOriginal(ctx context.Context) error {
 	fr.res.Facts = b.side.Facts()
 	fr.res.Facts.Dockerfile, fr.res.Facts.Target = fr.name, fr.f.Build.Target
 	if fr.f.Build.Smoke != nil {
-		run, err := fr.smokeRun(ctx, b.tag)
+		run, err := fr.smokeRun(ctx, b)
 		if err != nil {
 			return fmt.Errorf("%s: the smoke command in the original image: %w", fr.name, err)
 		}
@@ -92,7 +92,7 @@ func (fr *fileRun) try(ctx context.Context, rules []string) (*Try, error) {
 		t.Reasons = append(t.Reasons, reason(d))
 	}
 	if fr.f.Build.Smoke != nil {
-		run, err := fr.smokeRun(ctx, b.tag)
+		run, err := fr.smokeRun(ctx, b)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -281,13 +281,14 @@ func (fr *fileRun) op(ctx context.Context, fn func(context.Context) error) error
 	return err
 }
 
-// smokeRun runs the smoke command in the image tag.
-func (fr *fileRun) smokeRun(ctx context.Context, tag string) (*SmokeRun, error) {
+// smokeRun runs the smoke command in the image b.
+func (fr *fileRun) smokeRun(ctx context.Context, b *built) (*SmokeRun, error) {
+	tag := b.tag
 	var res *builder.RunResult
 	name := strings.ReplaceAll(strings.TrimPrefix(tag, "localhost/"), ":", "-") + "-smoke"
 	err := fr.op(ctx, func(ctx context.Context) error {
 		var err error
-		res, err = fr.opts.Builder.Run(ctx, builder.RunRequest{Image: tag, Name: name, Args: fr.f.Build.Smoke.Args, Platform: fr.f.Build.Platform})
+		res, err = fr.opts.Builder.Run(ctx, builder.RunRequest{Image: tag, Name: name, Args: fr.f.Build.Smoke.Args, Platform: fr.f.Build.Platform, Config: &b.side.Image.Config.Config})
 		return err
 	})
 	if err != nil {
