@@ -38,7 +38,7 @@ func whiteout(name string) entry {
 	return file(filepath.Join(filepath.Dir(name), ".wh."+filepath.Base(name)), "")
 }
 
-func layerTar(t *testing.T, entries []entry) []byte {
+func layerTar(t testing.TB, entries []entry) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	tw := tar.NewWriter(&b)
@@ -61,14 +61,14 @@ func layerTar(t *testing.T, entries []entry) []byte {
 
 // saveArchive writes a docker-archive as buildah writes one (layers as
 // <digest>.tar, linked from <id>/layer.tar) and returns its path.
-func saveArchive(t *testing.T, cfg v1.Config, layers ...[]entry) string {
+func saveArchive(t testing.TB, cfg v1.Config, layers ...[]entry) string {
 	t.Helper()
 	return saveArchiveHistory(t, cfg, nil, layers...)
 }
 
 // saveArchiveHistory is saveArchive with the commands that made each
 // layer.
-func saveArchiveHistory(t *testing.T, cfg v1.Config, createdBy []string, layers ...[]entry) string {
+func saveArchiveHistory(t testing.TB, cfg v1.Config, createdBy []string, layers ...[]entry) string {
 	t.Helper()
 	var b bytes.Buffer
 	tw := tar.NewWriter(&b)
@@ -347,4 +347,33 @@ func TestComparePackageScripts(t *testing.T) {
 	if d, ok := got["/etc/app.conf"]; !ok || d.Expected != "" {
 		t.Errorf("/etc/app.conf: %s, %v; want an unexpected difference", d, ok)
 	}
+}
+
+// FuzzRead reads arbitrary bytes as a saved image: images are untrusted
+// input, and Read must fail cleanly, never panic or hang.
+func FuzzRead(f *testing.F) {
+	tmp := f.TempDir()
+	good := saveArchive(f, v1.Config{Cmd: []string{"sh"}}, base(), []entry{dir("app"), exe("app/run", "#!/bin/sh\n"), whiteout("etc/tool.conf")})
+	data, err := os.ReadFile(good)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add(data[:len(data)/2])
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(tmp, fmt.Sprintf("%x.tar", sha256.Sum256(data)))
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(p)
+		img, err := Read(p, ReadOptions{})
+		if err != nil {
+			return
+		}
+		for q := range img.Files {
+			img.Missing(q)
+		}
+		Compare(Side{Image: img, BaseLayers: 1}, Side{Image: img})
+	})
 }
