@@ -66,6 +66,13 @@ func (mv *migrateVerify) tree(ctx context.Context, p *plan, req migrate.FixReque
 			res.Errors = append(res.Errors, rename(r.Error))
 			return nil
 		}
+		if len(r.Failed) > 0 {
+			// A failed lookup fails the repository, as without --verify.
+			for _, f := range r.Failed {
+				res.Errors = append(res.Errors, rename(f))
+			}
+			return nil
+		}
 		if string(r.Output) != string(r.Input) {
 			res.Files = append(res.Files, migrate.FixedFile{Path: path, Fixes: r.Fixed, Before: r.Input, After: r.Output})
 		}

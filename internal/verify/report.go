@@ -105,6 +105,9 @@ func WriteText(w io.Writer, r *Result) error {
 			}
 		}
 	}
+	for _, f := range r.Failed {
+		fmt.Fprintf(&b, "  %s\n", f)
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "  note: %s\n", n)
 	}

@@ -18,6 +18,9 @@ var Formats = []string{"text", "json", "markdown"}
 // Summary counts the outcomes of a run.
 type Summary struct {
 	Verified, Dropped, Unchanged, Errors int
+	// Failed counts the files with findings about work a rule could not
+	// do (Result.Failed).
+	Failed int
 	// Builds counts the images built; Elapsed is the run's wall time.
 	Builds  int
 	Elapsed time.Duration
@@ -27,10 +30,10 @@ type Summary struct {
 
 // ExitCode is 0 when every file verified (or had nothing to verify), 1
 // when the fixes of a rule were dropped, 2 when a file could not be
-// verified.
+// verified or a rule could not do its work (a failed lookup).
 func (s *Summary) ExitCode() int {
 	switch {
-	case s.Errors > 0:
+	case s.Errors > 0 || s.Failed > 0:
 		return 2
 	case s.Dropped > 0:
 		return 1
@@ -50,6 +53,9 @@ func (s *Summary) String() string {
 	if s.Errors > 0 {
 		parts = append(parts, plural(s.Errors, "error"))
 	}
+	if s.Failed > 0 {
+		parts = append(parts, fmt.Sprintf("rules could not do their work in %s", plural(s.Failed, "file")))
+	}
 	return fmt.Sprintf("%s; %s in %s", strings.Join(parts, ", "), plural(s.Builds, "build"), s.Elapsed.Round(time.Second))
 }
 
@@ -62,6 +68,9 @@ func Report(ctx context.Context, files []*File, opts Options, format string, out
 	opts.Emit = func(r *Result) error {
 		s.Results = append(s.Results, r)
 		s.Builds += r.Builds
+		if len(r.Failed) > 0 {
+			s.Failed++
+		}
 		switch r.Status {
 		case Verified:
 			s.Verified++

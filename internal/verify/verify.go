@@ -153,6 +153,10 @@ type Result struct {
 	Written bool `json:"written,omitempty"`
 	// Fixed counts the fixes in Output by rule, safe ones included.
 	Fixed map[string]int `json:"fixed,omitempty"`
+	// Failed are the findings about work a rule could not do on Output
+	// (a registry lookup that failed), as "path:line:col: rule: message";
+	// like fix, a run with any exits with 2.
+	Failed []string `json:"failed,omitempty"`
 	// Notes are remarks that do not change the outcome.
 	Notes []string `json:"notes,omitempty"`
 
@@ -339,7 +343,7 @@ func (r *runner) file(ctx context.Context, n int, f *File) *Result {
 	if err != nil {
 		fr.res.Status, fr.res.Err, fr.res.Error = Error, err, err.Error()
 		if fr.res.Output == nil && fr.safeRes != nil {
-			fr.res.Output, fr.res.Fixed = fr.safe, fr.safeRes.FixedByRule
+			fr.setOutput(fr.safeRes)
 		}
 	}
 	if fr.res.Output != nil && r.opts.Write != nil && ctx.Err() == nil && string(fr.res.Output) != string(fr.res.Input) {
@@ -365,7 +369,8 @@ func (fr *fileRun) run(ctx context.Context) error {
 		return err
 	}
 	if len(fr.unsafe) == 0 {
-		fr.res.Status, fr.res.Output, fr.res.Fixed = Unchanged, fr.safe, fr.safeRes.FixedByRule
+		fr.res.Status = Unchanged
+		fr.setOutput(fr.safeRes)
 		return nil
 	}
 	if err := fr.buildOriginal(ctx); err != nil {
@@ -377,7 +382,8 @@ func (fr *fileRun) run(ctx context.Context) error {
 				return err
 			}
 			if len(fr.unsafe) == 0 {
-				fr.res.Status, fr.res.Output, fr.res.Fixed = Unchanged, fr.safe, fr.safeRes.FixedByRule
+				fr.res.Status = Unchanged
+				fr.setOutput(fr.safeRes)
 				return nil
 			}
 		}
@@ -430,6 +436,14 @@ func (fr *fileRun) variant(ctx context.Context, only []string) (*engine.Result, 
 	}
 	fr.variants[key(only)] = res
 	return res, nil
+}
+
+// setOutput makes the engine's result res the file's outcome.
+func (fr *fileRun) setOutput(res *engine.Result) {
+	fr.res.Output, fr.res.Fixed, fr.res.Failed = res.Output, res.FixedByRule, nil
+	for _, f := range res.Failed() {
+		fr.res.Failed = append(fr.res.Failed, fmt.Sprintf("%s:%d:%d: %s: %s", f.Path, f.Line, f.Col, f.Rule, f.Message))
+	}
 }
 
 func key(rules []string) string {
@@ -487,7 +501,8 @@ func (fr *fileRun) choose(ctx context.Context) error {
 	for _, rule := range fr.unsafe {
 		fr.res.Rules = append(fr.res.Rules, Rule{Name: rule, Fixes: fr.fixes[rule], Kept: slices.Contains(kept, rule), Reason: verdict[rule]})
 	}
-	fr.res.Status, fr.res.Output, fr.res.Fixed = Verified, fr.safe, fr.safeRes.FixedByRule
+	fr.res.Status = Verified
+	fr.setOutput(fr.safeRes)
 	if len(kept) < len(fr.unsafe) {
 		fr.res.Status = Dropped
 	}
@@ -501,7 +516,7 @@ func (fr *fileRun) choose(ctx context.Context) error {
 			return err
 		}
 		out := v.Output
-		fr.res.Output, fr.res.Fixed = out, v.FixedByRule
+		fr.setOutput(v)
 		if t := fr.tries[string(out)]; t != nil {
 			fr.res.Result = t.Image
 		}
