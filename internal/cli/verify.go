@@ -69,13 +69,19 @@ func (v *verifyFlags) run(ctx context.Context, env *Env, o *options, args []stri
 		return err
 	}
 	defer p.reg.close()
-	b, err := v.findBuilder(ctx, env)
-	if err != nil {
-		return err
-	}
 	x := &execution{}
 	for _, err := range p.errs {
 		x.fail(env, "", err)
+	}
+	if len(p.files) == 0 {
+		if len(p.errs) == 0 {
+			fmt.Fprintln(env.Stderr, "dockmend: no Dockerfiles found")
+		}
+		return exitCode(x.code)
+	}
+	b, err := v.findBuilder(ctx, env)
+	if err != nil {
+		return err
 	}
 	finder := config.NewFinder()
 	var files []*verify.File
