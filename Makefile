@@ -43,9 +43,9 @@ demo: build
 	@echo "== dockmend migrate: each example as a git repository, one branch and commit each"
 	bash scripts/demo-migrate.sh $(BIN)
 
-## bench: pipeline vs parser over the corpus, and digest resolution under latency
+## bench: pipeline vs parser over the corpus, digest resolution and dockmend base under latency
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/corpus ./internal/resolve
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/corpus ./internal/resolve ./transform/pin ./internal/base
 
 ## bench-migrate: time `dockmend migrate` over 1000 generated repositories (see bench/README.md)
 bench-migrate:

@@ -43,8 +43,13 @@ func TestMain(m *testing.M) {
 //	[!] islink FILE...             the files are symbolic links
 //	writefile FILE PART...         write the PARTs, Go-escaped text ('\x00'), to FILE;
 //	                               a PART repeat:N:TEXT is TEXT N times
-//	registry NAME SPEC...          start a test registry (internal/testregistry) seeded
-//	                               with the image SPECs; $NAME is its host:port
+//	registry [OPTION...] NAME SPEC...
+//	                               start a test registry (internal/testregistry) seeded
+//	                               with the image SPECs; $NAME is its host:port. OPTIONs:
+//	                               -token (bearer tokens), -user=U -password=P (required
+//	                               at the token endpoint), and the hostile faults
+//	                               -redirect=self|chain, -head-digest=DIGEST, -echo-auth,
+//	                               -match=SUBSTR (see testregistry.Faults)
 //	[!] requests NAME N METHOD PATH
 //	                               registry NAME got N requests METHOD on paths containing PATH
 //	[!] json FILE QUERY [REGEXP]   FILE holds JSON with a value at QUERY (that, as text,
@@ -55,6 +60,8 @@ func TestMain(m *testing.M) {
 //	                               script's own (internal/buildtest), its
 //	                               CONTAINERS_* variables set, $BASE the busybox
 //	                               base image (guard it with [!builds] skip)
+//	waitfile PATTERN               wait until a file matches the glob PATTERN (a
+//	                               background command made it); fails after 2 minutes
 //
 // fake-docker is a stand-in for the docker command line (see fakeDocker);
 // $TSBIN is the directory of the script commands, for a PATH without the
@@ -114,6 +121,7 @@ func TestScript(t *testing.T) {
 			"requests":  cmdRequests,
 			"json":      cmdJSON,
 			"buildenv":  cmdBuildEnv,
+			"waitfile":  cmdWaitFile,
 		},
 	})
 }
@@ -231,12 +239,57 @@ func cmdWriteFile(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(path, []byte(b.String()), 0o666))
 }
 
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile PATTERN")
+	}
+	// The bound only keeps a broken script from hanging; it is not a
+	// timing check.
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		matches, err := filepath.Glob(ts.MkAbs(args[0]))
+		ts.Check(err)
+		if len(matches) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("no file matches %s after 2 minutes", args[0])
+		}
+	}
+}
+
 // registriesKey keys the script's test registries, by name, in its Values.
 type registriesKey struct{}
 
 func cmdRegistry(ts *testscript.TestScript, neg bool, args []string) {
+	usage := "usage: registry [-token] [-user=U] [-password=P] [-redirect=MODE] [-head-digest=D] [-echo-auth] [-match=S] NAME SPEC..."
+	var faults testregistry.Faults
+	var auth *testregistry.Auth
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		k, v, _ := strings.Cut(strings.TrimPrefix(args[0], "-"), "=")
+		args = args[1:]
+		if auth == nil && (k == "token" || k == "user" || k == "password") {
+			auth = &testregistry.Auth{}
+		}
+		switch k {
+		case "token":
+		case "user":
+			auth.Username = v
+		case "password":
+			auth.Password = v
+		case "redirect":
+			faults.Redirect = testregistry.Redirect(v)
+		case "head-digest":
+			faults.HeadDigest = v
+		case "echo-auth":
+			faults.EchoAuth = true
+		case "match":
+			faults.Match = v
+		default:
+			ts.Fatalf("%s", usage)
+		}
+	}
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: registry NAME SPEC...")
+		ts.Fatalf("%s", usage)
 	}
 	var imgs []testregistry.Image
 	for _, spec := range args[1:] {
@@ -244,7 +297,11 @@ func cmdRegistry(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		imgs = append(imgs, img)
 	}
-	srv, err := testregistry.Start()
+	opts := []testregistry.Option{testregistry.WithFaults(faults)}
+	if auth != nil {
+		opts = append(opts, testregistry.WithTokenAuth(*auth))
+	}
+	srv, err := testregistry.Start(opts...)
 	ts.Check(err)
 	ts.Defer(func() { srv.Close() })
 	_, err = srv.Seed(context.Background(), imgs...)

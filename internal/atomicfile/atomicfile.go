@@ -191,14 +191,20 @@ func syncDir(dir string) error {
 
 // Replace writes data to path atomically, whether or not a file is there:
 // unlike Write it does not check what it replaces. An existing file keeps
-// its permission bits; a new one gets perm. It is for files dockmend owns,
-// such as reports.
+// its permission bits; a new one gets perm. Like Write, it writes through
+// a symbolic link: the link's final target is replaced (or made, for a
+// dangling link) and the link stays. It is for files dockmend owns, such
+// as lock files and reports.
 func Replace(path string, data []byte, perm fs.FileMode) error {
-	if fi, err := os.Stat(path); err == nil {
+	target, err := ResolveLinks(path)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if fi, err := os.Stat(target); err == nil {
 		if !fi.Mode().IsRegular() {
 			return fmt.Errorf("writing %s: not a regular file (%s)", path, fi.Mode().Type())
 		}
 		perm = fi.Mode().Perm()
 	}
-	return renameOver(path, path, data, func(tmp *os.File) error { return tmp.Chmod(perm) }, nil)
+	return renameOver(path, target, data, func(tmp *os.File) error { return tmp.Chmod(perm) }, nil)
 }

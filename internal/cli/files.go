@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/discover"
 	"github.com/dockmend/dockmend/internal/driver"
@@ -18,6 +20,7 @@ import (
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/multistage"
 	"github.com/dockmend/dockmend/transform/pin"
+	"github.com/dockmend/dockmend/transform/tag"
 )
 
 // plan is the work of one check, diff or fix: the files with their
@@ -26,6 +29,8 @@ type plan struct {
 	files []*driver.File
 	// errs are discovery and configuration errors, one per problem.
 	errs []error
+	// warnings are about configuration files, and stopped nothing.
+	warnings []config.Warning
 	// stdin reports that the only file is standard input.
 	stdin bool
 	// reg holds the digest resolvers and lock files of the run.
@@ -64,6 +69,7 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 			return nil, err
 		}
 		p.add(&driver.File{Path: name, Name: name, Data: data}, st)
+		p.warnings = s.finder.Warnings()
 		return p, nil
 	}
 	if len(args) == 0 {
@@ -72,6 +78,7 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 	if err := s.discover(ctx, p, args); err != nil {
 		return nil, err
 	}
+	p.warnings = s.finder.Warnings()
 	return p, nil
 }
 
@@ -97,9 +104,11 @@ func (o *options) newSettings(env *Env, reg *registries) (*settings, error) {
 
 // fresh returns settings with the same flags, rules and --config file,
 // but their own lookups of configuration files: migrate takes one for
-// each repository's worktree, which is removed afterwards.
-func (s *settings) fresh() *settings {
-	return &settings{over: s.over, fixed: s.fixed, all: s.all, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}}
+// each repository's worktree, which is removed afterwards. The
+// configuration files found must lie in the directory confine, and so
+// must the files they name.
+func (s *settings) fresh(confine string) *settings {
+	return &settings{over: s.over, fixed: s.fixed, all: s.all, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}, confine: confine}
 }
 
 // add adds a file with its settings to the plan.
@@ -141,7 +150,7 @@ func (s *settings) discover(ctx context.Context, p *plan, roots []string) error 
 			if err != nil {
 				if !reported[err.Error()] {
 					reported[err.Error()] = true
-					p.errs = append(p.errs, err)
+					p.errs = append(p.errs, settingsError{err})
 				}
 				continue
 			}
@@ -163,7 +172,17 @@ type settings struct {
 	finder   *config.Finder
 	reg      *registries
 	byConfig map[*config.Config]setting
+	// confine, when not "", is the directory that the configuration
+	// files found, and the files they name, must lie in: a repository's
+	// own configuration may not reach outside the repository.
+	confine string
 }
+
+// settingsError is a problem with the settings of files (a configuration
+// file, the lock file it names) rather than with one file.
+type settingsError struct{ error }
+
+func (e settingsError) Unwrap() error { return e.error }
 
 type setting struct {
 	opts engine.Options
@@ -207,6 +226,11 @@ func (s *settings) build(c *config.Config) setting {
 		}
 	}
 	m := config.Merge(c, s.over)
+	if c != nil && c != s.fixed {
+		if err := s.checkConfined(c, m); err != nil {
+			return setting{err: err}
+		}
+	}
 	ignore := m.Ignore
 	if !m.PinEnabled() && hasRule(s.known, pin.Name) {
 		// A repository's policy against digests holds even when the
@@ -225,6 +249,13 @@ func (s *settings) build(c *config.Config) setting {
 		}
 		rc.Pin = *st.pin
 	}
+	if hasRule(selected, tag.Name) {
+		res, err := s.reg.resolver(m)
+		if err != nil {
+			return setting{err: err}
+		}
+		rc.Tag = tag.Options{Registry: res, BuildArgs: m.BuildArgs}
+	}
 	rc.Multistage = multistage.Options{RuntimeBases: m.RuntimeBases, BuildArgs: m.BuildArgs}
 	if c != nil {
 		if err := rc.Multistage.Validate(); err != nil {
@@ -237,6 +268,54 @@ func (s *settings) build(c *config.Config) setting {
 	}
 	st.opts = engine.Options{Transformers: ts, UnsafeFixes: m.UnsafeFixesEnabled()}
 	return st
+}
+
+// checkConfined checks that the files a configuration file found by the
+// search names lie in its repository, following symbolic links: the lock
+// file, when the flags do not name another (m is the merged
+// configuration). The repository is s.confine in migrate, where the
+// configuration file itself must lie in it too; otherwise the directory
+// holding .git above the configuration file (where the search for it
+// stops), or, outside any repository, the configuration file's own
+// directory. A repository checked out from someone else (a pull request)
+// cannot make dockmend write outside it.
+func (s *settings) checkConfined(c, m *config.Config) error {
+	root, where := s.confine, "the repository; a repository's configuration may only name files inside it"
+	if root != "" {
+		if _, ok, err := atomicfile.Within(root, c.Path); err != nil {
+			return fmt.Errorf("%s: %w", c.Path, err)
+		} else if !ok {
+			return fmt.Errorf("%s: a symbolic link to a file outside the repository; a repository's configuration must be inside it", c.Path)
+		}
+	} else if root = repositoryRoot(c.Dir); root == "" {
+		root, where = c.Dir, "the configuration file's directory; outside a repository, a configuration file may only name files below it"
+	}
+	if c.Lockfile == "" || m.Lockfile != c.Lockfile {
+		return nil
+	}
+	if _, ok, err := atomicfile.Within(root, c.LockfilePath()); err != nil {
+		return c.Errorf("lockfile", "%s: %v", c.Lockfile, err)
+	} else if !ok {
+		return c.Errorf("lockfile", "%s is outside %s", c.Lockfile, where)
+	}
+	return nil
+}
+
+// repositoryRoot returns the nearest directory from dir up that holds
+// .git, or "".
+func repositoryRoot(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
 }
 
 func hasRule(ts []*transform.Transformer, name string) bool {

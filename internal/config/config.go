@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -22,10 +21,18 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/dockmend/dockmend/internal/regfile"
 )
 
 // FileName is the name of the configuration file.
 const FileName = ".dockmend.yaml"
+
+// MaxSize is the largest configuration file read, in bytes. A larger
+// file, or one that is not a regular file (a FIFO, a link to a device),
+// is an error, so that a hostile repository cannot exhaust memory or
+// block a run.
+const MaxSize = 1 << 20
 
 // Config is one configuration file, or the settings given on the command
 // line. A nil pointer, nil slice or nil map means "not set": the value of a
@@ -61,6 +68,11 @@ type Config struct {
 	Concurrency int `yaml:"concurrency"`
 	// BuildArgs give values to ARGs used in FROM lines.
 	BuildArgs map[string]string `yaml:"build-args"`
+	// BuildContexts name the build's named contexts (docker build
+	// --build-context NAME=...): references to them are not images and
+	// are not pinned. An entry is NAME, or NAME=VALUE as docker's flag
+	// takes it (the value is ignored).
+	BuildContexts []string `yaml:"build-contexts"`
 	// RuntimeBases adds to and overrides the multistage rule's table from
 	// toolchain images to the runtime base of the new final stage
 	// ("golang:*-bookworm": "debian:bookworm-slim").
@@ -71,11 +83,12 @@ type Config struct {
 	lines map[string]int // line of each top-level key
 }
 
-// Load reads and parses the configuration file at path.
+// Load reads and parses the configuration file at path, which must be a
+// regular file of at most MaxSize bytes.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.Read(path, MaxSize)
 	if err != nil {
-		return nil, err // *PathError names path
+		return nil, err // names path
 	}
 	return Parse(path, data)
 }
@@ -155,6 +168,8 @@ func flagName(key string) string {
 		return "insecure-registry"
 	case "build-args":
 		return "build-arg"
+	case "build-contexts":
+		return "build-context"
 	}
 	return key
 }
@@ -204,6 +219,11 @@ func (c *Config) validate() error {
 			errs = append(errs, c.Errorf("registry-mirrors", "%q: %q: registry and mirror must not be empty", reg, url))
 		}
 	}
+	for _, bc := range c.BuildContexts {
+		if name := ContextName(bc); name == "" || strings.ContainsAny(name, " \t\n") {
+			errs = append(errs, c.Errorf("build-contexts", "%s is not a build context name", strconv.Quote(bc)))
+		}
+	}
 	for _, k := range slices.Sorted(maps.Keys(c.BuildArgs)) {
 		if k == "" || strings.ContainsAny(k, "= \t") {
 			errs = append(errs, c.Errorf("build-args", "%s is not an ARG name", strconv.Quote(k)))
@@ -216,6 +236,25 @@ func (c *Config) validate() error {
 // Validate checks a configuration built from flags, as Parse checks one
 // read from a file.
 func (c *Config) Validate() error { return c.validate() }
+
+// ContextName returns the name of a build-contexts entry: NAME, or the
+// NAME of NAME=VALUE.
+func ContextName(entry string) string {
+	name, _, _ := strings.Cut(entry, "=")
+	return strings.TrimSpace(name)
+}
+
+// ContextNames returns the names of the BuildContexts entries, without
+// duplicates, in order.
+func (c *Config) ContextNames() []string {
+	var out []string
+	for _, bc := range c.BuildContexts {
+		if name := ContextName(bc); name != "" && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
 
 // PinEnabled reports whether the pin rule may run: Pin is unset or true.
 func (c *Config) PinEnabled() bool { return c.Pin == nil || *c.Pin }
@@ -279,6 +318,10 @@ func Merge(base, over *Config) *Config {
 		out.Concurrency = over.Concurrency
 	}
 	out.BuildArgs = mergeMaps(base.BuildArgs, over.BuildArgs)
+	if over.BuildContexts != nil {
+		// Like build-args: the flags' names add to the file's.
+		out.BuildContexts = append(slices.Clone(base.BuildContexts), over.BuildContexts...)
+	}
 	out.RuntimeBases = mergeMaps(base.RuntimeBases, over.RuntimeBases)
 	return &out
 }

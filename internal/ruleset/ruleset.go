@@ -14,6 +14,7 @@ import (
 	"github.com/dockmend/dockmend/transform/multistage"
 	"github.com/dockmend/dockmend/transform/pin"
 	"github.com/dockmend/dockmend/transform/pip"
+	"github.com/dockmend/dockmend/transform/tag"
 	"github.com/dockmend/dockmend/transform/zypper"
 )
 
@@ -23,6 +24,8 @@ type Config struct {
 	Pin pin.Options
 	// Multistage configures the multistage rule: runtime bases, build args.
 	Multistage multistage.Options
+	// Tag configures the tag rule: its registry, build args.
+	Tag tag.Options
 }
 
 // All returns every transformer in the order the engine runs them. The
@@ -36,6 +39,7 @@ func All(cfg Config) []*transform.Transformer {
 		zypper.Transformer,
 		pip.Transformer,
 		multistage.New(cfg.Multistage),
+		tag.New(cfg.Tag),
 	}
 }
 
