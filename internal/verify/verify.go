@@ -312,16 +312,17 @@ type fileRun struct {
 	stat atomicfile.Stat
 	dir  string // the file's temporary directory
 
-	rules    []*transform.Transformer // the rules in use
-	safe     []byte                   // the file with its safe fixes
-	safeRes  *engine.Result
-	unsafe   []string // rules whose unsafe fixes change it, in order
-	fixes    map[string]int
-	orig     imagediff.Side
-	smoke    *SmokeRun
-	tags     []string
-	tries    map[string]*Try // by content
-	variants map[string]*engine.Result
+	rules     []*transform.Transformer // the rules in use
+	safe      []byte                   // the file with its safe fixes
+	safeRes   *engine.Result
+	unsafe    []string // rules whose unsafe fixes change it, in order
+	fixes     map[string]int
+	orig      imagediff.Side
+	origBuilt *built
+	smoke     *SmokeRun
+	tags      []string
+	tries     map[string]*Try // by content
+	variants  map[string]*engine.Result
 }
 
 // file verifies one file; problems go into the result.
