@@ -72,7 +72,7 @@ were dropped.`,
 				}
 			}
 			if p.stdin && !printed {
-				if _, err := env.Stdout.Write(p.files[0].Data); err != nil {
+				if err := p.echoStdin(env.Stdout); err != nil {
 					return err
 				}
 			}

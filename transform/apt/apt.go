@@ -28,7 +28,7 @@ var Transformer = &transform.Transformer{
 func run(p *transform.Pass) error {
 	f := p.File
 	for _, st := range f.Stages {
-		if err := p.Context.Err(); err != nil {
+		if err := p.Err(); err != nil {
 			return err
 		}
 		if !slices.ContainsFunc(st.Instructions, mentionsApt) {
@@ -36,6 +36,9 @@ func run(p *transform.Pass) error {
 		}
 		var runs []*runInfo
 		for _, in := range st.Instructions {
+			if err := p.Err(); err != nil {
+				return err
+			}
 			if in.Is("RUN") {
 				r := analyze(in)
 				checkCommands(p, r)
@@ -47,14 +50,13 @@ func run(p *transform.Pass) error {
 			checkLists(p, runs)
 		}
 	}
-	f.Walk(func(in *source.Instruction) {
+	return p.Walk(func(in *source.Instruction) {
 		if in.Parent != nil && mentionsApt(in) {
 			r := analyze(in)
 			checkCommands(p, r)
 			checkLists(p, []*runInfo{r})
 		}
 	})
-	return nil
 }
 
 // mentionsApt reports a RUN that may run apt, apt-get or aptitude.
