@@ -17,6 +17,7 @@ import (
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/ruleset"
+	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/multistage"
 	"github.com/dockmend/dockmend/transform/pin"
@@ -31,8 +32,16 @@ type plan struct {
 	errs []error
 	// warnings are about configuration files, and stopped nothing.
 	warnings []config.Warning
+	// skipped are the FIFOs, devices and the like with Dockerfile names
+	// that discovery left out; they are reported as warnings.
+	skipped []discover.Skipped
 	// stdin reports that the only file is standard input.
 	stdin bool
+	// stdinData is what was read of standard input; stdinRest, when not
+	// nil, is the rest of it, left unread because the input is over
+	// source.MaxFileSize (and not processed).
+	stdinData []byte
+	stdinRest io.Reader
 	// reg holds the digest resolvers and lock files of the run.
 	reg *registries
 	// pins are the pin rule's options of the files it runs on.
@@ -56,13 +65,21 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 	}
 	p := &plan{stdin: stdin, reg: s.reg, pins: map[*driver.File]*pin.Options{}}
 	if stdin {
-		data, err := io.ReadAll(env.Stdin)
+		// Reading one byte over the limit is enough to know it is too
+		// large.
+		data, err := io.ReadAll(io.LimitReader(env.Stdin, source.MaxFileSize+1))
 		if err != nil {
 			return nil, fmt.Errorf("reading standard input: %w", err)
 		}
 		name := o.stdinFilename
 		if name == "" {
 			name = "-"
+		}
+		p.stdinData = data
+		if len(data) > source.MaxFileSize {
+			p.stdinRest = env.Stdin
+			p.errs = append(p.errs, driver.TooLargeError(name, -1))
+			return p, nil
 		}
 		st, err := s.forFile(name)
 		if err != nil {
@@ -80,6 +97,20 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 	}
 	p.warnings = s.finder.Warnings()
 	return p, nil
+}
+
+// echoStdin copies standard input, as read, to w: what fix - prints when
+// it cannot fix the input.
+func (p *plan) echoStdin(w io.Writer) error {
+	if _, err := w.Write(p.stdinData); err != nil {
+		return err
+	}
+	if p.stdinRest != nil {
+		if _, err := io.Copy(w, p.stdinRest); err != nil {
+			return fmt.Errorf("copying standard input: %w", err)
+		}
+	}
+	return nil
 }
 
 // newSettings checks the flags and returns the settings they give, with
@@ -127,14 +158,15 @@ func (s *settings) discover(ctx context.Context, p *plan, roots []string) error 
 	seen := map[string]bool{}
 	reported := map[string]bool{}
 	for _, root := range roots {
-		paths, errs := discover.Files(ctx, []string{root})
+		found := discover.Find(ctx, []string{root})
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		for _, err := range errs {
+		for _, err := range found.Errs {
 			p.errs = append(p.errs, pathError(err))
 		}
-		for _, path := range paths {
+		p.skipped = append(p.skipped, found.Skipped...)
+		for _, path := range found.Files {
 			// A file reached twice, by its name and through a symbolic
 			// link, is processed once: writing it twice would fail.
 			real, err := filepath.EvalSymlinks(path)

@@ -87,6 +87,7 @@ const migrateExample = `  dockmend migrate --dry-run --root ~/src            # w
 func newMigrate(env *Env) *cobra.Command {
 	var o options
 	var m migrateFlags
+	var v verifyFlags
 	cmd := &cobra.Command{
 		Use:     "migrate [flags] [REPOSITORY...]",
 		Short:   "Fix the Dockerfiles of many git repositories, one branch each",
@@ -94,7 +95,7 @@ func newMigrate(env *Env) *cobra.Command {
 		Example: migrateExample,
 		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runMigrate(cmd, env, &o, &m, args)
+			return runMigrate(cmd, env, &o, &m, &v, args)
 		},
 	}
 	repos := pflag.NewFlagSet("repositories", pflag.ContinueOnError)
@@ -124,10 +125,11 @@ func newMigrate(env *Env) *cobra.Command {
 
 	o.registerRules(cmd)
 	o.registerPin(cmd)
+	v.register(cmd, "migrate")
 	return cmd
 }
 
-func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args []string) error {
+func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, v *verifyFlags, args []string) error {
 	ctx := cmd.Context()
 	started := time.Now()
 	opts := migrate.Options{Base: m.base, DryRun: m.dryRun, Jobs: m.jobs, Version: versionString()}
@@ -186,10 +188,20 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 	if err != nil {
 		return err
 	}
+	var mv *migrateVerify
+	if v.verify {
+		mv = &migrateVerify{flags: v, env: env, configFile: o.configFile}
+		if mv.build, err = v.build(o); err != nil {
+			return err
+		}
+		if mv.builder, err = v.findBuilder(ctx, env); err != nil {
+			return err
+		}
+	}
 	progress := newProgress(env)
 	opts.Progress = func(done int, counts map[migrate.Status]int) { progress.update(done, len(targets), counts) }
 	opts.Fix = func(ctx context.Context, req migrate.FixRequest) (*migrate.FixResult, error) {
-		res, err := fixTree(ctx, s.fresh(req.Dir), req)
+		res, err := fixTree(ctx, s.fresh(req.Dir), req, mv)
 		if err == nil && m.baseReport {
 			res.BaseImages, err = baseSummary(ctx, s, req)
 		}
@@ -373,7 +385,7 @@ func filterTargets(ts []migrate.Target, keep func(migrate.Target) bool) []migrat
 // fixTree runs the rules over the Dockerfiles in a repository's worktree,
 // as "dockmend fix" does, and writes the changed files when asked. Files
 // are named after the repository's path, not the temporary worktree.
-func fixTree(ctx context.Context, s *settings, req migrate.FixRequest) (*migrate.FixResult, error) {
+func fixTree(ctx context.Context, s *settings, req migrate.FixRequest, mv *migrateVerify) (*migrate.FixResult, error) {
 	reg := s.reg
 	p := &plan{reg: reg, pins: map[*driver.File]*pin.Options{}}
 	if err := s.discover(ctx, p, []string{req.Dir}); err != nil {
@@ -473,7 +485,11 @@ func fixTree(ctx context.Context, s *settings, req migrate.FixRequest) (*migrate
 	if req.Write {
 		dopts.Write = atomicfile.Write
 	}
-	if err := driver.Run(ctx, p.files, dopts); err != nil {
+	if mv != nil {
+		if err := mv.tree(ctx, p, req, res, target, rename); err != nil {
+			return nil, err
+		}
+	} else if err := driver.Run(ctx, p.files, dopts); err != nil {
 		return nil, err
 	}
 	// Lock files the repository configures inside itself are part of its

@@ -42,6 +42,9 @@ func (o *options) run(ctx context.Context, env *Env, p *plan, write, showFailed 
 	for _, w := range p.warnings {
 		fmt.Fprintf(env.Stderr, "%s: warning: %s\n", w.Path, w.Message)
 	}
+	for _, sk := range p.skipped {
+		fmt.Fprintln(env.Stderr, sk)
+	}
 	for _, err := range p.errs {
 		x.fail(env, "", err)
 	}

@@ -81,6 +81,8 @@ type Config struct {
 	// cache mounts (RUN --mount=type=cache) instead of removing the
 	// package lists and caches.
 	CacheMounts *bool `yaml:"cache-mounts"`
+	// Verify configures dockmend verify per Dockerfile (see VerifyFor).
+	Verify map[string]Verify `yaml:"verify"`
 
 	lines map[string]int // line of each top-level key
 }
@@ -231,6 +233,7 @@ func (c *Config) validate() error {
 			errs = append(errs, c.Errorf("build-args", "%s is not an ARG name", strconv.Quote(k)))
 		}
 	}
+	errs = append(errs, c.validateVerify()...)
 	return errors.Join(errs...)
 }
 

@@ -51,10 +51,13 @@ func run(p *transform.Pass, opts Options) error {
 	runs := map[*source.Stage][]*runInfo{}
 	lone := map[*runInfo]*runInfo{}
 	for _, st := range f.Stages {
-		if err := p.Context.Err(); err != nil {
+		if err := p.Err(); err != nil {
 			return err
 		}
 		for _, in := range st.Instructions {
+			if err := p.Err(); err != nil {
+				return err
+			}
 			if in.Is("RUN") {
 				r := analyze(in)
 				checkCommands(p, r)
@@ -66,14 +69,13 @@ func run(p *transform.Pass, opts Options) error {
 		}
 	}
 	checkLists(p, opts, f, runs, lone)
-	f.Walk(func(in *source.Instruction) {
+	return p.Walk(func(in *source.Instruction) {
 		if in.Parent != nil && mentionsApt(in) {
 			r := analyze(in)
 			checkCommands(p, r)
 			checkTrigger(p, opts, r)
 		}
 	})
-	return nil
 }
 
 // mentionsApt reports a RUN that may run apt, apt-get or aptitude.

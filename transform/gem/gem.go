@@ -27,11 +27,8 @@ var Transformer = &transform.Transformer{
 const cacheCleanup = `rm -rf "$(gem env gemdir)"/cache/*.gem`
 
 func run(p *transform.Pass) error {
-	if err := p.Context.Err(); err != nil {
-		return err
-	}
 	gemrc := setsGemrc(p.File)
-	p.File.Walk(func(in *source.Instruction) {
+	err := p.Walk(func(in *source.Instruction) {
 		if gemrc || !in.Is("RUN") || !shellcmd.Mentions(in, "gem") || !shellcmd.ImageStage(in) {
 			return
 		}
@@ -57,6 +54,9 @@ func run(p *transform.Pass) error {
 			p.Report(fd)
 		}
 	})
+	if err != nil {
+		return err
+	}
 	return cachefix.Run(p, cacheSpec, cachefix.Options{})
 }
 

@@ -210,24 +210,34 @@ func (p *plan) placeInstructions(a *analysis) {
 			p.moved[in] = i > lastBuild
 		}
 	}
-	// ARGs used by what is placed, and by the ARGs so added.
-	for changed := true; changed; {
-		changed = false
-		used := map[string]bool{}
-		for in := range placed {
-			for _, m := range varRE.FindAllStringSubmatch(in.Logical, -1) {
-				used[m[1]+m[2]] = true
+	// ARGs used by what is placed, and by the ARGs so added: each placed
+	// instruction is scanned once for the variables it uses.
+	declaring := map[string][]*source.Instruction{}
+	var queue []*source.Instruction
+	for _, in := range ins {
+		switch {
+		case placed[in]:
+			queue = append(queue, in)
+		case in.Keyword == "ARG":
+			for _, arg := range argsOf(in) {
+				declaring[arg.Name] = append(declaring[arg.Name], in)
 			}
 		}
-		for _, in := range ins {
-			if in.Keyword != "ARG" || placed[in] {
+	}
+	used := map[string]bool{}
+	for len(queue) > 0 {
+		in := queue[0]
+		queue = queue[1:]
+		for _, m := range varRE.FindAllStringSubmatch(in.Logical, -1) {
+			name := m[1] + m[2]
+			if used[name] {
 				continue
 			}
-			for _, arg := range argsOf(in) {
-				if used[arg.Name] {
-					placed[in] = true
-					changed = true
-					break
+			used[name] = true
+			for _, d := range declaring[name] {
+				if !placed[d] {
+					placed[d] = true
+					queue = append(queue, d)
 				}
 			}
 		}

@@ -57,15 +57,11 @@ type Options struct {
 // mounts a cache over it, one finding at the first such install, with a
 // fix that appends the cleanup to the RUN.
 func Run(p *transform.Pass, spec *Spec, opts Options) error {
-	if err := p.Context.Err(); err != nil {
-		return err
-	}
-	p.File.Walk(func(in *source.Instruction) {
+	return p.Walk(func(in *source.Instruction) {
 		if in.Is("RUN") && shellcmd.Mentions(in, spec.Words...) && shellcmd.ImageStage(in) && !mounted(in, spec) {
 			check(p, spec, opts, in)
 		}
 	})
-	return nil
 }
 
 func check(p *transform.Pass, spec *Spec, opts Options, in *source.Instruction) {
