@@ -4,7 +4,7 @@
 GO ?= go
 BIN := bin/dockmend
 
-.PHONY: all build test test-short test-race vet fmt-check demo bench bench-migrate fuzz update clean
+.PHONY: all build test test-short test-race vet fmt-check demo dist bench bench-migrate fuzz update clean
 
 all: build
 
@@ -35,6 +35,10 @@ demo:
 	@$(GO) build -o $(BIN) ./cmd/dockmend
 	@bash scripts/demo.sh $(BIN)
 
+## dist: release binaries of HEAD (a clone, not the work tree) for Linux, macOS and Windows, amd64 and arm64, with SHA256SUMS, in dist/; the version comes from the tag
+dist:
+	@bash scripts/dist.sh
+
 ## bench: pipeline vs parser over the corpus, digest resolution and dockmend base under latency
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/corpus ./internal/resolve ./transform/pin ./internal/base
@@ -53,6 +57,6 @@ update:
 	$(GO) test ./cmd/dockmend -update
 
 clean:
-	rm -rf bin
+	rm -rf bin dist
 
 -include e2e/e2e.mk
