@@ -10,9 +10,11 @@
 #      digests are not Docker Hub's. The tags stay; only the digests move.
 #   3. buildah builds it (cold, --no-cache --pull=always); `go mod download` reaches the Go module
 #      proxy from inside the build, as it would on a developer's machine.
-#   4. The image: `dockmend version` runs; the user is not root; git is there; no package lists
-#      are left; `check` on a mounted directory gives the same findings as the host's dockmend;
-#      `fix` as the calling user rewrites a mounted copy; the re-pinned bases were pulled by digest.
+#   4. The image: `dockmend version` prints the version go stamped from the commit (the build
+#      context is a clone of it, with .git, as a user's checkout is); the user is not root; git is
+#      there; no package lists are left; `check` on a mounted directory gives the same findings as
+#      the host's dockmend; `fix` as the calling user, and as an unknown uid, rewrites a mounted
+#      copy; the re-pinned bases were pulled by digest.
 #
 # It prints `e2e-image: N passed, N failed` last and exits 1 on a failure. Like the rest of the
 # harness it needs root on Debian 12 and skips elsewhere (fails under CI=true or E2E_REQUIRED=1).
@@ -56,11 +58,19 @@ main() {
   tags=$(grep -E '^FROM ' "$OUT/Dockerfile" | awk '{print $2}' | sed 's/@sha256:.*//' | paste -sd' ')
   check "tags kept by the re-pin" "$tags" "golang:1.26.8-bookworm debian:bookworm-slim"
 
-  echo "[e2e-image] buildah build (context: $REPO_ROOT, .dockerignore applies)"
+  # The build context is a clone of the commit, as a user's checkout is: with .git, so that go
+  # stamps the version into the binary. Uncommitted changes are not in it.
+  CTX=$OUT/context
+  commit=$(git -C "$REPO_ROOT" rev-parse HEAD)
+  git clone --quiet --no-checkout --no-hardlinks "$REPO_ROOT" "$CTX"
+  git -C "$CTX" -c advice.detachedHead=false checkout --quiet "$commit"
+  [ -z "$(git -C "$REPO_ROOT" status --porcelain --untracked-files=no)" ] \
+    || info "the work tree has uncommitted changes; the image is built from the commit $commit"
+  echo "[e2e-image] buildah build (context: a clone of $commit, .dockerignore applies)"
   rm -rf "$TMPDIR/buildah-cache"
   t=$(now_ns); rc=0
   timeout "${E2E_BUILD_TIMEOUT:-900}" buildah build --no-cache --force-rm --pull=always --http-proxy=false \
-    -f "$OUT/Dockerfile" -t "$IMG" "$REPO_ROOT" >"$OUT/build.log" 2>&1 || rc=$?
+    -f "$OUT/Dockerfile" -t "$IMG" "$CTX" >"$OUT/build.log" 2>&1 || rc=$?
   secs=$(secs_since "$t")
   if [ $rc != 0 ]; then
     tail -20 "$OUT/build.log" | sed 's/^/      /'
@@ -86,7 +96,12 @@ main() {
   run() { podman run --rm --pull=never --network none "$@"; }
 
   v=$(run "$IMG" version 2>&1) || true
-  case $v in "dockmend "*) ok "dockmend version: $v" ;; *) bad "dockmend version printed: $v" ;; esac
+  # stamped by go from the clone's git: a tag or a pseudo-version, with the commit, not modified
+  case $v in
+    "dockmend v"*"(${commit:0:12}, "*modified*) bad "dockmend version says modified: $v" ;;
+    "dockmend v"*"(${commit:0:12}, "*) ok "dockmend version: $v" ;;
+    *) bad "dockmend version printed: $v (want the version of ${commit:0:12})" ;;
+  esac
   check "user" "$(run --entrypoint id "$IMG" -un 2>&1) $(run --entrypoint id "$IMG" -u 2>&1)" "dockmend 10001"
   check "git in the image" "$(run --entrypoint git "$IMG" --version 2>&1 | cut -d' ' -f1-2)" "git version"
   check "package lists left" "$(run --entrypoint sh "$IMG" -c 'find /var/lib/apt/lists -type f | wc -l' 2>&1)" "0"
@@ -109,6 +124,10 @@ main() {
   cp -R "$ex/." "$OUT/fix/"
   rc=0; run --user "$(id -u):$(id -g)" -v "$OUT/fix:/src" "$IMG" fix --offline --lockfile /src/dockmend.lock /src >"$OUT/fix.log" 2>&1 || rc=$?
   check "fix as the calling user" "exit $rc, $(grep -c '@sha256:' "$OUT"/fix/*/Dockerfile | awk -F: '{s += $2} END {print s}') pins" "exit 0, 5 pins"
+  # and as a user the image does not know, on files that user owns: they stay theirs
+  mkdir -p "$OUT/fix-uid"; cp -R "$ex/." "$OUT/fix-uid/"; chown -R 12345:12345 "$OUT/fix-uid"
+  rc=0; run --user 12345:12345 -v "$OUT/fix-uid:/src" "$IMG" fix --offline --lockfile /src/dockmend.lock /src >"$OUT/fix-uid.log" 2>&1 || rc=$?
+  check "fix as uid 12345" "exit $rc, $(grep -c '@sha256:' "$OUT"/fix-uid/*/Dockerfile | awk -F: '{s += $2} END {print s}') pins, owners $(stat -c %u:%g "$OUT"/fix-uid/*/Dockerfile | sort -u | paste -sd' ')" "exit 0, 5 pins, owners 12345:12345"
   rc=0; "$BIN" check --offline --lockfile "$OUT/fix/dockmend.lock" "$OUT/fix" >"$OUT/check-after-fix.txt" 2>&1 || rc=$?
   check "check after fix (only the unsafe fixes are left)" "$(tail -1 "$OUT/check-after-fix.txt")" "2 findings, 2 more with --unsafe-fixes"
 
