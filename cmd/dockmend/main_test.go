@@ -16,13 +16,15 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/dockmend/dockmend/internal/buildtest"
 	"github.com/dockmend/dockmend/internal/golden"
 	"github.com/dockmend/dockmend/internal/testregistry"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"dockmend": main,
+		"dockmend":    main,
+		"fake-docker": fakeDocker,
 	})
 }
 
@@ -49,17 +51,27 @@ func TestMain(m *testing.M) {
 //	                               matches REGEXP, anchored at both ends); negated: it has
 //	                               no such value
 //	json -set NAME FILE QUERY      set $NAME to the value at QUERY, as text
+//	buildenv                       real image builds: a storage root of the
+//	                               script's own (internal/buildtest), its
+//	                               CONTAINERS_* variables set, $BASE the busybox
+//	                               base image (guard it with [!builds] skip)
 //	waitfile PATTERN               wait until a file matches the glob PATTERN (a
 //	                               background command made it); fails after 2 minutes
+//
+// fake-docker is a stand-in for the docker command line (see fakeDocker);
+// $TSBIN is the directory of the script commands, for a PATH without the
+// machine's tools.
 //
 // A QUERY is object keys separated by dots, each optionally followed by
 // [N], the array element N, or [KEY=VALUE], the one array element whose
 // string field KEY is VALUE: repositories[path=a/b].files[0].path. A
 // value "as text" is a string's content or, for others, compact JSON.
 //
-// and the condition [root], true when running as root (who may read any
-// file). Rules are registered statically: a script uses them as they are,
-// and a renamed rule fails it rather than skipping it.
+// and the conditions [root], true when running as root (who may read any
+// file), and [builds], true when real image builds run here (an error
+// under CI=true when they cannot). Rules are registered statically: a
+// script uses them as they are, and a renamed rule fails it rather than
+// skipping it.
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
@@ -72,11 +84,21 @@ func TestScript(t *testing.T) {
 				env.Setenv(k, "")
 			}
 			env.Setenv("TERM", "dumb")
+			if dir, _, ok := strings.Cut(env.Getenv("PATH"), string(os.PathListSeparator)); ok {
+				env.Setenv("TSBIN", dir)
+			}
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "root" {
 				return os.Geteuid() == 0, nil
+			}
+			if cond == "builds" {
+				why := buildtest.Unavailable()
+				if why != "" && buildtest.Required() {
+					return false, fmt.Errorf("%s; CI=true requires the build tests", why)
+				}
+				return why == "", nil
 			}
 			return false, errors.New("unknown condition " + cond)
 		},
@@ -90,9 +112,33 @@ func TestScript(t *testing.T) {
 			"registry":  cmdRegistry,
 			"requests":  cmdRequests,
 			"json":      cmdJSON,
+			"buildenv":  cmdBuildEnv,
 			"waitfile":  cmdWaitFile,
 		},
 	})
+}
+
+func cmdBuildEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: buildenv")
+	}
+	if why := buildtest.Unavailable(); why != "" {
+		ts.Fatalf("%s (guard the script with [!builds] skip)", why)
+	}
+	e, err := buildtest.Create()
+	if e != nil {
+		ts.Defer(func() {
+			if err := e.Close(); err != nil {
+				ts.Logf("removing the build storage: %v", err)
+			}
+		})
+	}
+	ts.Check(err)
+	for _, kv := range e.Vars {
+		k, v, _ := strings.Cut(kv, "=")
+		ts.Setenv(k, v)
+	}
+	ts.Setenv("BASE", buildtest.BaseImage)
 }
 
 func cmdExits(ts *testscript.TestScript, neg bool, args []string) {

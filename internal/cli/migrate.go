@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/dockmend/dockmend/internal/builder"
 	"github.com/dockmend/dockmend/internal/gitcmd"
 	"github.com/dockmend/dockmend/internal/migrate"
 	"github.com/dockmend/dockmend/internal/session"
@@ -55,6 +56,7 @@ func newMigrate(env *Env) *cobra.Command {
 	var o options
 	var mo session.MigrateOptions
 	var conflict, author, shard string
+	var v verifyFlags
 	cmd := &cobra.Command{
 		Use:     "migrate [flags] [REPOSITORY...]",
 		Short:   "Fix the Dockerfiles of many git repositories, one branch each",
@@ -101,6 +103,9 @@ func newMigrate(env *Env) *cobra.Command {
 			defer s.Close()
 			mo.Version, mo.Selection.Paths, mo.Stdin, mo.Stdout = version.String(), args, env.Stdin, env.Stdout
 			mo.Progress = env.stderrIsTerminal()
+			if v.verify {
+				mo.Verify = v.session(env, &o, nil, new(builder.Builder))
+			}
 			res, err := s.Migrate(cmd.Context(), mo)
 			if err != nil {
 				return err
@@ -135,5 +140,6 @@ func newMigrate(env *Env) *cobra.Command {
 
 	o.registerRules(cmd)
 	o.registerPin(cmd)
+	v.register(cmd, "migrate")
 	return cmd
 }

@@ -145,6 +145,7 @@ func newRoot(env *Env) *cobra.Command {
 		newReport(env),
 		newRules(env),
 		newVersion(env),
+		newVerify(env),
 	)
 	root.SetHelpCommand(newHelp(root, env))
 	return root

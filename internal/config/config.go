@@ -77,6 +77,12 @@ type Config struct {
 	// toolchain images to the runtime base of the new final stage
 	// ("golang:*-bookworm": "debian:bookworm-slim").
 	RuntimeBases map[string]string `yaml:"runtime-bases"`
+	// CacheMounts makes the apt, npm, yarn and pip rules fix with BuildKit
+	// cache mounts (RUN --mount=type=cache) instead of removing the
+	// package lists and caches.
+	CacheMounts *bool `yaml:"cache-mounts"`
+	// Verify configures dockmend verify per Dockerfile (see VerifyFor).
+	Verify map[string]Verify `yaml:"verify"`
 
 	lines map[string]int // line of each top-level key
 }
@@ -227,6 +233,7 @@ func (c *Config) validate() error {
 			errs = append(errs, c.Errorf("build-args", "%s is not an ARG name", strconv.Quote(k)))
 		}
 	}
+	errs = append(errs, c.validateVerify()...)
 	return errors.Join(errs...)
 }
 
@@ -255,6 +262,9 @@ func (c *Config) ContextNames() []string {
 
 // PinEnabled reports whether the pin rule may run: Pin is unset or true.
 func (c *Config) PinEnabled() bool { return c.Pin == nil || *c.Pin }
+
+// CacheMountsEnabled reports whether CacheMounts is set and true.
+func (c *Config) CacheMountsEnabled() bool { return c.CacheMounts != nil && *c.CacheMounts }
 
 // UnsafeFixesEnabled reports whether UnsafeFixes is set and true.
 func (c *Config) UnsafeFixesEnabled() bool { return c.UnsafeFixes != nil && *c.UnsafeFixes }
@@ -320,6 +330,9 @@ func Merge(base, over *Config) *Config {
 		out.BuildContexts = append(slices.Clone(base.BuildContexts), over.BuildContexts...)
 	}
 	out.RuntimeBases = mergeMaps(base.RuntimeBases, over.RuntimeBases)
+	if over.CacheMounts != nil {
+		out.CacheMounts = over.CacheMounts
+	}
 	return &out
 }
 

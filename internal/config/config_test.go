@@ -33,6 +33,7 @@ lockfile: locks/dockmend.lock
 concurrency: 4
 build-args:
   BASE: debian:12
+cache-mounts: true
 build-contexts: [assets, base=../base]
 `,
 			want: &Config{
@@ -43,6 +44,7 @@ build-contexts: [assets, base=../base]
 				Lockfile: "locks/dockmend.lock", Concurrency: 4,
 				BuildArgs:     map[string]string{"BASE": "debian:12"},
 				BuildContexts: []string{"assets", "base=../base"},
+				CacheMounts:   &yes,
 			},
 		},
 		{name: "unknown key", yaml: "select: [apt]\nfrobnicate: 1\n", wantErr: `cfg/.dockmend.yaml:2: unknown key "frobnicate"`},
@@ -175,7 +177,7 @@ func TestMerge(t *testing.T) {
 		Path: "r/.dockmend.yaml", Dir: "r",
 		Select: []string{"apt"}, Pin: &no, Platform: "linux/amd64", Lockfile: "x.lock",
 		RegistryMirrors: map[string]string{"docker.io": "https://a", "ghcr.io": "https://b"},
-		BuildArgs:       map[string]string{"A": "1"},
+		BuildArgs:       map[string]string{"A": "1"}, CacheMounts: &yes,
 	}
 	over := &Config{
 		Ignore: []string{"pin"}, UnsafeFixes: &yes, Concurrency: 2,
@@ -187,7 +189,7 @@ func TestMerge(t *testing.T) {
 		Select: []string{"apt"}, Ignore: []string{"pin"}, UnsafeFixes: &yes, Pin: &no,
 		Platform: "linux/amd64", Lockfile: "x.lock", Concurrency: 2,
 		RegistryMirrors: map[string]string{"docker.io": "https://c", "ghcr.io": "https://b"},
-		BuildArgs:       map[string]string{"A": "1"},
+		BuildArgs:       map[string]string{"A": "1"}, CacheMounts: &yes,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Merge:\ngot  %+v\nwant %+v", got, want)
@@ -207,8 +209,11 @@ func TestMerge(t *testing.T) {
 	if got := ctx.ContextNames(); !reflect.DeepEqual(got, []string{"assets", "base"}) {
 		t.Errorf("ContextNames = %q, want [assets base]", got)
 	}
-	if Merge(nil, nil) == nil || !Merge(nil, nil).PinEnabled() || Merge(nil, nil).UnsafeFixesEnabled() {
-		t.Error("empty merge: want pin on, unsafe fixes off")
+	if Merge(nil, nil) == nil || !Merge(nil, nil).PinEnabled() || Merge(nil, nil).UnsafeFixesEnabled() || Merge(nil, nil).CacheMountsEnabled() {
+		t.Error("empty merge: want pin on, unsafe fixes and cache mounts off")
+	}
+	if Merge(base, &Config{CacheMounts: &no}).CacheMountsEnabled() {
+		t.Error("cache-mounts: false over true stays on")
 	}
 }
 

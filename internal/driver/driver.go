@@ -102,26 +102,8 @@ func Run(ctx context.Context, files []*File, opts Options) error {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	slots := make([]*slot, len(files))
-	for i, f := range files {
-		slots[i] = &slot{out: Outcome{File: f}}
-	}
-
-	// Read everything first, and parse what the rules prepare with, so
-	// that they prepare with every file.
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(jobs)
-	for _, s := range slots {
-		g.Go(func() error {
-			s.data, s.stat, s.out.Err = read(gctx, s.out.File)
-			if s.out.Err == nil && prepares(s.out.File.Options.Transformers) {
-				s.file, s.out.Err = parse(s.out.File, s.data)
-				s.data = nil
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	slots, err := load(ctx, files, jobs)
+	if err != nil {
 		return err
 	}
 	if err := prepare(ctx, slots); err != nil {
@@ -140,6 +122,40 @@ func Run(ctx context.Context, files []*File, opts Options) error {
 		}
 		return opts.Emit(slots[i].out)
 	})
+}
+
+// Prepare does what Run does first, for a caller that runs the engine
+// itself (dockmend verify): it reads and parses the files whose rules
+// prepare, and calls each rule's Prepare once with them. Files that cannot
+// be read or parsed are left out (the engine will say why).
+func Prepare(ctx context.Context, files []*File) error {
+	slots, err := load(ctx, files, runtime.GOMAXPROCS(0))
+	if err != nil {
+		return err
+	}
+	return prepare(ctx, slots)
+}
+
+// load reads every file, and parses those whose rules prepare, so that
+// the rules prepare with every file; at most jobs at once.
+func load(ctx context.Context, files []*File, jobs int) ([]*slot, error) {
+	slots := make([]*slot, len(files))
+	for i, f := range files {
+		slots[i] = &slot{out: Outcome{File: f}}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for _, s := range slots {
+		g.Go(func() error {
+			s.data, s.stat, s.out.Err = read(gctx, s.out.File)
+			if s.out.Err == nil && prepares(s.out.File.Options.Transformers) {
+				s.file, s.out.Err = parse(s.out.File, s.data)
+				s.data = nil
+			}
+			return nil
+		})
+	}
+	return slots, g.Wait()
 }
 
 // prepares reports whether one of ts has a Prepare.

@@ -38,6 +38,19 @@ type Options struct {
 	NoFix bool
 	// MaxPasses bounds the fix loop; 0 means DefaultMaxPasses.
 	MaxPasses int
+	// UnsafeRules, when not nil, limits the Unsafe fixes applied under
+	// UnsafeFixes to those of the named rules; Safe fixes of every rule
+	// are still applied. dockmend verify builds such subsets to keep the
+	// rules whose unsafe fixes hold and drop the others.
+	UnsafeRules []string
+}
+
+// fixable reports whether the fix of fd is applied under o.
+func (o *Options) fixable(fd Finding) bool {
+	if !fd.Fixable(o.UnsafeFixes) {
+		return false
+	}
+	return o.UnsafeRules == nil || fd.Fix.Applicability == transform.Safe || slices.Contains(o.UnsafeRules, fd.Rule)
 }
 
 // Finding is a transformer's finding placed in its file.
@@ -70,6 +83,9 @@ type Result struct {
 	Fixed int
 	// FixedByRule counts the applied fixes by rule name; nil when none.
 	FixedByRule map[string]int
+	// UnsafeByRule counts the applied Unsafe fixes by rule name (they are
+	// also in FixedByRule); nil when none.
+	UnsafeByRule map[string]int
 	// Passes counts the passes run.
 	Passes int
 }
@@ -148,8 +164,9 @@ func RunFile(ctx context.Context, f *source.File, opts Options) (*Result, error)
 		var set []edit.Edit
 		var rules []string
 		applied := map[string]int{}
+		unsafe := map[string]int{}
 		for _, fd := range findings {
-			if !fd.Fixable(opts.UnsafeFixes) {
+			if !opts.fixable(fd) {
 				continue
 			}
 			merged, ok := edit.Merge(set, fd.Fix.Edits)
@@ -158,6 +175,9 @@ func RunFile(ctx context.Context, f *source.File, opts Options) (*Result, error)
 			}
 			set = merged
 			applied[fd.Rule]++
+			if fd.Fix.Applicability != transform.Safe {
+				unsafe[fd.Rule]++
+			}
 			if !slices.Contains(rules, fd.Rule) {
 				rules = append(rules, fd.Rule)
 			}
@@ -191,6 +211,12 @@ func RunFile(ctx context.Context, f *source.File, opts Options) (*Result, error)
 			}
 			res.FixedByRule[r] += n
 			res.Fixed += n
+		}
+		for r, n := range unsafe {
+			if res.UnsafeByRule == nil {
+				res.UnsafeByRule = map[string]int{}
+			}
+			res.UnsafeByRule[r] += n
 		}
 		cur = next
 		lastRules = rules

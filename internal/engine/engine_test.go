@@ -567,6 +567,45 @@ func TestFixable(t *testing.T) {
 	}
 }
 
+// TestUnsafeRules checks that UnsafeRules limits the unsafe fixes to the
+// named rules, keeps every safe fix, and that UnsafeByRule counts only the
+// unsafe fixes applied, over several passes.
+func TestUnsafeRules(t *testing.T) {
+	ts := []*transform.Transformer{
+		replace("tidy", "", `apt `, "apt-get ", transform.Safe),
+		replace("norec", "", `install -y (\w+)\n`, "install -y --no-recommends $1\n", transform.Unsafe),
+		// split only fires once tidy has run: its fix waits for pass 2.
+		replace("split", "", `(?m)^RUN apt-get (.*)\nCMD`, "RUN apt-get $1\nFROM scratch\nCMD", transform.Unsafe),
+	}
+	src := "FROM x\nRUN apt install -y curl\nCMD [\"curl\"]\n"
+	for _, tt := range []struct {
+		name   string
+		rules  []string
+		unsafe bool
+		want   string
+		byRule map[string]int
+	}{
+		{"all unsafe", nil, true, "FROM x\nRUN apt-get install -y --no-recommends curl\nFROM scratch\nCMD [\"curl\"]\n", map[string]int{"norec": 1, "split": 1}},
+		{"only norec", []string{"norec"}, true, "FROM x\nRUN apt-get install -y --no-recommends curl\nCMD [\"curl\"]\n", map[string]int{"norec": 1}},
+		{"only split", []string{"split"}, true, "FROM x\nRUN apt-get install -y curl\nFROM scratch\nCMD [\"curl\"]\n", map[string]int{"split": 1}},
+		{"none of them", []string{}, true, "FROM x\nRUN apt-get install -y curl\nCMD [\"curl\"]\n", nil},
+		{"without UnsafeFixes", []string{"norec"}, false, "FROM x\nRUN apt-get install -y curl\nCMD [\"curl\"]\n", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := run(t, src, engine.Options{Transformers: ts, UnsafeFixes: tt.unsafe, UnsafeRules: tt.rules})
+			if got := string(res.Output); got != tt.want {
+				t.Errorf("output:\n%s\nwant:\n%s", got, tt.want)
+			}
+			if fmt.Sprint(res.UnsafeByRule) != fmt.Sprint(tt.byRule) {
+				t.Errorf("UnsafeByRule = %v, want %v", res.UnsafeByRule, tt.byRule)
+			}
+			if res.FixedByRule["tidy"] != 1 {
+				t.Errorf("FixedByRule = %v, want tidy: 1", res.FixedByRule)
+			}
+		})
+	}
+}
+
 // TestRunCancelledBetweenRules cancels the run from inside a rule: the
 // rules after it do not run.
 func TestRunCancelledBetweenRules(t *testing.T) {

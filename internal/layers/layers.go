@@ -27,17 +27,18 @@ func Table() []Layer {
 			"internal/regfile", "internal/gitcmd", "internal/redact", "internal/plural", "internal/ordered",
 			"internal/severity", "internal/tagver", "internal/distroinfo", "internal/pkgdb", "internal/vulndb",
 			"internal/runtimebase", "internal/version", "internal/golden", "internal/testregistry",
+			"internal/builder", "internal/buildfacts", "internal/buildtest", "internal/imagediff",
 		}},
 		{"the rules' API", []string{"transform"}},
 		{"the rules, one package each, and their kits", []string{"transform/"}},
 		{"running rules over files, and reporting", []string{
 			"internal/engine", "internal/driver", "internal/ruleset", "internal/report", "internal/transformtest",
-			"internal/base",
+			"internal/base", "internal/verify",
 		}},
 		{"many repositories", []string{"internal/migrate"}},
 		{"the library behind the commands", []string{"internal/session"}},
 		{"the command line", []string{"internal/cli"}},
-		{"commands, and tests of the whole", []string{"cmd/", "internal/corpus", "internal/layers"}},
+		{"commands, and tests of the whole", []string{"cmd/", "internal/corpus", "internal/layers", "internal/projectfiles"}},
 	}
 }
 

@@ -55,6 +55,8 @@ type FixResult struct {
 	// Errors are problems with single files, each naming the file; the
 	// other files are fixed and committed.
 	Errors []string
+	// Verified are the verifications of the Dockerfiles, with --verify.
+	Verified []Verification
 	// BaseImages is the "dockmend base" summary of the work tree's
 	// Dockerfiles, when asked for (migrate --base-report).
 	BaseImages *base.Summary
@@ -306,7 +308,7 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 	}
 	// A file that could not be fixed is that file's problem: the others
 	// are committed, and the repository's outcome lists the problems.
-	rep.Errors = fix.Errors
+	rep.Errors, rep.Verified = fix.Errors, fix.Verified
 	rep.BaseImages = fix.BaseImages
 	switch {
 	case len(fix.Files) == 0 && len(fix.Errors) > 0:

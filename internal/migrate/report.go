@@ -81,6 +81,8 @@ type Repository struct {
 	// BaseImages summarises the repository's base images (--base-report).
 	BaseImages *base.Summary `json:"base_images,omitempty"`
 	Seconds    float64       `json:"seconds"`
+	// Verified are the verifications of its Dockerfiles (--verify).
+	Verified []Verification `json:"verified,omitempty"`
 }
 
 // FileFixes are the fixes applied to one file.
@@ -246,6 +248,9 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 					note += "; "
 				}
 				note += "warning: " + w
+			}
+			if v := verifyNote(r); v != "" {
+				note = strings.TrimPrefix(note+"; "+v, "; ")
 			}
 			commit := r.Commit
 			if len(commit) > 12 {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/driver"
-	"github.com/dockmend/dockmend/internal/report"
 )
 
 // Rules is what FixTree needs to run dockmend's rules over the Dockerfiles
@@ -22,8 +21,9 @@ type Rules interface {
 	// outside it).
 	Find(ctx context.Context, dir string) (*Found, error)
 	// Run runs the rules over files, one at a time, writing the changed
-	// ones when write is set, and calls emit with each outcome in order.
-	Run(ctx context.Context, files []*driver.File, write bool, emit func(driver.Outcome) error) error
+	// ones when write is set, and calls emit with each file's outcome, in
+	// order.
+	Run(ctx context.Context, files []*driver.File, write bool, emit func(Outcome) error) error
 	// SaveLockfiles writes, when write is set, the lock files below dir
 	// that changed and returns their paths; either way it then forgets
 	// them, for they go with the worktree.
@@ -42,6 +42,24 @@ type Found struct {
 	Errs []error
 	// Warnings are about configuration files, and stopped nothing.
 	Warnings []string
+}
+
+// Outcome is what the rules did to one file of a work tree.
+type Outcome struct {
+	// File is the file, as Find found it.
+	File *driver.File
+	// Err is the file's error: the rules could not run on it.
+	Err error
+	// Failed are the findings about work a rule could not do (a failed
+	// lookup), one line each: the file is not committed.
+	Failed []string
+	// Before and After are the file's content; Fixes counts the applied
+	// fixes by rule.
+	Before, After []byte
+	Fixes         map[string]int
+	// Verified, under migrate --verify, says whether the file's unsafe
+	// fixes held when it was built (Path is filled in by FixTree).
+	Verified *Verification
 }
 
 // FixTree runs the rules over the Dockerfiles in a repository's worktree,
@@ -115,28 +133,26 @@ func FixTree(ctx context.Context, req FixRequest, rules Rules) (*FixResult, erro
 		target[f] = realRel
 		files = append(files, f)
 	}
-	emit := func(out driver.Outcome) error {
-		if out.Err != nil {
+	emit := func(out Outcome) error {
+		path := filepath.ToSlash(target[out.File])
+		if v := out.Verified; v != nil {
+			v.Path, v.Error = path, rename(v.Error)
+			for rule, why := range v.Dropped {
+				v.Dropped[rule] = rename(why)
+			}
+			res.Verified = append(res.Verified, *v)
+		}
+		switch {
+		case out.Err != nil:
 			res.Errors = append(res.Errors, rename(out.Err.Error()))
-			return nil
-		}
-		if failed := out.Result.Failed(); len(failed) > 0 {
-			var b strings.Builder
-			if err := report.Text(&b, report.File{Path: out.Result.Path, Data: out.Result.Output, Findings: failed}); err != nil {
-				return err
+		case len(out.Failed) > 0:
+			// A failed lookup fails the file: no branch pins part of it.
+			for _, line := range out.Failed {
+				res.Errors = append(res.Errors, rename(line))
 			}
-			for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
-				res.Errors = append(res.Errors, line)
-			}
-			return nil
+		case string(out.Before) != string(out.After):
+			res.Files = append(res.Files, FixedFile{Path: path, Fixes: out.Fixes, Before: out.Before, After: out.After})
 		}
-		if !out.Result.Changed() {
-			return nil
-		}
-		res.Files = append(res.Files, FixedFile{
-			Path: filepath.ToSlash(target[out.File]), Fixes: out.Result.FixedByRule,
-			Before: out.Result.Input, After: out.Result.Output,
-		})
 		return nil
 	}
 	if err := rules.Run(ctx, files, req.Write, emit); err != nil {

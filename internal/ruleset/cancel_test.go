@@ -34,7 +34,7 @@ func busyFile() []byte {
 	// for the rules that look only at stages that reach an image.
 	b.WriteString("FROM debian:12 AS s0\n")
 	for i := range 200 {
-		fmt.Fprintf(&b, "FROM s%d AS s%d\nRUN apt-get install a%d && apk add b && dnf install c && zypper install d && pip install e\nCOPY --from=busybox:1.%d /bin/sh /sh\n", i, i+1, i, i)
+		fmt.Fprintf(&b, "FROM s%d AS s%d\nRUN apt-get install a%d && apk add b && dnf install c && zypper install d && pip install e && npm install f && yarn install && gem install g && composer install\nCOPY --from=busybox:1.%d /bin/sh /sh\n", i, i+1, i, i)
 	}
 	b.WriteString("FROM s200\nFROM golang:1.22\nRUN apt-get update && apt-get install -y gcc\nWORKDIR /src\n")
 	for i := range 200 {

@@ -32,6 +32,10 @@ type MigrateOptions struct {
 	Stdin io.Reader
 	// BaseReport adds each repository's base images to the report.
 	BaseReport bool
+	// Verify, if not nil, builds each repository's Dockerfiles before and
+	// after their unsafe fixes and commits only the fixes that hold
+	// (migrate --verify).
+	Verify *VerifyOptions
 	// ReportFile, if not "", receives the report as JSON.
 	ReportFile string
 	// Stdout receives the changes of a dry run as one patch, then the
@@ -67,7 +71,12 @@ func (s *Session) Migrate(ctx context.Context, o MigrateOptions) (*Result, error
 	stderr := s.opts.Stderr
 	progress := migrate.NewProgress(stderr, o.Progress)
 	opts.Progress = func(done int, counts map[migrate.Status]int) { progress.Update(done, len(targets), counts) }
-	opts.Fix = s.FixFunc(o.BaseReport)
+	if o.Verify != nil {
+		if err := o.Verify.setup(ctx); err != nil {
+			return nil, err
+		}
+	}
+	opts.Fix = s.FixFunc(o.BaseReport, o.Verify)
 	opts.Emit = func(r *migrate.Repository, fix *migrate.FixResult) error {
 		// The report and the messages below say what went wrong, never
 		// with a credential in it.

@@ -142,6 +142,7 @@ func (s *settings) build(c *config.Config) setting {
 		rc.Tag = tag.Options{Registry: res, BuildArgs: m.BuildArgs}
 	}
 	rc.Multistage = multistage.Options{RuntimeBases: m.RuntimeBases, BuildArgs: m.BuildArgs}
+	rc.CacheMounts = m.CacheMountsEnabled()
 	if c != nil {
 		if err := rc.Multistage.Validate(); err != nil {
 			return setting{err: c.Errorf("runtime-bases", "%v", err)}
@@ -227,4 +228,12 @@ func checkRules(known []*transform.Transformer, names []string) error {
 		}
 	}
 	return nil
+}
+
+// configFile returns the path of the --config file, or "".
+func (s *settings) configFile() string {
+	if s.fixed == nil {
+		return ""
+	}
+	return s.fixed.Path
 }

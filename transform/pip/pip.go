@@ -14,23 +14,39 @@ import (
 //go:embed doc.go
 var doc string
 
-// Transformer is the pip rule: pip install gets --no-cache-dir.
-var Transformer = &transform.Transformer{
-	Name:    "pip",
-	Doc:     transform.MustExtractDoc(doc, "pip"),
-	Default: true,
-	Fixes:   []string{"DL3042"},
-	Run:     run,
+// Options configure the rule.
+type Options struct {
+	// CacheMounts fixes with a BuildKit cache mount over /root/.cache/pip
+	// instead of --no-cache-dir, in RUNs that run as root.
+	CacheMounts bool
+}
+
+// Transformer is the pip rule with the default options: pip install gets
+// --no-cache-dir.
+var Transformer = New(Options{})
+
+// New returns the pip transformer configured by opts.
+func New(opts Options) *transform.Transformer {
+	return &transform.Transformer{
+		Name:    "pip",
+		Doc:     transform.MustExtractDoc(doc, "pip"),
+		Default: true,
+		Fixes:   []string{"DL3042"},
+		Run:     func(p *transform.Pass) error { return run(p, opts) },
+	}
 }
 
 const noCacheEnv = "PIP_NO_CACHE_DIR"
 
-func run(p *transform.Pass) error {
+// pipMounts is the cache mount of the cache-mounts style.
+var pipMounts = []string{"type=cache,target=/root/.cache/pip"}
+
+func run(p *transform.Pass, opts Options) error {
 	first := declarations(p.File, noCacheEnv)
 	above := map[*source.Stage]bool{}
 	return p.Walk(func(in *source.Instruction) {
 		if in.Is("RUN") && shellcmd.Mentions(in, "pip") && shellcmd.ImageStage(in) && !cacheMounted(in) && !declared(in, first, above) {
-			checkRun(p, in)
+			checkRun(p, opts, in)
 		}
 	})
 }
@@ -73,7 +89,7 @@ func install(c *shellcmd.Command) (int, shellcmd.Line) {
 	return i, l
 }
 
-func checkRun(p *transform.Pass, in *source.Instruction) {
+func checkRun(p *transform.Pass, opts Options, in *source.Instruction) {
 	s, err := in.Script()
 	if err != nil || strings.Contains(s.Text, noCacheEnv) {
 		return
@@ -88,6 +104,13 @@ func checkRun(p *transform.Pass, in *source.Instruction) {
 			Start:   c.Start(),
 			End:     c.Args[i].End,
 			Message: "pip install keeps its download and wheel cache in the image",
+		}
+		if opts.CacheMounts && !c.Sudo() && shellcmd.RootUser(in) {
+			if e, ok := shellcmd.AddMounts(in, pipMounts); ok {
+				fd.Fix = &transform.Fix{Message: "mount a build cache over /root/.cache/pip (cache-mounts style)", Edits: []transform.Edit{e}}
+				p.Report(fd)
+				continue
+			}
 		}
 		if c.Editable() {
 			fd.Fix = &transform.Fix{Message: "add --no-cache-dir", Edits: []transform.Edit{c.InsertOption(l, i, " --no-cache-dir")}}

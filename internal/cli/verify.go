@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockmend/dockmend/internal/builder"
+	"github.com/dockmend/dockmend/internal/verify"
+)
+
+func newVerify(env *Env) *cobra.Command {
+	var o options
+	var v verifyFlags
+	cmd := &cobra.Command{
+		Use:   "verify [flags] [PATH...]",
+		Short: "Build each Dockerfile before and after its unsafe fixes and compare the images",
+		Long: `Verify builds every Dockerfile that an unsafe fix would change twice, as it
+is and with the fixes, with the container builder found on PATH (docker,
+podman or buildah; or --builder), and compares the images: the rewrite must
+build, keep the image's configuration and every file the Dockerfile's own
+steps made, its programs must find their libraries and interpreters, and a
+smoke command (--smoke, or verify: in .dockmend.yaml) must exit the same
+way with the same output. When several rules made unsafe fixes and not all
+hold, each rule is built alone, so that one failing fix does not cost the
+others. Files are not changed: "dockmend fix --verify" writes the fixes
+that hold.
+
+Verify exits with 0 when every fix holds, 1 when a rule's fixes were
+dropped, and 2 when a file could not be verified (its original does not
+build) or no builder was found. See docs/verify.md.`,
+		Example: `  dockmend verify                                  # every Dockerfile below .
+  dockmend verify --smoke 'hello --version' app/   # also run a command in both images
+  dockmend verify --format markdown > verify.md    # a table for a pull request
+  dockmend fix --verify .                          # write only the fixes that hold`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return v.run(cmd.Context(), env, &o, args, false)
+		},
+	}
+	v.register(cmd, "verify")
+	o.register(cmd)
+	// verify always considers the unsafe fixes, and builds files, not
+	// standard input.
+	cmd.Flags().MarkHidden("unsafe-fixes")
+	cmd.Flags().MarkHidden("stdin-filename")
+	return cmd
+}
+
+// run verifies the files args name; write applies what holds (fix).
+func (v *verifyFlags) run(ctx context.Context, env *Env, o *options, args []string, write bool) error {
+	if !slices.Contains(verify.Formats, v.format) {
+		return usageErr(fmt.Errorf("--format %q: want one of %s", v.format, strings.Join(verify.Formats, ", ")))
+	}
+	if slices.Contains(args, "-") {
+		return usageErr(errNoStdin)
+	}
+	flags, err := v.build(o)
+	if err != nil {
+		return err
+	}
+	s, p, err := o.plan(ctx, env, args)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	var b builder.Builder
+	vo := v.session(env, o, &flags, &b)
+	if vo.Write = write; write {
+		vo.Out = env.Stderr
+	}
+	sum, res, err := s.Verify(ctx, p, *vo)
+	if err != nil || sum == nil {
+		return cmp.Or(err, status(res, ExitOK))
+	}
+	fmt.Fprintf(env.Stderr, "%s (builder: %s)\n", sum, b.Name())
+	return status(res, sum.ExitCode())
+}
