@@ -8,6 +8,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/base"
 	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/flaggroup"
 	"github.com/dockmend/dockmend/internal/resolve"
 	"github.com/dockmend/dockmend/internal/session"
 	"github.com/dockmend/dockmend/internal/severity"
@@ -94,7 +95,7 @@ written. Variants are advice only: a variant can change libc and tools.`,
 	out := pflag.NewFlagSet("output", pflag.ContinueOnError)
 	out.StringVar(&cfg.Format, "format", "text", "write the report as `text`, json, sarif (SARIF 2.1.0) or markdown")
 	out.Var(&cfg.FailureThreshold, "failure-threshold", "exit with 1 on findings at `LEVEL` or above: error, warning, info, style or none")
-	addGroup(cmd, "Output", out)
+	flaggroup.Add(cmd, "Output", out)
 
 	img := pflag.NewFlagSet("images", pflag.ContinueOnError)
 	img.StringVar(&cfg.Options.Platform, "platform", base.DefaultPlatform, "judge the images for `OS/ARCH[/VARIANT]` where a FROM names no platform")
@@ -103,20 +104,20 @@ written. Variants are advice only: a variant can change libc and tools.`,
 	img.IntVar(&cfg.Options.VariantRequests, "variant-requests", 20, "spend at most `N` registry requests per base on variants")
 	img.BoolVar(&cfg.Options.Packages, "packages", false, "read the installed packages and os-release from the image layers")
 	img.Int64Var(&maxLayerMB, "max-layer-mb", 512, "read at most `MB` mebibytes of one image's layers, then give up on its packages")
-	addGroup(cmd, "Images", img)
+	flaggroup.Add(cmd, "Images", img)
 
 	vul := pflag.NewFlagSet("vulns", pflag.ContinueOnError)
 	vul.BoolVar(&cfg.Options.Vulns, "vulns", false, "match the installed packages against the vulnerability database (implies --packages)")
 	vul.StringVar(&cfg.VulnDBDir, "vuln-db", "", "read OSV's `DIR`/Debian/all.zip, Ubuntu/all.zip, Alpine/all.zip (default: the user cache)")
 	vul.BoolVar(&cfg.UpdateDB, "update-db", false, "download the OSV database into --vuln-db first (then, with PATHs, check them with --vulns)")
 	vul.StringVar(&cfg.VulnDBURL, "vuln-db-url", "", "download from `URL`/<Ecosystem>/all.zip instead of OSV's bucket")
-	addGroup(cmd, "Vulnerabilities", vul)
+	flaggroup.Add(cmd, "Vulnerabilities", vul)
 
 	reg := pflag.NewFlagSet("registries", pflag.ContinueOnError)
 	reg.StringArrayVar(&mirrors, "registry-mirror", nil, "look up images of `REGISTRY=URL` in a mirror, e.g. docker.io=https://mirror.example (repeatable)")
 	reg.StringArrayVar(&cfg.Insecure, "insecure-registry", nil, "reach registry `HOST[:PORT]` over plain HTTP (repeatable)")
 	reg.IntVar(&cfg.Concurrency, "concurrency", resolve.DefaultConcurrency, "inspect at most `N` images at once")
 	reg.StringVar(&configFile, "config", "", "read settings from `FILE` for every Dockerfile instead of the nearest .dockmend.yaml")
-	addGroup(cmd, "Registries", reg)
+	flaggroup.Add(cmd, "Registries", reg)
 	return cmd
 }

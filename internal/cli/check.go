@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/flaggroup"
 	"github.com/dockmend/dockmend/internal/report"
 	"github.com/dockmend/dockmend/internal/session"
 	"github.com/dockmend/dockmend/internal/version"
@@ -90,7 +91,7 @@ code scanning reads it, with paths relative to the current directory.`,
 	}
 	out := pflag.NewFlagSet("output", pflag.ContinueOnError)
 	out.StringVar(&format, "format", "text", "write findings as `text`, json or sarif (SARIF 2.1.0)")
-	addGroup(cmd, "Output", out)
+	flaggroup.Add(cmd, "Output", out)
 	o.register(cmd)
 	return cmd
 }

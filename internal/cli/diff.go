@@ -8,6 +8,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/diff"
 	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/flaggroup"
 	"github.com/dockmend/dockmend/internal/report"
 	"github.com/dockmend/dockmend/internal/session"
 )
@@ -62,7 +63,7 @@ with 2 when a file could not be processed.`,
 	out := pflag.NewFlagSet("output", pflag.ContinueOnError)
 	out.BoolVar(&exitCodeFlag, "exit-code", false, "exit with 1 when there are changes")
 	out.StringVar(&color, "color", "auto", "colour the diff `WHEN`: auto (only on a terminal), always or never")
-	addGroup(cmd, "Output", out)
+	flaggroup.Add(cmd, "Output", out)
 	o.register(cmd)
 	return cmd
 }

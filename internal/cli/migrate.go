@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dockmend/dockmend/internal/builder"
+	"github.com/dockmend/dockmend/internal/flaggroup"
 	"github.com/dockmend/dockmend/internal/gitcmd"
 	"github.com/dockmend/dockmend/internal/migrate"
 	"github.com/dockmend/dockmend/internal/session"
@@ -120,7 +121,7 @@ func newMigrate(env *Env) *cobra.Command {
 	repos.StringVar(&shard, "shard", "", "take only shard `I/N` of the repositories (1 <= I <= N), a stable choice by path")
 	repos.StringVar(&mo.OnlyFailed, "only-failed", "", "migrate only the repositories that failed, or kept files that could not be fixed, in `REPORT` (JSON)")
 	repos.StringVar(&mo.SkipDone, "skip-done", "", "skip the repositories that `REPORT` (JSON) lists as changed or unchanged")
-	addGroup(cmd, "Repositories", repos)
+	flaggroup.Add(cmd, "Repositories", repos)
 
 	git := pflag.NewFlagSet("git", pflag.ContinueOnError)
 	git.StringVar(&mo.Branch, "branch", "", "commit the fixes to branch `NAME` (default dockmend/ and the rules' names)")
@@ -129,14 +130,14 @@ func newMigrate(env *Env) *cobra.Command {
 	git.StringVar(&author, "author", "", "author and committer `\"NAME <EMAIL>\"` (default: each repository's configured user)")
 	git.StringVar(&mo.Remote, "push", "", "push the branch to origin, or to `REMOTE` with --push=REMOTE")
 	git.Lookup("push").NoOptDefVal = "origin"
-	addGroup(cmd, "Branches and commits", git)
+	flaggroup.Add(cmd, "Branches and commits", git)
 
 	run := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	run.BoolVar(&mo.DryRun, "dry-run", false, "print the changes as one patch and create nothing")
 	run.IntVar(&mo.Jobs, "jobs", runtime.GOMAXPROCS(0), "migrate `N` repositories at once")
 	run.StringVar(&mo.ReportFile, "report", "", "write the outcome of every repository to `FILE` as JSON")
 	run.BoolVar(&mo.BaseReport, "base-report", false, "add each repository's base images (dockmend base: size, release, support, findings) to --report")
-	addGroup(cmd, "Run", run)
+	flaggroup.Add(cmd, "Run", run)
 
 	o.registerRules(cmd)
 	o.registerPin(cmd)

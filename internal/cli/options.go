@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/flaggroup"
 	"github.com/dockmend/dockmend/internal/resolve"
 	"github.com/dockmend/dockmend/internal/session"
 )
@@ -44,7 +45,7 @@ func (o *options) register(cmd *cobra.Command) {
 	o.registerRules(cmd)
 	input := pflag.NewFlagSet("input", pflag.ContinueOnError)
 	input.StringVar(&o.stdinFilename, "stdin-filename", "", "with PATH -, the `NAME` of standard input in output and for finding its .dockmend.yaml")
-	addGroup(cmd, "Input", input)
+	flaggroup.Add(cmd, "Input", input)
 	o.registerPin(cmd)
 }
 
@@ -56,7 +57,7 @@ func (o *options) registerRules(cmd *cobra.Command) {
 	rules.StringSliceVar(&o.ignoreRules, "ignore", nil, "do not run these `RULE,...`")
 	rules.BoolVar(&o.unsafeFixes, "unsafe-fixes", false, "also apply fixes that may change what the build produces")
 	rules.StringVar(&o.configFile, "config", "", "read settings from `FILE` for every Dockerfile instead of the nearest .dockmend.yaml")
-	addGroup(cmd, "Rules and fixes", rules)
+	flaggroup.Add(cmd, "Rules and fixes", rules)
 }
 
 // registerPin adds the flags of the pin rule and of digest lookups.
@@ -72,7 +73,7 @@ func (o *options) registerPin(cmd *cobra.Command) {
 	pin.StringArrayVar(&p.mirrors, "registry-mirror", nil, "look up images of `REGISTRY=URL` in a mirror, e.g. docker.io=https://mirror.example (repeatable)")
 	pin.StringArrayVar(&p.insecure, "insecure-registry", nil, "reach registry `HOST[:PORT]` over plain HTTP (repeatable)")
 	pin.IntVar(&p.concurrency, "concurrency", resolve.DefaultConcurrency, "look up at most `N` digests at once")
-	addGroup(cmd, "Pinning image digests", pin)
+	flaggroup.Add(cmd, "Pinning image digests", pin)
 }
 
 // session checks the flags and makes the session of the run.

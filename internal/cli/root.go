@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/dockmend/dockmend/internal/flaggroup"
 	"github.com/dockmend/dockmend/internal/redact"
 	"github.com/dockmend/dockmend/internal/session"
 	"github.com/dockmend/dockmend/internal/version"
@@ -135,7 +136,7 @@ func newRoot(env *Env) *cobra.Command {
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
-	root.SetUsageFunc(usage)
+	root.SetUsageFunc(flaggroup.Usage)
 	root.AddCommand(
 		newBase(env),
 		newCheck(env),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/builder"
 	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/flaggroup"
 	"github.com/dockmend/dockmend/internal/session"
 	"github.com/dockmend/dockmend/internal/verify"
 )
@@ -51,7 +52,7 @@ func (v *verifyFlags) register(cmd *cobra.Command, kind string) {
 		fs.StringVar(&v.format, "format", "text", "report as `FORMAT`: text, json or markdown")
 	}
 	v.flags = cmd.Flags()
-	addGroup(cmd, "Verify (--build-arg and --platform also apply to the builds)", fs)
+	flaggroup.Add(cmd, "Verify (--build-arg and --platform also apply to the builds)", fs)
 }
 
 // build checks the flags and returns the build settings they give, over

@@ -27,7 +27,7 @@ func Table() []Layer {
 			"internal/regfile", "internal/gitcmd", "internal/redact", "internal/plural", "internal/ordered",
 			"internal/severity", "internal/tagver", "internal/distroinfo", "internal/pkgdb", "internal/vulndb",
 			"internal/runtimebase", "internal/version", "internal/golden", "internal/testregistry",
-			"internal/builder", "internal/buildfacts", "internal/buildtest", "internal/imagediff",
+			"internal/builder", "internal/buildfacts", "internal/buildtest", "internal/imagediff", "internal/flaggroup",
 		}},
 		{"the rules' API", []string{"transform"}},
 		{"the rules, one package each, and their kits", []string{"transform/"}},
