@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/debmeta"
 	"github.com/dockmend/dockmend/internal/discover"
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/engine"
@@ -86,7 +87,8 @@ func (o *options) newSettings(env *Env, reg *registries) (*settings, error) {
 	if err := checkRuleKeys(over, known); err != nil {
 		return nil, usageError{err}
 	}
-	s := &settings{over: over, all: env.rules, known: known, finder: config.NewFinder(), reg: reg, byConfig: map[*config.Config]setting{}}
+	s := &settings{over: over, all: env.rules, known: known, finder: config.NewFinder(), reg: reg, byConfig: map[*config.Config]setting{},
+		packages: multistage.NewMetadataSource(debmeta.NewCatalog())}
 	if o.configFile != "" {
 		if s.fixed, err = config.Load(o.configFile); err != nil {
 			return nil, pathError(err)
@@ -99,7 +101,7 @@ func (o *options) newSettings(env *Env, reg *registries) (*settings, error) {
 // but their own lookups of configuration files: migrate takes one for
 // each repository's worktree, which is removed afterwards.
 func (s *settings) fresh() *settings {
-	return &settings{over: s.over, fixed: s.fixed, all: s.all, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}}
+	return &settings{over: s.over, fixed: s.fixed, all: s.all, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}, packages: s.packages}
 }
 
 // add adds a file with its settings to the plan.
@@ -163,6 +165,9 @@ type settings struct {
 	finder   *config.Finder
 	reg      *registries
 	byConfig map[*config.Config]setting
+	// packages names the multistage rule's run-time packages; shared by
+	// every configuration, so that the package metadata loads once.
+	packages multistage.PackageSource
 }
 
 type setting struct {
@@ -225,10 +230,19 @@ func (s *settings) build(c *config.Config) setting {
 		}
 		rc.Pin = *st.pin
 	}
-	rc.Multistage = multistage.Options{RuntimeBases: m.RuntimeBases, BuildArgs: m.BuildArgs}
+	rc.Multistage = multistage.Options{RuntimeBases: m.RuntimeBases, Releases: m.Releases, BuildArgs: m.BuildArgs, Packages: s.packages}
+	if st.pin != nil {
+		// The lock file pin uses: a digest-only FROM tells its release
+		// through the tag pinned to it.
+		rc.Multistage.LockTag = s.reg.lockTag(m)
+	}
 	if c != nil {
 		if err := rc.Multistage.Validate(); err != nil {
-			return setting{err: c.Errorf("runtime-bases", "%v", err)}
+			key := "runtime-bases"
+			if strings.HasPrefix(err.Error(), "releases:") {
+				key = "releases"
+			}
+			return setting{err: c.Errorf(key, "%v", err)}
 		}
 	}
 	ts, err := ruleset.Select(s.all(rc), m.Select, ignore)

@@ -65,6 +65,9 @@ type Config struct {
 	// toolchain images to the runtime base of the new final stage
 	// ("golang:*-bookworm": "debian:bookworm-slim").
 	RuntimeBases map[string]string `yaml:"runtime-bases"`
+	// Releases tells the multistage rule the Debian release of images
+	// whose tag does not say it ("python:*-slim": "bookworm").
+	Releases map[string]string `yaml:"releases"`
 
 	lines map[string]int // line of each top-level key
 }
@@ -277,6 +280,7 @@ func Merge(base, over *Config) *Config {
 	}
 	out.BuildArgs = mergeMaps(base.BuildArgs, over.BuildArgs)
 	out.RuntimeBases = mergeMaps(base.RuntimeBases, over.RuntimeBases)
+	out.Releases = mergeMaps(base.Releases, over.Releases)
 	return &out
 }
 

@@ -28,8 +28,12 @@
 // BuildOnly), the run-time packages are a short table (gfortran ->
 // libgfortran5). To either list are added ca-certificates, netbase and
 // tzdata when the package pulls them in (Depends, Pre-Depends or
-// Recommends, at any depth), so that the final image keeps them, and
-// packages every image of the release has are removed.
+// Recommends, at any depth), so that the final image keeps them; packages
+// every image of the release has are removed, and so are packages that
+// another package of the list depends on (apt installs them anyway).
+//
+// A virtual package that only build-only packages provide (libc-dev) maps
+// to what its providers need.
 //
 // The base of a release is what debootstrap's minbase variant installs
 // (the official debian images): the Essential and required packages and
@@ -37,7 +41,6 @@
 package debmeta
 
 import (
-	"bufio"
 	"embed"
 	"fmt"
 	"io"
@@ -92,7 +95,7 @@ func (c *Catalog) Release(name string) (r *Release, ok bool) {
 		c.releases[name] = nil
 		return nil, false
 	}
-	r, err = Parse(strings.NewReader(string(b)))
+	r, err = parse(string(b))
 	if err != nil {
 		// The embedded data is generated and tested: this is a bug.
 		panic(fmt.Sprintf("debmeta: embedded data for %s: %v", name, err))
@@ -143,7 +146,8 @@ func (r *Release) Runtime(pkg string, recommends bool) (pkgs []string, known boo
 func (r *Release) InBase(pkg string) bool { return r.base[pkg] }
 
 // Recommended returns the data packages (see DataPackages) that some
-// package of pkgs recommends, and that an install without its
+// package of pkgs recommends, or depends on a package that recommends
+// (curl -> libcurl4 -> ca-certificates), and that an install without
 // recommendations therefore leaves out.
 func (r *Release) Recommended(pkgs []string) []string {
 	var out []string
@@ -166,15 +170,30 @@ func (r *Release) BuildOnly(pkg string) bool {
 	return ok
 }
 
-// Parse reads a release's data file (see Write for the format).
+// Parse reads a release's data file (see Data.Write for the format).
 func Parse(rd io.Reader) (*Release, error) {
-	r := &Release{runtime: map[string]string{}, base: map[string]bool{}, recommends: map[string]map[string]bool{}}
-	sc := bufio.NewScanner(rd)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	b, err := io.ReadAll(io.LimitReader(rd, maxData+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxData {
+		return nil, fmt.Errorf("more than %d bytes", maxData)
+	}
+	return parse(string(b))
+}
+
+// maxData bounds a data file.
+const maxData = 64 << 20
+
+// parse reads a data file held in memory. Its values are substrings of
+// data: loading costs one map of the entries.
+func parse(data string) (*Release, error) {
+	r := &Release{runtime: make(map[string]string, strings.Count(data, "\n")), base: map[string]bool{}, recommends: map[string]map[string]bool{}}
 	line := 0
-	for sc.Scan() {
+	for len(data) > 0 {
 		line++
-		t := sc.Text()
+		var t string
+		t, data, _ = strings.Cut(data, "\n")
 		switch {
 		case t == "":
 		case strings.HasPrefix(t, "# "):
@@ -199,7 +218,7 @@ func Parse(rd io.Reader) (*Release, error) {
 			if len(f) < 2 {
 				return nil, fmt.Errorf("line %d: @recommends without a package", line)
 			}
-			set := map[string]bool{}
+			set := make(map[string]bool, len(f)-2)
 			for _, p := range f[2:] {
 				set[p] = true
 			}
@@ -211,9 +230,6 @@ func Parse(rd io.Reader) (*Release, error) {
 			}
 			r.runtime[name] = rest
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
 	}
 	if r.Name == "" || len(r.base) == 0 {
 		return nil, fmt.Errorf("no release name or no base packages")
@@ -233,7 +249,7 @@ func releaseNumber(name string) int {
 }
 
 // debianReleases maps Debian's major version numbers to code names.
-var debianReleases = map[int]string{9: "stretch", 10: "buster", 11: "bullseye", 12: "bookworm", 13: "trixie", 14: "forky"}
+var debianReleases = map[int]string{6: "squeeze", 7: "wheezy", 8: "jessie", 9: "stretch", 10: "buster", 11: "bullseye", 12: "bookworm", 13: "trixie", 14: "forky"}
 
 // ubuntuReleases are Ubuntu's code names by version.
 var ubuntuReleases = map[string]string{"18.04": "bionic", "20.04": "focal", "22.04": "jammy", "24.04": "noble", "24.10": "oracular", "25.04": "plucky"}
@@ -283,7 +299,7 @@ func UbuntuRelease(tag string, ubuntuImage bool) string {
 
 // versionedTools are build-only packages by pattern: versioned compilers
 // and toolchains.
-var versionedTools = regexp.MustCompile(`^(?:gcc-[0-9]+|g\+\+-[0-9]+|cpp-[0-9]+|clang-[0-9]+|llvm-[0-9]+|lld-[0-9]+|gfortran-[0-9]+|golang-[0-9.]+-go|golang-[0-9.]+|openjdk-[0-9]+-jdk|openjdk-[0-9]+-jdk-headless|libmaven.*-java|python3\.[0-9]+-venv|python3\.[0-9]+-dev)$`)
+var versionedTools = regexp.MustCompile(`^(?:.+-dev-(?:i386|amd64|arm64|armhf|armel|x32|ppc64el|s390x)|gcc-[0-9]+-multilib|g\+\+-[0-9]+-multilib|gcc-[0-9]+|g\+\+-[0-9]+|cpp-[0-9]+|clang-[0-9]+|llvm-[0-9]+|lld-[0-9]+|gfortran-[0-9]+|golang-[0-9.]+-go|golang-[0-9.]+|openjdk-[0-9]+-jdk|openjdk-[0-9]+-jdk-headless|libmaven.*-java|python3\.[0-9]+-venv|python3\.[0-9]+-dev)$`)
 
 // buildTools are the Debian packages that only a build needs besides the
 // -dev packages: compilers, build systems, language toolchains, version
@@ -291,7 +307,7 @@ var versionedTools = regexp.MustCompile(`^(?:gcc-[0-9]+|g\+\+-[0-9]+|cpp-[0-9]+|
 var buildTools = map[string]bool{}
 
 func init() {
-	for _, n := range strings.Fields(`build-essential gcc g++ cpp clang llvm lld gfortran
+	for _, n := range strings.Fields(`build-essential gcc g++ cpp clang llvm lld gfortran gcc-multilib g++-multilib
 		make cmake cmake-data ninja-build meson scons autoconf automake autotools-dev autopoint libtool libtool-bin
 		pkg-config pkgconf bison flex m4 dpkg-dev ccache nasm yasm swig binutils protobuf-compiler gettext patch
 		gperf re2c help2man texinfo
@@ -299,7 +315,7 @@ func init() {
 		default-jdk default-jdk-headless maven gradle ant libsurefire-java junit junit4 junit5
 		npm yarnpkg node-gyp git git-core subversion mercurial
 		python3-pip python-pip python3-venv python3-wheel python3-setuptools-scm cython3 python3-build
-		ruby-dev bundler cpanminus`) {
+		`) {
 		buildTools[n] = true
 	}
 }

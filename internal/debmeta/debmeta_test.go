@@ -64,6 +64,8 @@ func TestDerive(t *testing.T) {
 		{"gfortran", true, []string{"libgfortran5"}},
 		{"libmystery-dev", true, []string{"libmystery2"}},
 		{"libicu-dev", true, []string{"libicu72"}},
+		// A virtual package that only a build-only package provides.
+		{"libmystery-virtual-dev", true, []string{"libmystery2"}},
 	} {
 		got, ok := r.Runtime(tc.pkg, tc.recommends)
 		if !ok || !reflect.DeepEqual(got, tc.want) {
@@ -156,8 +158,8 @@ func TestShipped(t *testing.T) {
 func TestBuildOnly(t *testing.T) {
 	for pkg, want := range map[string]bool{
 		"gcc": true, "gcc-12": true, "g++:arm64": true, "libfoo-dev": true, "python3-pip": true, "node-gyp": true,
-		"openjdk-17-jdk-headless": true, "python3.11-dev": true,
-		"curl": false, "python3": false, "libfoo1": false, "-dev": false, "ca-certificates": false, "openjdk-17-jre": false,
+		"openjdk-17-jdk-headless": true, "python3.11-dev": true, "gcc-multilib": true, "libc6-dev-i386": true,
+		"curl": false, "python3": false, "libfoo1": false, "-dev": false, "ca-certificates": false, "openjdk-17-jre": false, "libc6-i386": false,
 	} {
 		if got := BuildOnly(pkg); got != want {
 			t.Errorf("BuildOnly(%q) = %v", pkg, got)

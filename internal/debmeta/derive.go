@@ -238,22 +238,103 @@ func Derive(pkgs []Package) *Data {
 			}
 			out = append(out, r)
 		}
-		d.Runtime[n] = out
+		d.Runtime[n] = ix.prune(out)
+	}
+	// A virtual package that only build-only packages provide (libc-dev,
+	// provided by libc6-dev) maps to what its providers need.
+	for v, providers := range ix.provides {
+		if _, real := ix.pkgs[v]; real || strings.Contains(v, "+") || !strings.HasSuffix(v, "-dev") {
+			continue // not a name a Dockerfile installs: Rust crate features, ABI names
+		}
+		// Only C and C++ libraries: the Go and Rust source packages
+		// provide thousands of aliases nobody installs by name.
+		var out []string
+		ok := true
+		for _, pv := range providers {
+			rt, known := d.Runtime[pv]
+			if !known || ix.section(pv) != "libdevel" {
+				ok = false
+				break
+			}
+			for _, r := range rt {
+				if !slices.Contains(out, r) {
+					out = append(out, r)
+				}
+			}
+		}
+		if ok && len(providers) > 0 {
+			d.Runtime[v] = out
+		}
+	}
+	// Who installs a data package through recommendations: the packages
+	// that recommend it and those that depend on one of them (curl ->
+	// libcurl4 -> ca-certificates). Base packages do not count: apt
+	// follows the recommendations of the packages it installs only.
+	rdeps := map[string][]string{}
+	for n, p := range ix.pkgs {
+		for _, g := range slices.Concat(p.PreDepends, p.Depends) {
+			if r := ix.real(g); r != "" {
+				rdeps[r] = append(rdeps[r], n)
+			}
+		}
 	}
 	for _, dp := range DataPackages {
 		if base[dp] {
 			continue
 		}
-		var recs []string
+		set := map[string]bool{}
 		for n, p := range ix.pkgs {
-			if slices.ContainsFunc(p.Recommends, func(g []string) bool { return slices.Contains(g, dp) }) {
-				recs = append(recs, n)
+			if !base[n] && slices.ContainsFunc(p.Recommends, func(g []string) bool { return slices.Contains(g, dp) }) {
+				set[n] = true
+				for _, r := range rdeps[n] {
+					if !base[r] {
+						set[r] = true
+					}
+				}
 			}
+		}
+		recs := make([]string, 0, len(set))
+		for n := range set {
+			recs = append(recs, n)
 		}
 		slices.Sort(recs)
 		d.Recommends[dp] = recs
 	}
 	return d
+}
+
+// prune drops from a list of run-time packages those that another package
+// of the list depends on: apt installs them anyway.
+func (ix *index) prune(pkgs []string) []string {
+	implied := map[string]bool{}
+	for _, p := range pkgs {
+		seen := map[string]bool{}
+		stack := []string{p}
+		for len(stack) > 0 {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			q := ix.pkgs[x]
+			if q == nil || seen[x] {
+				continue
+			}
+			seen[x] = true
+			if x != p {
+				implied[x] = true
+			}
+			for _, g := range slices.Concat(q.PreDepends, q.Depends) {
+				if r := ix.real(g); r != "" {
+					stack = append(stack, r)
+				}
+			}
+		}
+	}
+	var out []string
+	for _, p := range pkgs {
+		if !implied[strings.TrimPrefix(p, "?")] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // base returns the packages debootstrap's minbase variant installs: the

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dockmend/dockmend/internal/runtimebase"
 	"github.com/dockmend/dockmend/internal/source"
 )
 
@@ -26,23 +25,23 @@ func TestAnalyze(t *testing.T) {
 		steps:     []string{"configure", "make"},
 		artifacts: []string{"/pkg", "/src"},
 	}, {
-		name:      "make install uses the configure prefix",
+		name:      "make install after configure is staged",
 		df:        "FROM debian:12\nRUN apt-get install -y build-essential\nCOPY . /src\nRUN cd /src && ./configure --prefix=/opt/tool && make -j4 && make install\nCMD [\"tool\"]\n",
 		tools:     []string{"build-essential"},
 		steps:     []string{"configure", "make"},
-		artifacts: []string{"/opt/tool", "/src"},
+		artifacts: []string{"/staging/", "/src"},
 	}, {
-		name:      "install-like targets (suidinstall) install into the configured prefix",
+		name:      "install-like targets (suidinstall) are staged",
 		df:        "FROM debian:12\nRUN apt-get install -y build-essential curl\nRUN mkdir /opt/src && cd /opt/src && curl -sSL https://x/a.tgz | tar xz && ./configure --prefix=/opt/k && make && make suidinstall && cd / && rm -rf /opt/src\nCMD [\"k\"]\n",
 		tools:     []string{"build-essential"},
 		steps:     []string{"configure", "make"},
-		artifacts: []string{"/opt/k"},
+		artifacts: []string{"/staging/"},
 	}, {
-		name:      "cmake install prefix and build dir outside the sources",
+		name:      "cmake --install is staged; the build dir outside the sources is copied",
 		df:        "FROM gcc:13\nCOPY . /src\nRUN cmake -S /src -B /build -DCMAKE_INSTALL_PREFIX=/opt/app && cmake --build /build && cmake --install /build\nCMD [\"/opt/app/bin/app\"]\n",
 		tools:     []string{"gcc:13"},
 		steps:     []string{"cmake"},
-		artifacts: []string{"/build", "/opt/app", "/src"},
+		artifacts: []string{"/staging/", "/build", "/src"},
 	}, {
 		name:      "go build -o relative to cd, with GOBIN install",
 		df:        "FROM golang:1.22\nENV GOBIN=/usr/local/gobin\nWORKDIR /src\nCOPY . .\nRUN cd cmd/app && go build -o ../../bin/app . && go install ./tool\nCMD [\"/src/bin/app\"]\n",
@@ -113,7 +112,11 @@ func TestAnalyze(t *testing.T) {
 		tools:   []string{"make"},
 		problem: "cannot read the RUN command",
 	}}
-	table := runtimebase.MustNew(nil)
+	o, err := Options{}.compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := o.table
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, err := source.Parse("Dockerfile", []byte(tt.df))
@@ -121,15 +124,22 @@ func TestAnalyze(t *testing.T) {
 				t.Fatal(err)
 			}
 			a := analyze(f, f.Stages[len(f.Stages)-1], table, nil)
-			p := makePlan(a)
+			p := makePlan(a, o)
 			if got := a.tools(); !slices.Equal(got, tt.tools) {
 				t.Errorf("tools = %q, want %q", got, tt.tools)
 			}
 			if got := a.buildSteps(); tt.steps != nil && !slices.Equal(got, tt.steps) {
 				t.Errorf("steps = %q, want %q", got, tt.steps)
 			}
-			if tt.artifacts != nil && !slices.Equal(p.artifacts, tt.artifacts) {
-				t.Errorf("artifacts = %q, want %q", p.artifacts, tt.artifacts)
+			var arts []string
+			if p.staging != "" {
+				arts = append(arts, p.staging+"/")
+			}
+			for _, x := range p.artifacts {
+				arts = append(arts, x.path)
+			}
+			if tt.artifacts != nil && !slices.Equal(arts, tt.artifacts) {
+				t.Errorf("artifacts = %q, want %q", arts, tt.artifacts)
 			}
 			probs := strings.Join(a.problems, "; ")
 			if tt.problem == "" && len(a.tools()) > 0 && len(a.buildSteps()) > 0 && probs != "" {

@@ -30,7 +30,13 @@ func (e env) clone() env {
 }
 
 func (e env) set(name, value string) { e[name] = envValue{value, true} }
-func (e env) unset(name string)      { e[name] = envValue{} }
+
+// declared reports whether name was set (with a known value or not).
+func (e env) declared(name string) bool {
+	_, ok := e[name]
+	return ok
+}
+func (e env) unset(name string) { e[name] = envValue{} }
 func (e env) get(name string) (string, bool) {
 	v, ok := e[name]
 	return v.value, ok && v.known
