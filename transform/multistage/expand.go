@@ -1,7 +1,6 @@
 package multistage
 
 import (
-	"path"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -83,18 +82,4 @@ func expandWord(w *syntax.Word, e env) (string, bool) {
 func (e env) lookup(name string) (string, bool, bool) {
 	v, declared := e[name]
 	return v.value, declared && v.known, declared
-}
-
-// abs resolves p against the directory dir; "" stays "".
-func abs(dir, p string) string {
-	if p == "" {
-		return ""
-	}
-	if strings.HasPrefix(p, "~/") || p == "~" {
-		return "" // resolved by the caller when HOME is known
-	}
-	if !path.IsAbs(p) {
-		p = path.Join(dir, p)
-	}
-	return path.Clean(p)
 }

@@ -73,19 +73,6 @@ func buildOnly(fam, pkg string) bool {
 	return s.match(strings.ToLower(pkg))
 }
 
-// isArch reports whether s can be a Debian architecture qualifier.
-func isArch(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
 // jreFor maps a Debian JDK package to the JRE package the artifacts run
 // on.
 func jreFor(pkg string) (string, bool) {
@@ -101,11 +88,6 @@ func jreFor(pkg string) (string, bool) {
 	}
 	return "", false
 }
-
-// dataPackages are Debian packages of data that programs read at run time
-// without linking to them: they go to the final stage whenever the build
-// stage has them.
-var dataPackages = []string{"ca-certificates", "netbase", "tzdata"}
 
 // packageName strips a version or release from an install operand:
 // "curl=7.88.1-10" -> "curl", "libssl3/bookworm" -> "libssl3",

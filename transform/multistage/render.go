@@ -220,22 +220,6 @@ func wrap(indent string, words []string, width int, cont string) string {
 
 var plainRE = regexp.MustCompile(`^[A-Za-z0-9_./@%+=:,-]+$`)
 
-// shQuote quotes s for the shell when it needs it.
-func shQuote(s string) string {
-	if plainRE.MatchString(s) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func quoteAll(list []string) []string {
-	out := make([]string, len(list))
-	for i, s := range list {
-		out[i] = shQuote(s)
-	}
-	return out
-}
-
 // dockerQuote writes a path for a COPY line; paths with white space use
 // the JSON form's quoting rules inside the shell form, which buildkit reads.
 func dockerQuote(s string) string {
