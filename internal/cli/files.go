@@ -238,11 +238,11 @@ func (s *settings) build(c *config.Config) setting {
 	}
 	if c != nil {
 		if err := rc.Multistage.Validate(); err != nil {
-			key := "runtime-bases"
-			if strings.HasPrefix(err.Error(), "releases:") {
-				key = "releases"
+			key, msg := "runtime-bases", err.Error()
+			if rest, ok := strings.CutPrefix(msg, "releases: "); ok {
+				key, msg = "releases", rest
 			}
-			return setting{err: c.Errorf(key, "%v", err)}
+			return setting{err: c.Errorf(key, "%s", msg)}
 		}
 	}
 	ts, err := ruleset.Select(s.all(rc), m.Select, ignore)
