@@ -107,6 +107,33 @@ func TestAnalyze(t *testing.T) {
 		steps:     []string{"make"},
 		artifacts: []string{"/a"},
 	}, {
+		name:      "tar's old-style options with named members and --strip into /usr/bin",
+		df:        "FROM debian:12\nRUN apt-get install -y gcc make curl xz-utils\nRUN curl -L https://x/t.txz | tar xJC /usr/bin/ t-1/bin/a t-1/bin/b --strip 2\nWORKDIR /w\nCOPY . .\nRUN make\nCMD [\"a\"]\n",
+		tools:     []string{"gcc", "make"},
+		steps:     []string{"make"},
+		artifacts: []string{"/usr/bin/a", "/usr/bin/b", "/w"},
+	}, {
+		name:    "tar into /usr/bin without members",
+		df:      "FROM debian:12\nRUN apt-get install -y gcc make curl xz-utils\nRUN curl -L https://x/t.txz | tar -xJ -C /usr/bin\nWORKDIR /w\nCOPY . .\nRUN make\nCMD [\"a\"]\n",
+		tools:   []string{"gcc", "make"},
+		problem: "extracts an archive into /usr/bin",
+	}, {
+		name:    "dpkg -i through xargs",
+		df:      "FROM debian:12\nRUN apt-get install -y build-essential\nWORKDIR /w\nCOPY . .\nRUN make && ls *.deb | xargs -r dpkg -i\nCMD [\"a\"]\n",
+		tools:   []string{"build-essential"},
+		problem: "dpkg -i",
+	}, {
+		name:    "apt-mark manual decides the packages during the build",
+		df:      "FROM debian:12\nRUN apt-get install -y gcc make libssl-dev\nWORKDIR /w\nCOPY . .\nRUN make && apt-mark manual libssl3\nCMD [\"./a\"]\n",
+		tools:   []string{"gcc", "make", "libssl-dev"},
+		problem: "apt-mark manual",
+	}, {
+		name:      "cp into a directory names the file",
+		df:        "FROM debian:12\nRUN apt-get install -y gcc\nRUN gcc -o /tmp/a a.c && cp /tmp/a /usr/local/bin && install -m 755 /tmp/a /usr/bin/\nCMD [\"a\"]\n",
+		tools:     []string{"gcc"},
+		steps:     []string{"gcc"},
+		artifacts: []string{"/usr/bin/a", "/usr/local/bin/a"},
+	}, {
 		name:    "a RUN under PowerShell cannot be read",
 		df:      "FROM debian:12\nRUN apt-get install -y make\nSHELL [\"pwsh\", \"-c\"]\nWORKDIR /a\nRUN make\nCMD [\"./a\"]\n",
 		tools:   []string{"make"},

@@ -301,9 +301,23 @@ func (a *analysis) find(r *runCtx, args []word) {
 
 // xargs reads the command xargs runs; its further arguments are not known.
 func (a *analysis) xargs(r *runCtx, args []word) {
-	l := parseLine(args, "-a", "--arg-file", "-d", "--delimiter", "-E", "-e", "-I", "-i", "-L", "-l", "-n", "--max-args", "-P", "--max-procs", "-s", "--max-chars", "--process-slot-var")
-	if len(l.operands) > 0 {
-		a.inner(r, l.operands)
+	// xargs' own options end at the first word that is not one: the
+	// command and its options follow.
+	takesValue := map[string]bool{"-a": true, "-d": true, "-E": true, "-I": true, "-L": true, "-n": true, "-P": true, "-s": true}
+	for i := 0; i < len(args); i++ {
+		w := args[i]
+		switch {
+		case !w.ok:
+			return
+		case w.v == "--":
+			a.inner(r, args[i+1:])
+			return
+		case !strings.HasPrefix(w.v, "-") || w.v == "-":
+			a.inner(r, args[i:])
+			return
+		case takesValue[w.v]:
+			i++ // the value is the next word
+		}
 	}
 }
 
