@@ -92,16 +92,17 @@ var debianPython = map[string]string{
 var pythonTagRE = regexp.MustCompile(`^(3\.[0-9]+)`)
 
 // systemSitePackages is where pip installs outside a virtualenv: the
-// scripts in /usr/local/bin and the packages in
-// /usr/local/lib/pythonX.Y/site-packages on the python images, or
-// dist-packages with Debian's python3. When the version is unknown,
-// /usr/local/lib.
+// scripts in /usr/local/bin and the packages in /usr/local/lib/pythonX.Y:
+// site-packages on the official python images, dist-packages where the
+// python of an image with the same name comes from Debian, so the version
+// directory, which holds both; dist-packages with Debian's python3. When
+// the version is unknown, /usr/local/lib.
 func (a *analysis) systemSitePackages() []string {
 	repo, tag := imageName(a.base)
 	switch {
 	case repo == "python":
 		if m := pythonTagRE.FindString(tag); m != "" {
-			return []string{"/usr/local/bin", "/usr/local/lib/python" + m + "/site-packages"}
+			return []string{"/usr/local/bin", "/usr/local/lib/python" + m}
 		}
 	case repo == "debian" || repo == "ubuntu":
 		for i, part := range strings.Split(tag, "-") {
