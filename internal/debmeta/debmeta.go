@@ -299,7 +299,7 @@ func UbuntuRelease(tag string, ubuntuImage bool) string {
 
 // versionedTools are build-only packages by pattern: versioned compilers
 // and toolchains.
-var versionedTools = regexp.MustCompile(`^(?:.+-dev-(?:i386|amd64|arm64|armhf|armel|x32|ppc64el|s390x)|gcc-[0-9]+-multilib|g\+\+-[0-9]+-multilib|gcc-[0-9]+|g\+\+-[0-9]+|cpp-[0-9]+|clang-[0-9]+|llvm-[0-9]+|lld-[0-9]+|gfortran-[0-9]+|golang-[0-9.]+-go|golang-[0-9.]+|openjdk-[0-9]+-jdk|openjdk-[0-9]+-jdk-headless|libmaven.*-java|python3\.[0-9]+-venv|python3\.[0-9]+-dev)$`)
+var versionedTools = regexp.MustCompile(`^(?:gcc-[0-9]+-multilib|g\+\+-[0-9]+-multilib|gcc-[0-9]+|g\+\+-[0-9]+|cpp-[0-9]+|clang-[0-9]+|llvm-[0-9]+|lld-[0-9]+|gfortran-[0-9]+|golang-[0-9.]+-go|golang-[0-9.]+|openjdk-[0-9]+-jdk|openjdk-[0-9]+-jdk-headless|libmaven.*-java|python3\.[0-9]+-venv|python3\.[0-9]+-dev)$`)
 
 // buildTools are the Debian packages that only a build needs besides the
 // -dev packages: compilers, build systems, language toolchains, version
@@ -331,10 +331,18 @@ func BuildOnly(pkg string) bool {
 	if i := strings.LastIndexByte(pkg, ':'); i > 0 && isArch(pkg[i+1:]) {
 		pkg = pkg[:i]
 	}
-	return buildTools[pkg] ||
-		len(pkg) > len("-dev") && strings.HasSuffix(pkg, "-dev") ||
-		versionedTools.MatchString(pkg)
+	if buildTools[pkg] || len(pkg) > len("-dev") && strings.HasSuffix(pkg, "-dev") {
+		return true
+	}
+	if i := strings.LastIndex(pkg, "-dev-"); i > 0 && crossArchs[pkg[i+len("-dev-"):]] {
+		return true // libc6-dev-i386
+	}
+	return versionedTools.MatchString(pkg)
 }
+
+// crossArchs are the architectures of multilib -dev packages
+// (libc6-dev-i386).
+var crossArchs = map[string]bool{"i386": true, "amd64": true, "arm64": true, "armhf": true, "armel": true, "x32": true, "ppc64el": true, "s390x": true}
 
 // isArch reports whether s can be a Debian architecture qualifier.
 func isArch(s string) bool {

@@ -205,3 +205,29 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// TestDeriveDeterministic checks that the same index always gives the
+// same data, dependency cycles included: go generate must be reproducible.
+func TestDeriveDeterministic(t *testing.T) {
+	f, err := os.Open("testdata/Packages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pkgs, err := ParsePackages(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	for i := range 20 {
+		var buf bytes.Buffer
+		if err := Derive(pkgs).Write(&buf, Header{Release: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = buf.String()
+		} else if buf.String() != first {
+			t.Fatalf("run %d differs:\n%s\nfirst:\n%s", i, buf.String(), first)
+		}
+	}
+}

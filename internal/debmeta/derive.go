@@ -208,7 +208,15 @@ func Derive(pkgs []Package) *Data {
 	}
 	slices.Sort(d.Base)
 	memo := map[string][]string{}
+	// In name order: a dependency cycle between -dev packages is cut
+	// where the walk enters it, and the output must not depend on map
+	// order.
+	names := make([]string, 0, len(ix.pkgs))
 	for n := range ix.pkgs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
 		if !BuildOnly(n) && !ix.isDev(n) {
 			continue
 		}
