@@ -405,7 +405,6 @@ func (a *analysis) copyInstr(in *source.Instruction, st *state) {
 		a.problem("line %d: %s destination %q uses a variable of unknown value", in.StartLine, in.Keyword, dest)
 		return
 	}
-	dir := strings.HasSuffix(d, "/") || d == "." || len(srcs) > 1
 	if !path.IsAbs(d) {
 		if st.workdir == "" {
 			a.problem("line %d: %s into a relative path under an unknown WORKDIR", in.StartLine, in.Keyword)
@@ -417,23 +416,21 @@ func (a *analysis) copyInstr(in *source.Instruction, st *state) {
 	if fl := in.Flag("chown"); fl != nil && fl.Value != "" && d != "/" {
 		a.owners[d] = fl.Value
 	}
-	if d != "/" {
+	if !sharedDirs[d] {
 		a.output(in, d)
 		return
 	}
-	if !dir && len(srcs) == 1 {
-		dir = true
-	}
-	// Files copied into "/": name each one.
+	// Files copied into / or a system directory (COPY tool.sh /usr/bin/):
+	// name each one, after its source.
 	for _, src := range srcs {
 		if strings.HasPrefix(src, "<<") {
 			continue
 		}
 		b := path.Base(strings.TrimSuffix(src, "/"))
-		if b == "." || b == "/" || strings.ContainsAny(b, "*?[$") || strings.Contains(src, "://") && b == "" {
-			a.problem("line %d: %s %s into / cannot be named file by file", in.StartLine, in.Keyword, src)
+		if strings.HasSuffix(src, "/") || b == "." || b == "/" || strings.ContainsAny(b, "*?[$") || strings.Contains(src, "://") && b == "" {
+			a.problem("line %d: %s %s into %s cannot be named file by file", in.StartLine, in.Keyword, src, d)
 			continue
 		}
-		a.output(in, "/"+b)
+		a.output(in, path.Join(d, b))
 	}
 }

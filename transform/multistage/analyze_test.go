@@ -134,6 +134,17 @@ func TestAnalyze(t *testing.T) {
 		steps:     []string{"gcc"},
 		artifacts: []string{"/usr/bin/a", "/usr/local/bin/a"},
 	}, {
+		name:      "COPY into a system directory names the file",
+		df:        "FROM debian:12\nRUN apt-get install -y gcc\nCOPY entrypoint.sh /usr/bin/\nCOPY app.conf /etc/\nWORKDIR /a\nCOPY . .\nRUN gcc -o app app.c\nENTRYPOINT [\"entrypoint.sh\"]\n",
+		tools:     []string{"gcc"},
+		steps:     []string{"gcc"},
+		artifacts: []string{"/a", "/etc/app.conf", "/usr/bin/entrypoint.sh"},
+	}, {
+		name:    "COPY of a directory's content into a system directory cannot be named",
+		df:      "FROM debian:12\nRUN apt-get install -y gcc\nCOPY conf/ /etc/\nWORKDIR /a\nCOPY . .\nRUN gcc -o app app.c\nCMD [\"./app\"]\n",
+		tools:   []string{"gcc"},
+		problem: "cannot be named file by file",
+	}, {
 		name:    "a RUN under PowerShell cannot be read",
 		df:      "FROM debian:12\nRUN apt-get install -y make\nSHELL [\"pwsh\", \"-c\"]\nWORKDIR /a\nRUN make\nCMD [\"./a\"]\n",
 		tools:   []string{"make"},
