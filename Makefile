@@ -4,7 +4,7 @@
 GO ?= go
 BIN := bin/dockmend
 
-.PHONY: all build test test-short test-race vet fmt-check demo bench bench-migrate fuzz update clean
+.PHONY: all build test test-short test-race vet fmt-check demo dist bench bench-migrate fuzz update clean
 
 all: build
 
@@ -19,8 +19,9 @@ test: fmt-check vet
 test-short:
 	$(GO) test -short ./...
 
+## test-race: the quick subset under the race detector (needs cgo: a C compiler), as CI runs it
 test-race:
-	$(GO) test -race -short ./...
+	CGO_ENABLED=1 $(GO) test -race -short ./...
 
 vet:
 	$(GO) vet ./...
@@ -30,22 +31,17 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 ## demo: show every rule on the bundled examples, offline, pinning through the bundled lock file, then migrate them as git repositories
-demo: build
-	@echo "== dockmend diff: the safe fixes, pinning offline through the bundled lock file"
-	$(BIN) diff --offline --lockfile testdata/examples/dockmend.lock testdata/examples
-	@echo
-	@echo "== dockmend check: every finding, the unsafe ones included"
-	-$(BIN) check --offline --lockfile testdata/examples/dockmend.lock testdata/examples
-	@echo
-	@echo "== dockmend diff --unsafe-fixes: --no-install-recommends and the multi-stage split"
-	$(BIN) diff --unsafe-fixes --offline --lockfile testdata/examples/dockmend.lock testdata/examples/c-service
-	@echo
-	@echo "== dockmend migrate: each example as a git repository, one branch and commit each"
-	bash scripts/demo-migrate.sh $(BIN)
+demo:
+	@$(GO) build -o $(BIN) ./cmd/dockmend
+	@bash scripts/demo.sh $(BIN)
 
-## bench: pipeline vs parser over the corpus, and digest resolution under latency
+## dist: release binaries of HEAD (a clone, not the work tree) for Linux, macOS and Windows, amd64 and arm64, with SHA256SUMS, in dist/; the version comes from the tag
+dist:
+	@bash scripts/dist.sh
+
+## bench: pipeline vs parser over the corpus, digest resolution and dockmend base under latency
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/corpus ./internal/resolve
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/corpus ./internal/resolve ./transform/pin ./internal/base
 
 ## bench-migrate: time `dockmend migrate` over 1000 generated repositories (see bench/README.md)
 bench-migrate:
@@ -61,6 +57,6 @@ update:
 	$(GO) test ./cmd/dockmend -update
 
 clean:
-	rm -rf bin
+	rm -rf bin dist
 
 -include e2e/e2e.mk

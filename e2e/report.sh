@@ -30,8 +30,10 @@ exec jq -r '
   "- machine: \($r.machine.cores) cores, Linux \($r.machine.kernel); one build at a time; whole run \($r.total_seconds) s"
   + (if $r.machine.load_average then " (load average at the end: \($r.machine.load_average); the machine is shared, so build times include other work)" else "" end),
   "",
-  "**\([.fixtures[] | select(.status == "pass")] | length) of \(.fixtures | length) fixtures passed.** "
-  + "Over the \($both | length) fixtures that built both ways: uncompressed \($ob | mb) MB → \($fb | mb) MB (\(tpct($ob; $fb) | pct)), "
+  ([.fixtures[].fixture] | unique | length) as $nfx
+  | "**\([.fixtures[] | select(.status == "pass")] | length) of \(.fixtures | length) "
+  + (if $nfx < (.fixtures | length) then "runs (\($nfx) fixtures, some in several fix modes)" else "fixtures" end) + " passed.** "
+  + "Over the \($both | length) runs that built both ways: uncompressed \($ob | mb) MB → \($fb | mb) MB (\(tpct($ob; $fb) | pct)), "
   + "compressed \($oc | mb) MB → \($fc | mb) MB (\(tpct($oc; $fc) | pct)); "
   + "median change per fixture \([$both[].size_change_pct] | median | pct) uncompressed, \([$both[].compressed_change_pct | select(. != null)] | median | pct) compressed.",
   "",
@@ -42,32 +44,41 @@ exec jq -r '
      + "\([$msb[] | select(.status == "pass")] | length) of the \($msb | length) that built before build and pass their smoke test after "
      + "(goal: 90 %), median size change \([$msb[] | select(.size_change_pct != null) | .size_change_pct] | median | pct) (goal: -60 % or better).",
      "" end),
-  "| fixture | fix | rules applied | built | smoke | size MB | change | compressed MB | change | layers | build s | base pin | result |",
-  "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+  ([.fixtures[] | select(.fixed.apt_lists_files != null)] as $lc
+   | if ($lc | length) == 0 then empty else
+     "**Package lists:** \([$lc[] | select(.fixed.apt_lists_files == 0)] | length) of the \($lc | length) rewritten images keep no files under `/var/lib/apt/lists` "
+     + "in their own layers beyond what their base images had; the \($lc | unique_by(.fixture) | length) originals kept \($lc | unique_by(.fixture) | sum(.original.apt_lists_bytes) | mb) MB of them, the rewritten images "
+     + "\($lc | sum(.fixed.apt_lists_bytes) | mb) MB.",
+     "" end),
+  "| fixture | fix | rules applied | built | smoke | size MB | change | compressed MB | change | apt lists MB | layers | build s | base pin | result |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   (.fixtures[] |
-    "| `\(.fixture)` | \(if .unsafe_fixes then "unsafe" else "safe" end) "
+    "| `\(.fixture)` | \(.mode // (if .unsafe_fixes then "unsafe" else "safe" end)) "
     + "| \(if .rules_applied == null then "?" elif (.rules_applied | length) == 0 then "none" else (.rules_applied | join(", ")) end) "
     + "| \(.original.built | yn) → \(.fixed.built | yn) "
     + "| \(.original.smoke | smoke) → \(.fixed.smoke | smoke) "
     + "| \(.original.size_bytes | mb) → \(.fixed.size_bytes | mb) | \(.size_change_pct | pct) "
     + "| \(.original.compressed_bytes | mb) → \(.fixed.compressed_bytes | mb) | \(.compressed_change_pct | pct) "
+    + "| \(.original.apt_lists_bytes | mb) → \(.fixed.apt_lists_bytes | mb)\(if (.fixed.apt_lists_files // 0) > 0 then " (**\(.fixed.apt_lists_files) files**)" else "" end) "
     + "| \(.original.layers // "–") → \(.fixed.layers // "–") "
     + "| \(.original.build_seconds | secs) → \(.fixed.build_seconds | secs) "
     + "| \(.pin | pinned) | \(if .status == "pass" then "pass" else "**\(.status)**" end) |"),
   "",
-  "Columns: *fix* is `dockmend fix` with or without `--unsafe-fixes` (set in the fixture'"'"'s `fixture.conf`); "
+  "Columns: *fix* is the fix mode: `safe` is `dockmend fix`, `unsafe` adds `--unsafe-fixes`, `unsafe-no-multistage` adds `--unsafe-fixes --ignore multistage` "
+  + "(set by `fix_modes` in the fixture'"'"'s `fixture.conf`, or `E2E_FIX_MODES`; a fixture run in several modes has one row per mode, against the same original); "
+  + "*apt lists* is the size of the files under `/var/lib/apt/lists` that the image'"'"'s own layers hold beyond its base images'"'"' (a rewritten image that keeps any fails); "
   + "*rules applied* are the rules whose findings (`dockmend check --format json`) went down after the fix; "
   + "each pair is original → rewritten. Sizes are MB of 10^6 bytes: uncompressed is `podman image inspect` `.Size` (what `docker images` shows), "
   + "compressed is the sum of the gzip layers as pushed to a registry (what a pull downloads). Build times are cold (`--no-cache`) "
   + "and include the downloads from Debian'"'"'s archive, the Go module proxy and the npm registry, so they vary by about ±30 % between runs. "
   + "*base pin*: the rewritten `FROM` names a digest and the build pulled the base by that digest from the loopback registry.",
   "",
-  (.fixtures[] | select(.status != "pass") | "- `\(.fixture)` \(.status): \(.reasons | join("; "))"),
+  (.fixtures[] | select(.status != "pass") | "- `\(.fixture)` (\(.mode // "")) \(.status): \(.reasons | join("; "))"),
   "",
   "## What dockmend changed",
   "",
   (.fixtures[] |
-    "<details><summary><code>\(.fixture)</code>: \(.description)</summary>",
+    "<details><summary><code>\(.fixture)</code>\(if .mode then " (\(.mode))" else "" end): \(.description)</summary>",
     "",
     (if .diff == "" then "No change." else "```diff\n\(.diff | rtrimstr("\n"))\n```" end),
     "",

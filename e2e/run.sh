@@ -106,36 +106,118 @@ smoke() {
 # findings_json FILE: dockmend check output as a JSON array (or null if it was not JSON)
 findings_json() { jq -c 'if type == "array" then . else (.findings // null) end' "$1" 2>/dev/null || echo null; }
 
+# ------------------------------------------------------------------ package lists in layers
+# base_layers DOCKERFILE: the diff IDs of the layers of the images the Dockerfile starts FROM
+# (they are in local storage after a build), one a line
+base_layers() {
+  local img
+  while read -r img; do
+    podman image inspect --format '{{range .RootFS.Layers}}{{println .}}{{end}}' "$img" 2>/dev/null || true
+  done < <(from_images "$1") | sed '/^$/d' | sort -u
+}
+
+# lists_check IMAGE DOCKERFILE OUT: the files under /var/lib/apt/lists that the image's own layers
+# (not those of the images it starts FROM) hold and the base layers do not, as "layer size path"
+# lines in OUT; sets L_FILES (count) and L_BYTES (their size). Whiteouts, directories and apt's
+# empty lock file (which apt-get clean and install create again) do not count. L_FILES=null when
+# the image cannot be saved.
+lists_check() {
+  local img=$1 df=$2 out=$3 dir tar i=0 id
+  L_FILES=null; L_BYTES=null
+  dir=$(mktemp -d "$TMPDIR/layers.XXXXXX")
+  tar=$dir/image.tar
+  if ! podman save --quiet --format docker-archive -o "$tar" "$img" >/dev/null 2>&1; then
+    rm -rf "$dir"; return 0
+  fi
+  local base; base=$(base_layers "$df")
+  local -a ids; mapfile -t ids < <(podman image inspect --format '{{range .RootFS.Layers}}{{println .}}{{end}}' "$img" | sed '/^$/d')
+  : >"$dir/base-files"
+  : >"$out"
+  local layer
+  while read -r layer; do
+    id=${ids[$i]:-}; i=$((i + 1))
+    # tar -tv: "-rw-r--r-- root/root  12345 2024-01-01 00:00 var/lib/apt/lists/x"
+    tar -xOf "$tar" "$layer" | tar -tvf - 2>/dev/null \
+      | awk -v n="$i" '$1 !~ /^d/ && $6 ~ /^\.?\/?var\/lib\/apt\/lists\// && $6 !~ /\/\.wh\./ && !($6 ~ /\/lists\/lock$/ && $3 == 0) { p = $6; sub(/^\.?\//, "", p); print n, $3, p }' \
+      >"$dir/layer-files" || true
+    if [ -n "$id" ] && grep -qxF "$id" <<<"$base"; then
+      awk '{print $3}' "$dir/layer-files" >>"$dir/base-files"
+    else
+      awk 'FILENAME == ARGV[1] { seen[$1] = 1; next } !($3 in seen)' "$dir/base-files" "$dir/layer-files" >>"$out"
+    fi
+  done < <(tar -xOf "$tar" manifest.json | jq -r '.[0].Layers[]')
+  L_FILES=$(wc -l <"$out")
+  L_BYTES=$(awk '{s += $2} END {print s + 0}' "$out")
+  rm -rf "$dir"
+}
+
 # ------------------------------------------------------------------ one fixture
+# fix_flags MODE: the dockmend fix flags of a fix mode
+fix_flags() {
+  case $1 in
+    safe) ;;
+    unsafe) echo --unsafe-fixes ;;
+    unsafe-no-multistage) echo --unsafe-fixes --ignore multistage ;;
+    *) return 1 ;;
+  esac
+}
+
 run_fixture() {
   fx=$1; FD=$FIXTURE_ROOT/$fx; RD=$E2E_WORK/run/$fx
-  local unsafe desc fixflags=() fix_rc=0 t
+  local unsafe desc modes mode
   unsafe=$(conf_get "$FD/fixture.conf" unsafe_fixes no)
   desc=$(conf_get "$FD/fixture.conf" description "")
-  [ "$unsafe" = yes ] && fixflags=(--unsafe-fixes)
-  info "── $fx${desc:+: $desc}$([ "$unsafe" = yes ] && echo ' [--unsafe-fixes]')"
-  rm -rf "$RD"; mkdir -p "$RD/original" "$RD/fixed"
+  modes=${E2E_FIX_MODES:-$(conf_get "$FD/fixture.conf" fix_modes "$([ "$unsafe" = yes ] && echo unsafe || echo safe)")}
+  for mode in $modes; do
+    fix_flags "$mode" >/dev/null || die "$fx: unknown fix mode '$mode' (safe, unsafe, unsafe-no-multistage)"
+  done
+  info "── $fx${desc:+: $desc} [fix modes: $modes]"
+  rm -rf "$RD"; mkdir -p "$RD/original"
   tar -C "$FD" --exclude=./fixture.conf --exclude=./smoke --exclude=./expected -cf - . | tar -C "$RD/original" -xf -
-  cp -a "$RD/original/." "$RD/fixed/"
 
-  # dockmend: findings before, fix, findings after
+  # the original: findings, build, smoke, package lists, once for every mode
   local check_rc=0
   "$DOCKMEND" check --format json "${CHECK_MIRROR[@]}" "$RD/original/Dockerfile" >"$RD/check-original.json" 2>"$RD/check-original.err" || check_rc=$?
-  "$DOCKMEND" fix "${fixflags[@]}" "${MIRROR[@]}" "$RD/fixed/Dockerfile" >"$RD/fix.log" 2>&1 || fix_rc=$?
-  "$DOCKMEND" check --format json "${CHECK_MIRROR[@]}" "$RD/fixed/Dockerfile" >"$RD/check-fixed.json" 2>"$RD/check-fixed.err" || true
-  (cd "$RD" && diff -u --label a/Dockerfile --label b/Dockerfile original/Dockerfile fixed/Dockerfile >Dockerfile.diff) || true
-  if [ $fix_rc != 0 ]; then info "  dockmend fix exited $fix_rc:"; sed 's/^/      /' "$RD/fix.log" | tail -5 >&2; fi
   if [ $check_rc -gt 1 ]; then info "  dockmend check exited $check_rc:"; sed 's/^/      /' "$RD/check-original.err" | tail -3 >&2; fi
-  local before after
-  before=$(findings_json "$RD/check-original.json"); after=$(findings_json "$RD/check-fixed.json")
+  build original; O_OK=$B_OK O_SECS=$B_SECS O_SIZE=$B_SIZE O_LAYERS=$B_LAYERS O_GZ=$B_GZ
+  smoke original; O_SMOKE=$S_RESULT
+  O_LFILES=null; O_LBYTES=null
+  if [ "$O_OK" = true ]; then
+    lists_check "localhost/dockmend-e2e-fx-$fx:original" "$RD/original/Dockerfile" "$RD/lists-original.txt"
+    O_LFILES=$L_FILES O_LBYTES=$L_BYTES
+  fi
+  for mode in $modes; do run_mode "$mode"; done
+  if [ "${E2E_KEEP_IMAGES:-0}" != 1 ]; then
+    buildah rmi -f "localhost/dockmend-e2e-fx-$fx:original" >/dev/null 2>&1 || true
+    buildah rmi --prune >/dev/null 2>&1 || true
+  fi
+}
 
-  # builds, one at a time
-  build original; local o_ok=$B_OK o_secs=$B_SECS o_size=$B_SIZE o_layers=$B_LAYERS o_gz=$B_GZ
-  smoke original; local o_smoke=$S_RESULT
+# run_mode MODE: fix a copy of the original with MODE's flags, build it, smoke-test and measure it,
+# and write run/FX/result-MODE.json
+run_mode() {
+  local mode=$1 v=fixed-$1 fix_rc=0 desc unsafe=false
+  local -a fixflags; read -r -a fixflags <<<"$(fix_flags "$mode")"
+  [ "$mode" = safe ] || unsafe=true
+  desc=$(conf_get "$FD/fixture.conf" description "")
+  info "  fix mode $mode: dockmend fix ${fixflags[*]}"
+  rm -rf "${RD:?}/$v"; cp -a "$RD/original" "$RD/$v"
+  "$DOCKMEND" fix "${fixflags[@]}" "${MIRROR[@]}" "$RD/$v/Dockerfile" >"$RD/fix-$mode.log" 2>&1 || fix_rc=$?
+  "$DOCKMEND" check --format json "${CHECK_MIRROR[@]}" "$RD/$v/Dockerfile" >"$RD/check-$v.json" 2>"$RD/check-$v.err" || true
+  (cd "$RD" && diff -u --label a/Dockerfile --label b/Dockerfile original/Dockerfile "$v/Dockerfile" >"Dockerfile-$mode.diff") || true
+  if [ $fix_rc != 0 ]; then info "  dockmend fix exited $fix_rc:"; sed 's/^/      /' "$RD/fix-$mode.log" | tail -5 >&2; fi
+  local before after
+  before=$(findings_json "$RD/check-original.json"); after=$(findings_json "$RD/check-$v.json")
+
   local logsize; logsize=$(stat -c %s "$E2E_WORK/logs/registry.log")
-  build fixed;    local f_ok=$B_OK f_secs=$B_SECS f_size=$B_SIZE f_layers=$B_LAYERS f_gz=$B_GZ
-  tail -c +$((logsize + 1)) "$E2E_WORK/logs/registry.log" | grep -E '^[0-9.]+ - - ' >"$RD/registry-access-fixed.log" || true
-  smoke fixed;    local f_smoke=$S_RESULT f_missing=("${S_MISSING[@]}")
+  build "$v"; local f_ok=$B_OK f_secs=$B_SECS f_size=$B_SIZE f_layers=$B_LAYERS f_gz=$B_GZ
+  tail -c +$((logsize + 1)) "$E2E_WORK/logs/registry.log" | grep -E '^[0-9.]+ - - ' >"$RD/registry-access-$v.log" || true
+  smoke "$v"; local f_smoke=$S_RESULT f_missing=("${S_MISSING[@]}")
+  local f_lfiles=null f_lbytes=null
+  if [ "$f_ok" = true ]; then
+    lists_check "localhost/dockmend-e2e-fx-$fx:$v" "$RD/$v/Dockerfile" "$RD/lists-$v.txt"
+    f_lfiles=$L_FILES f_lbytes=$L_BYTES
+  fi
 
   # pinning: every image the fixed Dockerfile names by digest must have been pulled by digest
   local pinnable pinned=0 pulled=0 pin d
@@ -143,8 +225,8 @@ run_fixture() {
   while read -r img; do
     case $img in *@sha256:*) ;; *) continue ;; esac
     pinned=$((pinned + 1)); d=${img##*@}
-    grep -q "\"GET /v2/[^ ]*/manifests/$d HTTP/1.1\" 200 " "$RD/registry-access-fixed.log" && pulled=$((pulled + 1))
-  done < <(from_images "$RD/fixed/Dockerfile")
+    grep -q "\"GET /v2/[^ ]*/manifests/$d HTTP/1.1\" 200 " "$RD/registry-access-$v.log" && pulled=$((pulled + 1))
+  done < <(from_images "$RD/$v/Dockerfile")
   if [ "$pinned" -gt 0 ] && [ "$f_ok" = true ]; then
     if [ $pulled = "$pinned" ]; then pin=pulled-by-digest; else pin=not-pulled-by-digest; fi
   elif [ "$pinned" -gt 0 ]; then pin=pinned-not-built
@@ -154,11 +236,11 @@ run_fixture() {
 
   # verdict
   local status=pass reasons=()
-  if [ "$o_ok" != true ] || [ "$o_smoke" != pass ]; then
-    status=broken; reasons+=("the original fixture fails (build=$o_ok smoke=$o_smoke): fix the fixture or the environment")
+  if [ "$O_OK" != true ] || [ "$O_SMOKE" != pass ]; then
+    status=broken; reasons+=("the original fixture fails (build=$O_OK smoke=$O_SMOKE): fix the fixture or the environment")
   fi
   [ $fix_rc = 0 ] || { status=fail; reasons+=("dockmend fix exited $fix_rc"); }
-  if [ "$o_ok" = true ] && [ "$o_smoke" = pass ]; then
+  if [ "$O_OK" = true ] && [ "$O_SMOKE" = pass ]; then
     [ "$f_ok" = true ] || { status=fail; reasons+=("the rewritten Dockerfile does not build"); }
     if [ "$f_ok" = true ] && [ "$f_smoke" != pass ]; then
       status=fail
@@ -167,15 +249,20 @@ run_fixture() {
   fi
   [ "$pin" = not-pulled-by-digest ] && { status=fail; reasons+=("pinned FROM was not pulled by digest"); }
   if [ "$pin" = unpinned ] && [ "$REQUIRE_PIN" = 1 ]; then status=fail; reasons+=("dockmend left the base image unpinned"); fi
+  if [ "$f_lfiles" != null ] && [ "$f_lfiles" -gt 0 ] && [ "$(conf_get "$FD/fixture.conf" lists_may_remain no)" != yes ]; then
+    status=fail; reasons+=("$f_lfiles files under /var/lib/apt/lists ($f_lbytes bytes) stay in the rewritten image's layers (see run/$fx/lists-$v.txt)")
+  fi
 
   jq -n \
-    --arg fixture "$fx" --arg description "$desc" --argjson unsafe "$([ "$unsafe" = yes ] && echo true || echo false)" \
+    --arg fixture "$fx" --arg description "$desc" --argjson unsafe "$unsafe" --arg mode "$mode" --arg flags "${fixflags[*]}" \
     --argjson fix_exit "$fix_rc" --argjson before "$before" --argjson after "$after" \
-    --rawfile diff "$RD/Dockerfile.diff" --arg pin "$pin" --arg status "$status" \
-    --argjson o_ok "$o_ok" --argjson o_secs "$o_secs" --arg o_smoke "$o_smoke" \
-    --argjson o_size "$o_size" --argjson o_gz "$o_gz" --argjson o_layers "$o_layers" \
+    --rawfile diff "$RD/Dockerfile-$mode.diff" --arg pin "$pin" --arg status "$status" \
+    --argjson o_ok "$O_OK" --argjson o_secs "$O_SECS" --arg o_smoke "$O_SMOKE" \
+    --argjson o_size "$O_SIZE" --argjson o_gz "$O_GZ" --argjson o_layers "$O_LAYERS" \
+    --argjson o_lfiles "$O_LFILES" --argjson o_lbytes "$O_LBYTES" \
     --argjson f_ok "$f_ok" --argjson f_secs "$f_secs" --arg f_smoke "$f_smoke" \
     --argjson f_size "$f_size" --argjson f_gz "$f_gz" --argjson f_layers "$f_layers" \
+    --argjson f_lfiles "$f_lfiles" --argjson f_lbytes "$f_lbytes" \
     '
     def pct($a; $b): if ($a == null or $b == null or $a == 0) then null
                      else ((($b - $a) * 1000 / $a) | round / 10) end;
@@ -184,6 +271,7 @@ run_fixture() {
     {
       fixture: $fixture, description: $description, status: $status,
       reasons: $ARGS.positional,
+      mode: $mode, fix_flags: $flags,
       unsafe_fixes: $unsafe, dockmend_fix_exit: $fix_exit,
       rules_applied: (if $rb == null then null
                       else [$rb | to_entries[] | select(.value > (($ra // {})[.key] // 0)) | .key] end),
@@ -191,19 +279,21 @@ run_fixture() {
       findings_after: (if $after == null then null else ($after | length) end),
       changed: ($diff != ""),
       pin: $pin,
-      original: {built: $o_ok, smoke: $o_smoke, build_seconds: $o_secs, size_bytes: $o_size, compressed_bytes: $o_gz, layers: $o_layers},
-      fixed:    {built: $f_ok, smoke: $f_smoke, build_seconds: $f_secs, size_bytes: $f_size, compressed_bytes: $f_gz, layers: $f_layers},
+      original: {built: $o_ok, smoke: $o_smoke, build_seconds: $o_secs, size_bytes: $o_size, compressed_bytes: $o_gz, layers: $o_layers,
+                 apt_lists_files: $o_lfiles, apt_lists_bytes: $o_lbytes},
+      fixed:    {built: $f_ok, smoke: $f_smoke, build_seconds: $f_secs, size_bytes: $f_size, compressed_bytes: $f_gz, layers: $f_layers,
+                 apt_lists_files: $f_lfiles, apt_lists_bytes: $f_lbytes},
       size_change_pct: pct($o_size; $f_size),
       compressed_change_pct: pct($o_gz; $f_gz),
+      size_saved_bytes: (if $o_size == null or $f_size == null then null else $o_size - $f_size end),
       diff: $diff
-    }' --args "${reasons[@]}" >"$RD/result.json"
+    }' --args "${reasons[@]}" >"$RD/result-$mode.json"
 
-  info "  $(jq -r '"\(.status): built \(.original.built)/\(.fixed.built), smoke \(.original.smoke)/\(.fixed.smoke), size \(.original.size_bytes // "-") -> \(.fixed.size_bytes // "-") (\(.size_change_pct // "-")%), pin \(.pin), rules \(.rules_applied // [] | join(","))"' "$RD/result.json")"
+  info "  $(jq -r '"\(.mode): \(.status): built \(.original.built)/\(.fixed.built), smoke \(.original.smoke)/\(.fixed.smoke), size \(.original.size_bytes // "-") -> \(.fixed.size_bytes // "-") (\(.size_change_pct // "-")%), apt lists \(.original.apt_lists_bytes // "-") -> \(.fixed.apt_lists_bytes // "-") bytes, pin \(.pin), rules \(.rules_applied // [] | join(","))"' "$RD/result-$mode.json")"
   for r in "${reasons[@]}"; do info "  ! $r"; done
 
   if [ "${E2E_KEEP_IMAGES:-0}" != 1 ]; then
-    buildah rmi -f "localhost/dockmend-e2e-fx-$fx:original" "localhost/dockmend-e2e-fx-$fx:fixed" >/dev/null 2>&1 || true
-    buildah rmi --prune >/dev/null 2>&1 || true
+    buildah rmi -f "localhost/dockmend-e2e-fx-$fx:$v" >/dev/null 2>&1 || true
   fi
 }
 
@@ -302,12 +392,12 @@ main() {
        machine: {cores: ($cores | tonumber), kernel: $kernel, load_average: $load},
        total_seconds: ($total | tonumber),
        fixtures: [inputs]
-     }' $(for fx in "${sel[@]}"; do echo "$E2E_WORK/run/$fx/result.json"; done) >"$OUT/e2e-results.json"
+     }' $(for fx in "${sel[@]}"; do ls "$E2E_WORK/run/$fx"/result-*.json 2>/dev/null; done) >"$OUT/e2e-results.json"
   bash "$E2E_DIR/report.sh" "$OUT/e2e-results.json" >"$OUT/e2e-results.md"
   info "report: $OUT/e2e-results.md and $OUT/e2e-results.json"
   sed -n '/^| fixture/,/^$/p' "$OUT/e2e-results.md"
 
-  failed=$(jq -r '[.fixtures[] | select(.status != "pass") | "\(.fixture) (\(.status))"] | join(", ")' "$OUT/e2e-results.json")
+  failed=$(jq -r '[.fixtures[] | select(.status != "pass") | "\(.fixture) \(.mode // "") (\(.status))"] | join(", ")' "$OUT/e2e-results.json")
   total=$(jq '.fixtures | length' "$OUT/e2e-results.json")
   nfail=$(jq '[.fixtures[] | select(.status != "pass")] | length' "$OUT/e2e-results.json")
   info "e2e done in $(secs_since "$T0")s"

@@ -45,6 +45,33 @@ type Pass struct {
 	Report func(Finding)
 }
 
+// Err returns the error of the pass's context: non-nil once the run is
+// cancelled. Rules check it in their loops over instructions (Walk does),
+// so that a large file does not hold up an interrupt; a rule that sees it
+// returns it.
+func (p *Pass) Err() error {
+	if p.Context == nil {
+		return nil
+	}
+	return p.Context.Err()
+}
+
+// Walk calls fn for every instruction of the file, ONBUILD triggers
+// included, in source order, as source.File.Walk does, but stops as soon
+// as the pass's context is done and returns its error.
+func (p *Pass) Walk(fn func(*source.Instruction)) error {
+	for _, in := range p.File.Instructions {
+		if err := p.Err(); err != nil {
+			return err
+		}
+		fn(in)
+		if in.Trigger != nil {
+			fn(in.Trigger)
+		}
+	}
+	return p.Err()
+}
+
 // Finding is one problem a transformer found.
 type Finding struct {
 	// Rule is the transformer's name; the engine fills it in.

@@ -114,6 +114,9 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, specs, images *
 	fs.IntVar(&f.Stall, "stall", 0, "hold the next `n` matching requests for -stall-for")
 	fs.DurationVar(&f.StallFor, "stall-for", time.Minute, "how long a stalled request is held")
 	fs.IntVar(&f.Reset, "reset", 0, "reset the connection of the next `n` matching requests")
+	redirect := fs.String("redirect", "", "redirect matching manifest requests without end: `mode` self (to the same URL) or chain (to a new URL each time)")
+	fs.StringVar(&f.HeadDigest, "head-digest", "", "report `digest` in Docker-Content-Digest of every HEAD of a manifest")
+	fs.BoolVar(&f.EchoAuth, "echo-auth", false, "answer matching requests that carry credentials with 403 and an error that repeats them")
 	token := fs.Bool("token", false, "require bearer tokens from the /token endpoint")
 	user := fs.String("user", "", "with -token, require this user name at the token endpoint")
 	password := fs.String("password", "", "with -user, the password")
@@ -123,6 +126,12 @@ func serve(ctx context.Context, fs *flag.FlagSet, args []string, specs, images *
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	switch testregistry.Redirect(*redirect) {
+	case "", testregistry.RedirectSelf, testregistry.RedirectChain:
+		f.Redirect = testregistry.Redirect(*redirect)
+	default:
+		return fmt.Errorf("-redirect %q: want self or chain", *redirect)
 	}
 	imgs, err := readImages(*specs, *images)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/dockmend/dockmend/internal/buildtest"
 	"github.com/dockmend/dockmend/internal/ruleset"
 	"github.com/dockmend/dockmend/internal/testregistry"
 	"github.com/dockmend/dockmend/transform"
@@ -27,7 +28,8 @@ var update = flag.Bool("update", false, "rewrite the cmp targets of the scripts 
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"dockmend": main,
+		"dockmend":    main,
+		"fake-docker": fakeDocker,
 	})
 }
 
@@ -41,14 +43,29 @@ func TestMain(m *testing.M) {
 //	[!] islink FILE...             the files are symbolic links
 //	writefile FILE PART...         write the PARTs, Go-escaped text ('\x00'), to FILE;
 //	                               a PART repeat:N:TEXT is TEXT N times
-//	registry NAME SPEC...          start a test registry (internal/testregistry) seeded
-//	                               with the image SPECs; $NAME is its host:port
+//	registry [OPTION...] NAME SPEC...
+//	                               start a test registry (internal/testregistry) seeded
+//	                               with the image SPECs; $NAME is its host:port. OPTIONs:
+//	                               -token (bearer tokens), -user=U -password=P (required
+//	                               at the token endpoint), and the hostile faults
+//	                               -redirect=self|chain, -head-digest=DIGEST, -echo-auth,
+//	                               -match=SUBSTR (see testregistry.Faults)
 //	[!] requests NAME N METHOD PATH
 //	                               registry NAME got N requests METHOD on paths containing PATH
 //	[!] json FILE QUERY [REGEXP]   FILE holds JSON with a value at QUERY (that, as text,
 //	                               matches REGEXP, anchored at both ends); negated: it has
 //	                               no such value
 //	json -set NAME FILE QUERY      set $NAME to the value at QUERY, as text
+//	buildenv                       real image builds: a storage root of the
+//	                               script's own (internal/buildtest), its
+//	                               CONTAINERS_* variables set, $BASE the busybox
+//	                               base image (guard it with [!builds] skip)
+//	waitfile PATTERN               wait until a file matches the glob PATTERN (a
+//	                               background command made it); fails after 2 minutes
+//
+// fake-docker is a stand-in for the docker command line (see fakeDocker);
+// $TSBIN is the directory of the script commands, for a PATH without the
+// machine's tools.
 //
 // A QUERY is object keys separated by dots, each optionally followed by
 // [N], the array element N, or [KEY=VALUE], the one array element whose
@@ -56,7 +73,9 @@ func TestMain(m *testing.M) {
 // value "as text" is a string's content or, for others, compact JSON.
 //
 // and the conditions [rule:NAME], true when the rule NAME is registered,
-// and [root], true when running as root (who may read any file).
+// [root], true when running as root (who may read any file), and
+// [builds], true when real image builds run here (an error under CI=true
+// when they cannot).
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
@@ -69,11 +88,21 @@ func TestScript(t *testing.T) {
 				env.Setenv(k, "")
 			}
 			env.Setenv("TERM", "dumb")
+			if dir, _, ok := strings.Cut(env.Getenv("PATH"), string(os.PathListSeparator)); ok {
+				env.Setenv("TSBIN", dir)
+			}
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "root" {
 				return os.Geteuid() == 0, nil
+			}
+			if cond == "builds" {
+				why := buildtest.Unavailable()
+				if why != "" && buildtest.Required() {
+					return false, fmt.Errorf("%s; CI=true requires the build tests", why)
+				}
+				return why == "", nil
 			}
 			name, ok := strings.CutPrefix(cond, "rule:")
 			if !ok {
@@ -91,8 +120,33 @@ func TestScript(t *testing.T) {
 			"registry":  cmdRegistry,
 			"requests":  cmdRequests,
 			"json":      cmdJSON,
+			"buildenv":  cmdBuildEnv,
+			"waitfile":  cmdWaitFile,
 		},
 	})
+}
+
+func cmdBuildEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: buildenv")
+	}
+	if why := buildtest.Unavailable(); why != "" {
+		ts.Fatalf("%s (guard the script with [!builds] skip)", why)
+	}
+	e, err := buildtest.Create()
+	if e != nil {
+		ts.Defer(func() {
+			if err := e.Close(); err != nil {
+				ts.Logf("removing the build storage: %v", err)
+			}
+		})
+	}
+	ts.Check(err)
+	for _, kv := range e.Vars {
+		k, v, _ := strings.Cut(kv, "=")
+		ts.Setenv(k, v)
+	}
+	ts.Setenv("BASE", buildtest.BaseImage)
 }
 
 func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
@@ -185,12 +239,57 @@ func cmdWriteFile(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(path, []byte(b.String()), 0o666))
 }
 
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile PATTERN")
+	}
+	// The bound only keeps a broken script from hanging; it is not a
+	// timing check.
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		matches, err := filepath.Glob(ts.MkAbs(args[0]))
+		ts.Check(err)
+		if len(matches) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("no file matches %s after 2 minutes", args[0])
+		}
+	}
+}
+
 // registriesKey keys the script's test registries, by name, in its Values.
 type registriesKey struct{}
 
 func cmdRegistry(ts *testscript.TestScript, neg bool, args []string) {
+	usage := "usage: registry [-token] [-user=U] [-password=P] [-redirect=MODE] [-head-digest=D] [-echo-auth] [-match=S] NAME SPEC..."
+	var faults testregistry.Faults
+	var auth *testregistry.Auth
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		k, v, _ := strings.Cut(strings.TrimPrefix(args[0], "-"), "=")
+		args = args[1:]
+		if auth == nil && (k == "token" || k == "user" || k == "password") {
+			auth = &testregistry.Auth{}
+		}
+		switch k {
+		case "token":
+		case "user":
+			auth.Username = v
+		case "password":
+			auth.Password = v
+		case "redirect":
+			faults.Redirect = testregistry.Redirect(v)
+		case "head-digest":
+			faults.HeadDigest = v
+		case "echo-auth":
+			faults.EchoAuth = true
+		case "match":
+			faults.Match = v
+		default:
+			ts.Fatalf("%s", usage)
+		}
+	}
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: registry NAME SPEC...")
+		ts.Fatalf("%s", usage)
 	}
 	var imgs []testregistry.Image
 	for _, spec := range args[1:] {
@@ -198,7 +297,11 @@ func cmdRegistry(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		imgs = append(imgs, img)
 	}
-	srv, err := testregistry.Start()
+	opts := []testregistry.Option{testregistry.WithFaults(faults)}
+	if auth != nil {
+		opts = append(opts, testregistry.WithTokenAuth(*auth))
+	}
+	srv, err := testregistry.Start(opts...)
 	ts.Check(err)
 	ts.Defer(func() { srv.Close() })
 	_, err = srv.Seed(context.Background(), imgs...)

@@ -6,19 +6,23 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/debmeta"
 	"github.com/dockmend/dockmend/internal/discover"
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/ruleset"
+	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/multistage"
 	"github.com/dockmend/dockmend/transform/pin"
+	"github.com/dockmend/dockmend/transform/tag"
 )
 
 // plan is the work of one check, diff or fix: the files with their
@@ -27,8 +31,18 @@ type plan struct {
 	files []*driver.File
 	// errs are discovery and configuration errors, one per problem.
 	errs []error
+	// warnings are about configuration files, and stopped nothing.
+	warnings []config.Warning
+	// skipped are the FIFOs, devices and the like with Dockerfile names
+	// that discovery left out; they are reported as warnings.
+	skipped []discover.Skipped
 	// stdin reports that the only file is standard input.
 	stdin bool
+	// stdinData is what was read of standard input; stdinRest, when not
+	// nil, is the rest of it, left unread because the input is over
+	// source.MaxFileSize (and not processed).
+	stdinData []byte
+	stdinRest io.Reader
 	// reg holds the digest resolvers and lock files of the run.
 	reg *registries
 	// pins are the pin rule's options of the files it runs on.
@@ -52,7 +66,9 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 	}
 	p := &plan{stdin: stdin, reg: s.reg, pins: map[*driver.File]*pin.Options{}}
 	if stdin {
-		data, err := io.ReadAll(env.Stdin)
+		// Reading one byte over the limit is enough to know it is too
+		// large.
+		data, err := io.ReadAll(io.LimitReader(env.Stdin, source.MaxFileSize+1))
 		if err != nil {
 			return nil, fmt.Errorf("reading standard input: %w", err)
 		}
@@ -60,11 +76,18 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 		if name == "" {
 			name = "-"
 		}
+		p.stdinData = data
+		if len(data) > source.MaxFileSize {
+			p.stdinRest = env.Stdin
+			p.errs = append(p.errs, driver.TooLargeError(name, -1))
+			return p, nil
+		}
 		st, err := s.forFile(name)
 		if err != nil {
 			return nil, err
 		}
 		p.add(&driver.File{Path: name, Name: name, Data: data}, st)
+		p.warnings = s.finder.Warnings()
 		return p, nil
 	}
 	if len(args) == 0 {
@@ -73,7 +96,22 @@ func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, err
 	if err := s.discover(ctx, p, args); err != nil {
 		return nil, err
 	}
+	p.warnings = s.finder.Warnings()
 	return p, nil
+}
+
+// echoStdin copies standard input, as read, to w: what fix - prints when
+// it cannot fix the input.
+func (p *plan) echoStdin(w io.Writer) error {
+	if _, err := w.Write(p.stdinData); err != nil {
+		return err
+	}
+	if p.stdinRest != nil {
+		if _, err := io.Copy(w, p.stdinRest); err != nil {
+			return fmt.Errorf("copying standard input: %w", err)
+		}
+	}
+	return nil
 }
 
 // newSettings checks the flags and returns the settings they give, with
@@ -99,9 +137,11 @@ func (o *options) newSettings(env *Env, reg *registries) (*settings, error) {
 
 // fresh returns settings with the same flags, rules and --config file,
 // but their own lookups of configuration files: migrate takes one for
-// each repository's worktree, which is removed afterwards.
-func (s *settings) fresh() *settings {
-	return &settings{over: s.over, fixed: s.fixed, all: s.all, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}, packages: s.packages}
+// each repository's worktree, which is removed afterwards. The
+// configuration files found must lie in the directory confine, and so
+// must the files they name.
+func (s *settings) fresh(confine string) *settings {
+	return &settings{over: s.over, fixed: s.fixed, all: s.all, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}, confine: confine, packages: s.packages}
 }
 
 // add adds a file with its settings to the plan.
@@ -120,14 +160,15 @@ func (s *settings) discover(ctx context.Context, p *plan, roots []string) error 
 	seen := map[string]bool{}
 	reported := map[string]bool{}
 	for _, root := range roots {
-		paths, errs := discover.Files(ctx, []string{root})
+		found := discover.Find(ctx, []string{root})
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		for _, err := range errs {
+		for _, err := range found.Errs {
 			p.errs = append(p.errs, pathError(err))
 		}
-		for _, path := range paths {
+		p.skipped = append(p.skipped, found.Skipped...)
+		for _, path := range found.Files {
 			// A file reached twice, by its name and through a symbolic
 			// link, is processed once: writing it twice would fail.
 			real, err := filepath.EvalSymlinks(path)
@@ -143,7 +184,7 @@ func (s *settings) discover(ctx context.Context, p *plan, roots []string) error 
 			if err != nil {
 				if !reported[err.Error()] {
 					reported[err.Error()] = true
-					p.errs = append(p.errs, err)
+					p.errs = append(p.errs, settingsError{err})
 				}
 				continue
 			}
@@ -168,7 +209,17 @@ type settings struct {
 	// packages names the multistage rule's run-time packages; shared by
 	// every configuration, so that the package metadata loads once.
 	packages multistage.PackageSource
+	// confine, when not "", is the directory that the configuration
+	// files found, and the files they name, must lie in: a repository's
+	// own configuration may not reach outside the repository.
+	confine string
 }
+
+// settingsError is a problem with the settings of files (a configuration
+// file, the lock file it names) rather than with one file.
+type settingsError struct{ error }
+
+func (e settingsError) Unwrap() error { return e.error }
 
 type setting struct {
 	opts engine.Options
@@ -212,6 +263,11 @@ func (s *settings) build(c *config.Config) setting {
 		}
 	}
 	m := config.Merge(c, s.over)
+	if c != nil && c != s.fixed {
+		if err := s.checkConfined(c, m); err != nil {
+			return setting{err: err}
+		}
+	}
 	ignore := m.Ignore
 	if !m.PinEnabled() && hasRule(s.known, pin.Name) {
 		// A repository's policy against digests holds even when the
@@ -230,12 +286,20 @@ func (s *settings) build(c *config.Config) setting {
 		}
 		rc.Pin = *st.pin
 	}
+	if hasRule(selected, tag.Name) {
+		res, err := s.reg.resolver(m)
+		if err != nil {
+			return setting{err: err}
+		}
+		rc.Tag = tag.Options{Registry: res, BuildArgs: m.BuildArgs}
+	}
 	rc.Multistage = multistage.Options{RuntimeBases: m.RuntimeBases, Releases: m.Releases, BuildArgs: m.BuildArgs, Packages: s.packages}
 	if st.pin != nil {
 		// The lock file pin uses: a digest-only FROM tells its release
 		// through the tag pinned to it.
 		rc.Multistage.LockTag = s.reg.lockTag(m)
 	}
+	rc.CacheMounts = m.CacheMountsEnabled()
 	if c != nil {
 		if err := rc.Multistage.Validate(); err != nil {
 			key, msg := "runtime-bases", err.Error()
@@ -251,6 +315,54 @@ func (s *settings) build(c *config.Config) setting {
 	}
 	st.opts = engine.Options{Transformers: ts, UnsafeFixes: m.UnsafeFixesEnabled()}
 	return st
+}
+
+// checkConfined checks that the files a configuration file found by the
+// search names lie in its repository, following symbolic links: the lock
+// file, when the flags do not name another (m is the merged
+// configuration). The repository is s.confine in migrate, where the
+// configuration file itself must lie in it too; otherwise the directory
+// holding .git above the configuration file (where the search for it
+// stops), or, outside any repository, the configuration file's own
+// directory. A repository checked out from someone else (a pull request)
+// cannot make dockmend write outside it.
+func (s *settings) checkConfined(c, m *config.Config) error {
+	root, where := s.confine, "the repository; a repository's configuration may only name files inside it"
+	if root != "" {
+		if _, ok, err := atomicfile.Within(root, c.Path); err != nil {
+			return fmt.Errorf("%s: %w", c.Path, err)
+		} else if !ok {
+			return fmt.Errorf("%s: a symbolic link to a file outside the repository; a repository's configuration must be inside it", c.Path)
+		}
+	} else if root = repositoryRoot(c.Dir); root == "" {
+		root, where = c.Dir, "the configuration file's directory; outside a repository, a configuration file may only name files below it"
+	}
+	if c.Lockfile == "" || m.Lockfile != c.Lockfile {
+		return nil
+	}
+	if _, ok, err := atomicfile.Within(root, c.LockfilePath()); err != nil {
+		return c.Errorf("lockfile", "%s: %v", c.Lockfile, err)
+	} else if !ok {
+		return c.Errorf("lockfile", "%s is outside %s", c.Lockfile, where)
+	}
+	return nil
+}
+
+// repositoryRoot returns the nearest directory from dir up that holds
+// .git, or "".
+func repositoryRoot(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
 }
 
 func hasRule(ts []*transform.Transformer, name string) bool {

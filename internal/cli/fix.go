@@ -11,6 +11,7 @@ import (
 
 func newFix(env *Env) *cobra.Command {
 	var o options
+	var v verifyFlags
 	cmd := &cobra.Command{
 		Use:   "fix [flags] [PATH...]",
 		Short: "Apply the fixes to the files in place",
@@ -24,14 +25,23 @@ summary. With the path - (standard input), the fixed file is printed to
 standard output and no file is written; if it cannot be fixed, the input
 is printed unchanged. Digests that were looked up are recorded in the lock
 file, if one is configured (not for standard input). Fix exits with 2 when
-a file could not be fixed.`,
+a file could not be fixed.
+
+With --verify, the unsafe fixes are applied too, but each rule's only when
+the Dockerfile still builds and its image holds what it held: see
+"dockmend verify". Fix --verify then exits with 1 when a rule's fixes
+were dropped.`,
 		Example: `  dockmend fix
   dockmend fix --select apt,dnf services/
   dockmend fix --unsafe-fixes Dockerfile
+  dockmend fix --verify --smoke 'app --version' .   # unsafe fixes that pass a build
   dockmend fix --offline --lockfile dockmend.lock .   # pin from the lock file only
   dockmend fix - < Dockerfile > Dockerfile.fixed`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if v.verify {
+				return v.run(cmd.Context(), env, &o, args, true)
+			}
 			p, err := o.plan(cmd.Context(), env, args)
 			if err != nil {
 				return err
@@ -62,7 +72,7 @@ a file could not be fixed.`,
 				}
 			}
 			if p.stdin && !printed {
-				if _, err := env.Stdout.Write(p.files[0].Data); err != nil {
+				if err := p.echoStdin(env.Stdout); err != nil {
 					return err
 				}
 			}
@@ -72,6 +82,7 @@ a file could not be fixed.`,
 		},
 	}
 	o.register(cmd)
+	v.register(cmd, "fix")
 	return cmd
 }
 

@@ -16,10 +16,13 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
+	"github.com/dockmend/dockmend/internal/base"
+	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/diff"
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/gitcmd"
 	"github.com/dockmend/dockmend/internal/migrate"
+	"github.com/dockmend/dockmend/internal/redact"
 	"github.com/dockmend/dockmend/internal/report"
 	"github.com/dockmend/dockmend/internal/ruleset"
 	"github.com/dockmend/dockmend/transform/pin"
@@ -41,6 +44,7 @@ type migrateFlags struct {
 	onlyFailed string
 	skipDone   string
 	shard      string
+	baseReport bool
 }
 
 const migrateLong = `Migrate applies the fixes to many git repositories at once, one reviewed
@@ -55,9 +59,13 @@ removed afterwards. Commit hooks run as usual.
 Repositories are named as arguments, one a line in --repos-from FILE, or
 found under --root DIR. A repository whose branch exists already is
 skipped (--conflict replace moves the branch instead). A repository that
-fails (not a git repository, a Dockerfile that cannot be fixed, a failed
-digest lookup, a failing hook, a rejected push) gets no branch, and the
-others go on. Nothing leaves the machine without --push.
+fails (not a git repository, a configuration that cannot be used or names
+a file outside the repository, a failing hook, a rejected push) gets no
+branch, and the others go on. A Dockerfile that cannot be fixed is listed
+as the repository's problem, and its other files are still committed.
+Nothing leaves the machine without --push. Ctrl-C finishes or undoes the
+repositories in progress; a later run removes the temporary worktrees
+that a killed one left.
 
 Each image reference is looked up once for the whole run; with --lockfile,
 the digests are recorded and later runs (or other machines) reuse them,
@@ -68,7 +76,7 @@ Standard output gets a Markdown summary (after the diffs, with --dry-run);
 such a report to re-run what failed or what is not done, and --shard I/N
 takes a stable share of the repositories, so that N machines can split a
 fleet; "dockmend report merge" joins their reports. Migrate exits with 2
-when a repository failed.`
+when a repository failed or has a Dockerfile that could not be fixed.`
 
 const migrateExample = `  dockmend migrate --dry-run --root ~/src            # what would change, as one patch
   dockmend migrate --select pin,apt --root ~/src      # branch dockmend/pin-apt in each repository
@@ -79,6 +87,7 @@ const migrateExample = `  dockmend migrate --dry-run --root ~/src            # w
 func newMigrate(env *Env) *cobra.Command {
 	var o options
 	var m migrateFlags
+	var v verifyFlags
 	cmd := &cobra.Command{
 		Use:     "migrate [flags] [REPOSITORY...]",
 		Short:   "Fix the Dockerfiles of many git repositories, one branch each",
@@ -86,7 +95,7 @@ func newMigrate(env *Env) *cobra.Command {
 		Example: migrateExample,
 		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runMigrate(cmd, env, &o, &m, args)
+			return runMigrate(cmd, env, &o, &m, &v, args)
 		},
 	}
 	repos := pflag.NewFlagSet("repositories", pflag.ContinueOnError)
@@ -94,7 +103,7 @@ func newMigrate(env *Env) *cobra.Command {
 	repos.StringVar(&m.root, "root", "", "migrate every git repository below `DIR`")
 	repos.IntVar(&m.maxDepth, "max-depth", 3, "look for repositories at most `N` directories below --root")
 	repos.StringVar(&m.shard, "shard", "", "take only shard `I/N` of the repositories (1 <= I <= N), a stable choice by path")
-	repos.StringVar(&m.onlyFailed, "only-failed", "", "migrate only the repositories that failed in `REPORT` (JSON)")
+	repos.StringVar(&m.onlyFailed, "only-failed", "", "migrate only the repositories that failed, or kept files that could not be fixed, in `REPORT` (JSON)")
 	repos.StringVar(&m.skipDone, "skip-done", "", "skip the repositories that `REPORT` (JSON) lists as changed or unchanged")
 	addGroup(cmd, "Repositories", repos)
 
@@ -111,14 +120,16 @@ func newMigrate(env *Env) *cobra.Command {
 	run.BoolVar(&m.dryRun, "dry-run", false, "print the changes as one patch and create nothing")
 	run.IntVar(&m.jobs, "jobs", runtime.GOMAXPROCS(0), "migrate `N` repositories at once")
 	run.StringVar(&m.reportFile, "report", "", "write the outcome of every repository to `FILE` as JSON")
+	run.BoolVar(&m.baseReport, "base-report", false, "add each repository's base images (dockmend base: size, release, support, findings) to --report")
 	addGroup(cmd, "Run", run)
 
 	o.registerRules(cmd)
 	o.registerPin(cmd)
+	v.register(cmd, "migrate")
 	return cmd
 }
 
-func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args []string) error {
+func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, v *verifyFlags, args []string) error {
 	ctx := cmd.Context()
 	started := time.Now()
 	opts := migrate.Options{Base: m.base, DryRun: m.dryRun, Jobs: m.jobs, Version: versionString()}
@@ -154,6 +165,9 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 	// The flags are checked once here, so that a wrong one is one usage
 	// error; each repository gets fresh settings from these (fixTree).
 	reg := newRegistries(o.pin)
+	// A repository whose references the offline lock file does not all
+	// know fails, as for a failed lookup: no branch pins part of it.
+	reg.offlineMissFails = true
 	defer reg.close()
 	s, err := o.newSettings(env, reg)
 	if err != nil {
@@ -174,15 +188,45 @@ func runMigrate(cmd *cobra.Command, env *Env, o *options, m *migrateFlags, args 
 	if err != nil {
 		return err
 	}
+	var mv *migrateVerify
+	if v.verify {
+		mv = &migrateVerify{flags: v, env: env, configFile: o.configFile}
+		if mv.build, err = v.build(o); err != nil {
+			return err
+		}
+		if mv.builder, err = v.findBuilder(ctx, env); err != nil {
+			return err
+		}
+	}
 	progress := newProgress(env)
 	opts.Progress = func(done int, counts map[migrate.Status]int) { progress.update(done, len(targets), counts) }
 	opts.Fix = func(ctx context.Context, req migrate.FixRequest) (*migrate.FixResult, error) {
-		return fixTree(ctx, s.fresh(), req)
+		res, err := fixTree(ctx, s.fresh(req.Dir), req, mv)
+		if err == nil && m.baseReport {
+			res.BaseImages, err = baseSummary(ctx, s, req)
+		}
+		return res, err
 	}
 	opts.Emit = func(r *migrate.Repository, fix *migrate.FixResult) error {
-		if r.Status == migrate.Failed {
+		// The report and the messages below say what went wrong, never
+		// with a credential in it.
+		r.Reason = redact.String(r.Reason)
+		for i, e := range r.Errors {
+			r.Errors[i] = redact.String(e)
+		}
+		if len(r.Warnings) > 0 {
 			progress.clear()
-			fmt.Fprintf(env.Stderr, "%s: %s\n", r.Path, r.Reason)
+			for _, w := range r.Warnings {
+				fmt.Fprintf(env.Stderr, "%s: warning: %s\n", r.Path, w)
+			}
+		}
+		if r.Status == migrate.Failed || len(r.Errors) > 0 {
+			progress.clear()
+			if r.Status == migrate.Failed {
+				fmt.Fprintf(env.Stderr, "%s: %s\n", r.Path, r.Reason)
+			} else {
+				fmt.Fprintf(env.Stderr, "%s: %s; the other files were fixed\n", r.Path, plural(len(r.Errors), "problem"))
+			}
 			for _, e := range r.Errors {
 				fmt.Fprintf(env.Stderr, "  %s\n", e)
 			}
@@ -297,8 +341,8 @@ func (m *migrateFlags) targets(ctx context.Context, env *Env, args []string, sha
 			}
 		}
 		ts = filterTargets(ts, func(t migrate.Target) bool {
-			st, ok := prev.StatusOf(t.Path)
-			return ok && st == migrate.Failed
+			r, ok := prev.Lookup(t.Path)
+			return ok && r.Failed()
 		})
 		given = true
 	}
@@ -314,8 +358,8 @@ func (m *migrateFlags) targets(ctx context.Context, env *Env, args []string, sha
 			given = true
 		}
 		ts = filterTargets(ts, func(t migrate.Target) bool {
-			st, _ := prev.StatusOf(t.Path)
-			return st != migrate.Changed && st != migrate.Unchanged
+			r, ok := prev.Lookup(t.Path)
+			return !ok || !r.Done()
 		})
 	}
 	if !given {
@@ -341,18 +385,44 @@ func filterTargets(ts []migrate.Target, keep func(migrate.Target) bool) []migrat
 // fixTree runs the rules over the Dockerfiles in a repository's worktree,
 // as "dockmend fix" does, and writes the changed files when asked. Files
 // are named after the repository's path, not the temporary worktree.
-func fixTree(ctx context.Context, s *settings, req migrate.FixRequest) (*migrate.FixResult, error) {
+func fixTree(ctx context.Context, s *settings, req migrate.FixRequest, mv *migrateVerify) (*migrate.FixResult, error) {
 	reg := s.reg
 	p := &plan{reg: reg, pins: map[*driver.File]*pin.Options{}}
 	if err := s.discover(ctx, p, []string{req.Dir}); err != nil {
 		return nil, err
 	}
+	// Messages name the repository as the user gave it, not the
+	// worktree (which configuration files may show relative to the
+	// working directory).
+	dirs := []string{req.Dir}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, req.Dir); err == nil && !strings.HasPrefix(rel, "..") {
+			dirs = append(dirs, rel)
+		}
+	}
 	rename := func(msg string) string {
-		return strings.ReplaceAll(msg, req.Dir, filepath.Clean(req.Name))
+		for _, d := range dirs {
+			msg = strings.ReplaceAll(msg, d, filepath.Clean(req.Name))
+		}
+		return msg
 	}
 	res := &migrate.FixResult{Found: len(p.files)}
+	for _, w := range s.finder.Warnings() {
+		res.Warnings = append(res.Warnings, rename(w.String()))
+	}
+	// A problem with the settings (a configuration file, the lock file
+	// it names) fails the repository: the rules cannot run as it asks.
+	// A problem with one file is that file's: the others go on.
+	var fatal []error
 	for _, err := range p.errs {
+		if errors.As(err, new(settingsError)) {
+			fatal = append(fatal, errors.New(rename(err.Error())))
+			continue
+		}
 		res.Errors = append(res.Errors, rename(err.Error()))
+	}
+	if len(fatal) > 0 {
+		return res, errors.Join(fatal...)
 	}
 	// A Dockerfile may be a symbolic link. fix writes through links, so
 	// the change lands in the link's target: that target must lie in the
@@ -415,7 +485,11 @@ func fixTree(ctx context.Context, s *settings, req migrate.FixRequest) (*migrate
 	if req.Write {
 		dopts.Write = atomicfile.Write
 	}
-	if err := driver.Run(ctx, p.files, dopts); err != nil {
+	if mv != nil {
+		if err := mv.tree(ctx, p, req, res, target, rename); err != nil {
+			return nil, err
+		}
+	} else if err := driver.Run(ctx, p.files, dopts); err != nil {
 		return nil, err
 	}
 	// Lock files the repository configures inside itself are part of its
@@ -425,13 +499,18 @@ func fixTree(ctx context.Context, s *settings, req migrate.FixRequest) (*migrate
 		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 	}
 	defer reg.forget(inside)
-	if req.Write && len(res.Errors) == 0 {
+	if req.Write {
 		saved, errs := reg.saveWhere(inside)
 		for _, err := range errs {
 			res.Errors = append(res.Errors, rename(err.Error()))
 		}
 		for _, path := range saved {
-			rel, _ := filepath.Rel(req.Dir, path)
+			// The file written: the target of a lock file that is a
+			// symbolic link (the settings checked it is in the worktree).
+			rel, ok, err := atomicfile.Within(req.Dir, path)
+			if err != nil || !ok {
+				return res, fmt.Errorf("%s: written outside the repository (%v)", rename(path), err)
+			}
 			res.Other = append(res.Other, rel)
 		}
 	}
@@ -477,4 +556,14 @@ func (p *progress) clear() {
 		fmt.Fprint(p.w, "\r\033[K")
 		p.drawn = false
 	}
+}
+
+// baseSummary inspects the base images of a repository's work tree for
+// migrate --base-report, through the run's registry settings.
+func baseSummary(ctx context.Context, s *settings, req migrate.FixRequest) (*base.Summary, error) {
+	res, err := s.reg.resolver(config.Merge(nil, s.over))
+	if err != nil {
+		return nil, err
+	}
+	return base.SummarizeDir(ctx, req.Dir, base.Options{Registry: res, Variants: true})
 }

@@ -32,6 +32,7 @@ type pinFlags struct {
 	offline     bool
 	refresh     bool
 	buildArgs   []string // NAME=VALUE
+	contexts    []string // NAME or NAME=VALUE
 	concurrency int
 }
 
@@ -67,6 +68,7 @@ func (o *options) registerPin(cmd *cobra.Command) {
 	pin.BoolVar(&p.refresh, "refresh", false, "look up pinned digests again and replace the stale ones")
 	pin.StringVar(&p.platform, "platform", "", "pin the manifest of `OS/ARCH[/VARIANT]` instead of the multi-platform index")
 	pin.StringArrayVar(&p.buildArgs, "build-arg", nil, "give ARG `NAME=VALUE` for image references in FROM lines (repeatable)")
+	pin.StringArrayVar(&p.contexts, "build-context", nil, "`NAME` (or NAME=VALUE, as docker takes it) is a named build context, not an image: do not pin it (repeatable)")
 	pin.StringArrayVar(&p.mirrors, "registry-mirror", nil, "look up images of `REGISTRY=URL` in a mirror, e.g. docker.io=https://mirror.example (repeatable)")
 	pin.StringArrayVar(&p.insecure, "insecure-registry", nil, "reach registry `HOST[:PORT]` over plain HTTP (repeatable)")
 	pin.IntVar(&p.concurrency, "concurrency", defaultConcurrency, "look up at most `N` digests at once")
@@ -99,6 +101,9 @@ func (o *options) overrides() (*config.Config, error) {
 	}
 	if given("insecure-registry") {
 		c.InsecureRegistries = p.insecure
+	}
+	if given("build-context") {
+		c.BuildContexts = p.contexts
 	}
 	c.Platform = p.platform
 	c.Lockfile = p.lockfile

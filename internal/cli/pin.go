@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/dockmend/dockmend/internal/config"
@@ -17,6 +17,7 @@ import (
 	"github.com/dockmend/dockmend/internal/lockfile"
 	"github.com/dockmend/dockmend/internal/resolve"
 	"github.com/dockmend/dockmend/internal/source"
+	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/pin"
 )
 
@@ -27,6 +28,9 @@ import (
 // A registries may be used by several goroutines.
 type registries struct {
 	offline, refresh bool
+	// offlineMissFails makes what the offline lock file does not know a
+	// failure rather than a finding (migrate).
+	offlineMissFails bool
 
 	mu        sync.Mutex
 	resolvers map[string]*resolve.Resolver
@@ -47,7 +51,7 @@ func (r *registries) pinOptions(m *config.Config) (*pin.Options, error) {
 		}
 		return nil, err
 	}
-	return &pin.Options{Resolver: res, BuildArgs: m.BuildArgs, Refresh: r.refresh, Platform: m.Platform, Concurrency: m.Concurrency}, nil
+	return &pin.Options{Resolver: res, BuildArgs: m.BuildArgs, Refresh: r.refresh, Platform: m.Platform, Concurrency: m.Concurrency, BuildContexts: m.ContextNames(), OfflineMissFails: r.offlineMissFails}, nil
 }
 
 func (r *registries) resolver(m *config.Config) (*resolve.Resolver, error) {
@@ -175,9 +179,12 @@ func (r *registries) saveWhere(keep func(path string) bool) (saved []string, err
 			errs = append(errs, fmt.Errorf("%s: %w", path, err))
 			continue
 		}
-		old, err := os.ReadFile(path)
-		if (err == nil && bytes.Equal(old, buf.Bytes())) || (errors.Is(err, fs.ErrNotExist) && f.Len() == 0) {
-			continue
+		old, err := lockfile.ReadFile(path)
+		switch {
+		case err == nil && bytes.Equal(old, buf.Bytes()):
+			continue // unchanged
+		case f.Len() == 0 && (errors.Is(err, fs.ErrNotExist) || err == nil && len(bytes.TrimSpace(old)) == 0):
+			continue // nothing to record, and nothing was recorded: no new file, no rewrite of an empty one
 		}
 		if err := f.Save(path); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", path, err))
@@ -201,6 +208,51 @@ func (r *registries) forget(drop func(path string) bool) {
 		return false
 	})
 }
+
+// unreachable lists the registries that could not be reached, over all
+// resolvers, sorted by name.
+func (r *registries) unreachable() []resolve.Unreachable {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	byName := map[string]*resolve.Unreachable{}
+	var out []*resolve.Unreachable
+	for _, key := range slices.Sorted(maps.Keys(r.resolvers)) {
+		for _, u := range r.resolvers[key].Unreachable() {
+			if seen, ok := byName[u.Registry]; ok {
+				seen.Refs += u.Refs
+				continue
+			}
+			byName[u.Registry] = &u
+			out = append(out, &u)
+		}
+	}
+	slices.SortFunc(out, func(a, b *resolve.Unreachable) int { return strings.Compare(a.Registry, b.Registry) })
+	list := make([]resolve.Unreachable, len(out))
+	for i, u := range out {
+		list[i] = *u
+	}
+	return list
+}
+
+// aboutUnreachable reports whether fd is the pin rule's failure to reach
+// one of the registries in list: those are said once per registry.
+func aboutUnreachable(fd transform.Finding, list []resolve.Unreachable) bool {
+	if !fd.Failed || fd.Rule != pin.Name {
+		return false
+	}
+	for _, u := range list {
+		prefix := ": cannot reach registry " + u.Registry
+		if i := strings.Index(fd.Message, prefix); i >= 0 {
+			if rest := fd.Message[i+len(prefix):]; strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, " (") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// unreachableHint says what to do without registry access.
+const unreachableHint = "hint: without registry access, pin from a lock file (--offline --lockfile FILE), leave pinning out (--ignore pin), or look images up through a mirror (--registry-mirror REGISTRY=URL)"
 
 func (r *registries) close() {
 	r.mu.Lock()

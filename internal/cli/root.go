@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/dockmend/dockmend/internal/redact"
 	"github.com/dockmend/dockmend/internal/ruleset"
 	"github.com/dockmend/dockmend/transform"
 )
@@ -94,13 +95,13 @@ func Main(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "dockmend: interrupted")
 		return ExitError
 	case errors.As(err, &ue) || cmd == nil || cmd == root:
-		fmt.Fprintf(env.Stderr, "dockmend: %v\n", err)
+		fmt.Fprintf(env.Stderr, "dockmend: %s\n", redact.String(err.Error()))
 		if cmd != nil {
 			fmt.Fprintf(env.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
 		return ExitError
 	default:
-		fmt.Fprintf(env.Stderr, "dockmend: %v\n", err)
+		fmt.Fprintf(env.Stderr, "dockmend: %s\n", redact.String(err.Error()))
 		return ExitError
 	}
 }
@@ -145,6 +146,7 @@ func newRoot(env *Env) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.SetUsageFunc(usage)
 	root.AddCommand(
+		newBase(env),
 		newCheck(env),
 		newDiff(env),
 		newFix(env),
@@ -152,6 +154,7 @@ func newRoot(env *Env) *cobra.Command {
 		newReport(env),
 		newRules(env),
 		newVersion(env),
+		newVerify(env),
 	)
 	root.SetHelpCommand(newHelp(root, env))
 	return root

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -22,10 +21,18 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/dockmend/dockmend/internal/regfile"
 )
 
 // FileName is the name of the configuration file.
 const FileName = ".dockmend.yaml"
+
+// MaxSize is the largest configuration file read, in bytes. A larger
+// file, or one that is not a regular file (a FIFO, a link to a device),
+// is an error, so that a hostile repository cannot exhaust memory or
+// block a run.
+const MaxSize = 1 << 20
 
 // Config is one configuration file, or the settings given on the command
 // line. A nil pointer, nil slice or nil map means "not set": the value of a
@@ -61,6 +68,11 @@ type Config struct {
 	Concurrency int `yaml:"concurrency"`
 	// BuildArgs give values to ARGs used in FROM lines.
 	BuildArgs map[string]string `yaml:"build-args"`
+	// BuildContexts name the build's named contexts (docker build
+	// --build-context NAME=...): references to them are not images and
+	// are not pinned. An entry is NAME, or NAME=VALUE as docker's flag
+	// takes it (the value is ignored).
+	BuildContexts []string `yaml:"build-contexts"`
 	// RuntimeBases adds to and overrides the multistage rule's table from
 	// toolchain images to the runtime base of the new final stage
 	// ("golang:*-bookworm": "debian:bookworm-slim").
@@ -68,15 +80,22 @@ type Config struct {
 	// Releases tells the multistage rule the Debian release of images
 	// whose tag does not say it ("python:*-slim": "bookworm").
 	Releases map[string]string `yaml:"releases"`
+	// CacheMounts makes the apt, npm, yarn and pip rules fix with BuildKit
+	// cache mounts (RUN --mount=type=cache) instead of removing the
+	// package lists and caches.
+	CacheMounts *bool `yaml:"cache-mounts"`
+	// Verify configures dockmend verify per Dockerfile (see VerifyFor).
+	Verify map[string]Verify `yaml:"verify"`
 
 	lines map[string]int // line of each top-level key
 }
 
-// Load reads and parses the configuration file at path.
+// Load reads and parses the configuration file at path, which must be a
+// regular file of at most MaxSize bytes.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.Read(path, MaxSize)
 	if err != nil {
-		return nil, err // *PathError names path
+		return nil, err // names path
 	}
 	return Parse(path, data)
 }
@@ -156,6 +175,8 @@ func flagName(key string) string {
 		return "insecure-registry"
 	case "build-args":
 		return "build-arg"
+	case "build-contexts":
+		return "build-context"
 	}
 	return key
 }
@@ -205,11 +226,17 @@ func (c *Config) validate() error {
 			errs = append(errs, c.Errorf("registry-mirrors", "%q: %q: registry and mirror must not be empty", reg, url))
 		}
 	}
+	for _, bc := range c.BuildContexts {
+		if name := ContextName(bc); name == "" || strings.ContainsAny(name, " \t\n") {
+			errs = append(errs, c.Errorf("build-contexts", "%s is not a build context name", strconv.Quote(bc)))
+		}
+	}
 	for _, k := range slices.Sorted(maps.Keys(c.BuildArgs)) {
 		if k == "" || strings.ContainsAny(k, "= \t") {
 			errs = append(errs, c.Errorf("build-args", "%s is not an ARG name", strconv.Quote(k)))
 		}
 	}
+	errs = append(errs, c.validateVerify()...)
 	return errors.Join(errs...)
 }
 
@@ -217,8 +244,30 @@ func (c *Config) validate() error {
 // read from a file.
 func (c *Config) Validate() error { return c.validate() }
 
+// ContextName returns the name of a build-contexts entry: NAME, or the
+// NAME of NAME=VALUE.
+func ContextName(entry string) string {
+	name, _, _ := strings.Cut(entry, "=")
+	return strings.TrimSpace(name)
+}
+
+// ContextNames returns the names of the BuildContexts entries, without
+// duplicates, in order.
+func (c *Config) ContextNames() []string {
+	var out []string
+	for _, bc := range c.BuildContexts {
+		if name := ContextName(bc); name != "" && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // PinEnabled reports whether the pin rule may run: Pin is unset or true.
 func (c *Config) PinEnabled() bool { return c.Pin == nil || *c.Pin }
+
+// CacheMountsEnabled reports whether CacheMounts is set and true.
+func (c *Config) CacheMountsEnabled() bool { return c.CacheMounts != nil && *c.CacheMounts }
 
 // UnsafeFixesEnabled reports whether UnsafeFixes is set and true.
 func (c *Config) UnsafeFixesEnabled() bool { return c.UnsafeFixes != nil && *c.UnsafeFixes }
@@ -279,8 +328,15 @@ func Merge(base, over *Config) *Config {
 		out.Concurrency = over.Concurrency
 	}
 	out.BuildArgs = mergeMaps(base.BuildArgs, over.BuildArgs)
+	if over.BuildContexts != nil {
+		// Like build-args: the flags' names add to the file's.
+		out.BuildContexts = append(slices.Clone(base.BuildContexts), over.BuildContexts...)
+	}
 	out.RuntimeBases = mergeMaps(base.RuntimeBases, over.RuntimeBases)
 	out.Releases = mergeMaps(base.Releases, over.Releases)
+	if over.CacheMounts != nil {
+		out.CacheMounts = over.CacheMounts
+	}
 	return &out
 }
 

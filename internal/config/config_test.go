@@ -33,6 +33,8 @@ lockfile: locks/dockmend.lock
 concurrency: 4
 build-args:
   BASE: debian:12
+cache-mounts: true
+build-contexts: [assets, base=../base]
 `,
 			want: &Config{
 				Select: []string{"apt", "pin"}, Ignore: []string{"apk"}, UnsafeFixes: &yes,
@@ -40,7 +42,9 @@ build-args:
 				RegistryMirrors:    map[string]string{"docker.io": "https://mirror.example.com"},
 				InsecureRegistries: []string{"localhost:5000"}, Platform: "linux/arm64/v8",
 				Lockfile: "locks/dockmend.lock", Concurrency: 4,
-				BuildArgs: map[string]string{"BASE": "debian:12"},
+				BuildArgs:     map[string]string{"BASE": "debian:12"},
+				BuildContexts: []string{"assets", "base=../base"},
+				CacheMounts:   &yes,
 			},
 		},
 		{name: "unknown key", yaml: "select: [apt]\nfrobnicate: 1\n", wantErr: `cfg/.dockmend.yaml:2: unknown key "frobnicate"`},
@@ -54,6 +58,7 @@ build-args:
 		{name: "empty mirror", yaml: "registry-mirrors: {docker.io: ''}\n", wantErr: "registry-mirrors:"},
 		{name: "two documents", yaml: "pin: true\n---\npin: false\n", wantErr: "cfg/.dockmend.yaml: more than one YAML document"},
 		{name: "duplicate key", yaml: "pin: true\npin: false\n", wantErr: "cfg/.dockmend.yaml:"},
+		{name: "empty build context", yaml: "\nbuild-contexts: ['=x']\n", wantErr: `cfg/.dockmend.yaml:2: build-contexts: "=x" is not a build context name`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,7 +177,7 @@ func TestMerge(t *testing.T) {
 		Path: "r/.dockmend.yaml", Dir: "r",
 		Select: []string{"apt"}, Pin: &no, Platform: "linux/amd64", Lockfile: "x.lock",
 		RegistryMirrors: map[string]string{"docker.io": "https://a", "ghcr.io": "https://b"},
-		BuildArgs:       map[string]string{"A": "1"},
+		BuildArgs:       map[string]string{"A": "1"}, CacheMounts: &yes,
 	}
 	over := &Config{
 		Ignore: []string{"pin"}, UnsafeFixes: &yes, Concurrency: 2,
@@ -184,7 +189,7 @@ func TestMerge(t *testing.T) {
 		Select: []string{"apt"}, Ignore: []string{"pin"}, UnsafeFixes: &yes, Pin: &no,
 		Platform: "linux/amd64", Lockfile: "x.lock", Concurrency: 2,
 		RegistryMirrors: map[string]string{"docker.io": "https://c", "ghcr.io": "https://b"},
-		BuildArgs:       map[string]string{"A": "1"},
+		BuildArgs:       map[string]string{"A": "1"}, CacheMounts: &yes,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Merge:\ngot  %+v\nwant %+v", got, want)
@@ -199,7 +204,46 @@ func TestMerge(t *testing.T) {
 	if !filepath.IsAbs(flagLock.LockfilePath()) {
 		t.Errorf("a lock file given by flag resolves against the config's directory: %q", flagLock.LockfilePath())
 	}
-	if Merge(nil, nil) == nil || !Merge(nil, nil).PinEnabled() || Merge(nil, nil).UnsafeFixesEnabled() {
-		t.Error("empty merge: want pin on, unsafe fixes off")
+	// Build contexts named by flags add to the file's, like build-args.
+	ctx := Merge(&Config{BuildContexts: []string{"assets"}}, &Config{BuildContexts: []string{"base=../b", "assets"}})
+	if got := ctx.ContextNames(); !reflect.DeepEqual(got, []string{"assets", "base"}) {
+		t.Errorf("ContextNames = %q, want [assets base]", got)
+	}
+	if Merge(nil, nil) == nil || !Merge(nil, nil).PinEnabled() || Merge(nil, nil).UnsafeFixesEnabled() || Merge(nil, nil).CacheMountsEnabled() {
+		t.Error("empty merge: want pin on, unsafe fixes and cache mounts off")
+	}
+	if Merge(base, &Config{CacheMounts: &no}).CacheMountsEnabled() {
+		t.Error("cache-mounts: false over true stays on")
+	}
+}
+
+// TestFinderDanglingLink: a .dockmend.yaml that is a dangling symbolic
+// link counts as none (the search goes on up) and is reported once as a
+// warning.
+func TestFinderDanglingLink(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "sub")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte("select: [apt]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("gone.yaml", filepath.Join(sub, FileName)); err != nil {
+		t.Fatal(err)
+	}
+	f := NewFinder()
+	for range 2 {
+		c, err := f.For(filepath.Join(sub, "Dockerfile"))
+		if err != nil || c == nil || len(c.Select) != 1 {
+			t.Fatalf("For = %+v, %v; want the file above", c, err)
+		}
+	}
+	w := f.Warnings()
+	if len(w) != 1 || w[0].Message != "a symbolic link to gone.yaml, which does not exist; ignored" || !strings.HasSuffix(w[0].Path, filepath.Join("sub", FileName)) {
+		t.Errorf("warnings %+v", w)
+	}
+	if w := f.Warnings(); len(w) != 0 {
+		t.Errorf("warnings again: %+v", w)
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,10 +13,32 @@ import (
 // Finder finds the configuration file that applies to a Dockerfile,
 // reading each file once. It is safe for concurrent use.
 type Finder struct {
-	wd    string // working directory; paths under it are shown relative
-	mu    sync.Mutex
-	dirs  map[string]found // by absolute directory
-	files map[string]found // by configuration file path
+	wd       string // working directory; paths under it are shown relative
+	mu       sync.Mutex
+	dirs     map[string]found // by absolute directory
+	files    map[string]found // by configuration file path
+	warnings []Warning
+}
+
+// Warning is something about a configuration file that stopped nothing
+// but is worth telling: a dangling symbolic link named .dockmend.yaml.
+type Warning struct {
+	// Path is the file, as configuration paths are shown.
+	Path    string
+	Message string
+}
+
+// String returns "path: message".
+func (w Warning) String() string { return w.Path + ": " + w.Message }
+
+// Warnings returns the warnings of the searches so far, each once, and
+// forgets them.
+func (f *Finder) Warnings() []Warning {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w := f.warnings
+	f.warnings = nil
+	return w
 }
 
 type found struct {
@@ -34,7 +57,8 @@ func NewFinder() *Finder {
 // nearest FileName in the file's directory or its ancestors, stopping after
 // a directory that contains .git, or at the file system root. It returns
 // nil and no error when there is none. The file need not exist, so For
-// also serves a name given for standard input.
+// also serves a name given for standard input. A FileName that is a
+// dangling symbolic link counts as none, and adds a Warning.
 func (f *Finder) For(path string) (*Config, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -51,7 +75,14 @@ func (f *Finder) inDir(dir string) (*Config, error) {
 		return r.c, r.err
 	}
 	cand := filepath.Join(dir, FileName)
-	switch _, err := os.Stat(cand); {
+	_, err := os.Stat(cand)
+	if errors.Is(err, fs.ErrNotExist) {
+		// A dangling symbolic link counts as no file, but is told.
+		if target, lerr := os.Readlink(cand); lerr == nil {
+			f.warn(Warning{Path: f.display(cand), Message: fmt.Sprintf("a symbolic link to %s, which does not exist; ignored", target)})
+		}
+	}
+	switch {
 	case err == nil:
 		r.c, r.err = f.Load(f.display(cand))
 	case !errors.Is(err, fs.ErrNotExist):
@@ -65,6 +96,12 @@ func (f *Finder) inDir(dir string) (*Config, error) {
 	f.dirs[dir] = r
 	f.mu.Unlock()
 	return r.c, r.err
+}
+
+func (f *Finder) warn(w Warning) {
+	f.mu.Lock()
+	f.warnings = append(f.warnings, w)
+	f.mu.Unlock()
 }
 
 // Load reads the configuration file at path, or returns the copy read

@@ -14,11 +14,19 @@ import (
 // character diff away from very long lines.
 const maxHighlight = 8 << 10
 
+// highlightBudget bounds the work of character-level highlighting in one
+// diff, counted as the sum of the squared lengths of the line pairs
+// compared (the character diff's worst case), so that a file with very
+// many long changed lines is still shown in time linear in its size:
+// pairs beyond the budget are coloured whole. It covers some 25,000 pairs
+// of 100-byte lines.
+const highlightBudget = 1 << 28
+
 // colorLines appends the body of one hunk in colour. A run of removed
 // lines followed by as many added lines is taken as a line-by-line
 // rewrite: each pair is compared by character and the changed parts are
-// shown in reverse video.
-func colorLines(buf *bytes.Buffer, ls []line) {
+// shown in reverse video, while *budget (see highlightBudget) lasts.
+func colorLines(buf *bytes.Buffer, ls []line, budget *int) {
 	for i := 0; i < len(ls); {
 		if ls[i].op == ' ' {
 			colorLine(buf, ls[i], nil)
@@ -43,6 +51,11 @@ func colorLines(buf *bytes.Buffer, ls []line) {
 		oldParts := make([][]diffmatchpatch.Diff, len(removed))
 		newParts := make([][]diffmatchpatch.Diff, len(added))
 		for j := range removed {
+			n := len(removed[j].text) + len(added[j].text)
+			if n*n > *budget {
+				continue
+			}
+			*budget -= n * n
 			oldParts[j], newParts[j] = wordDiff(removed[j].text, added[j].text)
 		}
 		for j, l := range removed {

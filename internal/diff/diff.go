@@ -1,9 +1,17 @@
 // Package diff renders line diffs between two versions of a file in the
 // unified format of GNU "diff -u", optionally coloured for a terminal.
 //
-// Lines are compared with the line mode of github.com/sergi/go-diff; this
-// package adds the hunk renderer that go-diff lacks. The output is accepted
-// by "patch -p1" and "git apply" when the labels are "a/path" and "b/path".
+// Lines are compared with the Myers algorithm of github.com/sergi/go-diff,
+// which gives the minimal diff GNU diff prints; this package adds the hunk
+// renderer that go-diff lacks. Myers takes time proportional to the size
+// of the changed region times the number of changed lines, so a changed
+// region of more than 2,000 lines (none in the shared corpus) is first
+// split at the lines that occur once on each side, as patience diff does,
+// and compared piece by piece: the time stays linear in the number of
+// lines, up to a logarithmic factor, and the diff is still valid, if not
+// always minimal. The output is accepted by "patch -p1" and "git apply"
+// when the labels are "a/path" and "b/path", whatever bytes the path
+// holds: labels are written as git writes paths (see QuotePath).
 package diff
 
 import (
@@ -11,8 +19,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
 // DefaultContext is the number of context lines GNU diff -u prints.
@@ -34,7 +40,10 @@ type Options struct {
 // context unchanged lines around each change (hunks closer than 2*context
 // lines are merged), headed by "--- oldLabel" and "+++ newLabel" with no
 // timestamps. The result is byte-for-byte what GNU "diff -u" prints with
-// the same labels. It is empty when old and new are equal.
+// the same labels, except that a label that holds a space, a quote, a
+// backslash, a control character or a byte outside ASCII is written as git
+// writes it in a patch: followed by a tab, or quoted (see QuotePath). It
+// is empty when old and new are equal.
 func Unified(oldLabel, newLabel string, old, new []byte, context int) []byte {
 	var buf bytes.Buffer
 	render(&buf, oldLabel, newLabel, old, new, Options{Context: context})
@@ -67,28 +76,15 @@ type line struct {
 
 // script returns the line edit script from old to new. Within every run of
 // changed lines the removals come before the additions, as in GNU diff.
+// It takes time linear in the number of lines, up to a logarithmic factor,
+// however many lines change (see matchLines).
 func script(old, new []byte) []line {
-	dmp := diffmatchpatch.New()
-	dmp.DiffTimeout = 0 // no deadline: always the minimal diff, deterministic
-	a, b, lineArray := dmp.DiffLinesToChars(string(old), string(new))
-	diffs := dmp.DiffCharsToLines(dmp.DiffMain(a, b, false), lineArray)
-
 	// Mark the changed lines of each side, then slide the changes as
 	// GNU diff does before grouping them.
-	var x, y side
-	for _, d := range diffs {
-		for _, t := range strings.SplitAfter(d.Text, "\n") {
-			if t == "" {
-				continue // after the final "\n"
-			}
-			if d.Type != diffmatchpatch.DiffInsert {
-				x.add(t, d.Type == diffmatchpatch.DiffDelete)
-			}
-			if d.Type != diffmatchpatch.DiffDelete {
-				y.add(t, d.Type == diffmatchpatch.DiffInsert)
-			}
-		}
-	}
+	ol, nl := splitText(string(old)), splitText(string(new))
+	co, cn := matchLines(ol, nl)
+	x := side{lines: ol, changed: co}
+	y := side{lines: nl, changed: cn}
 	x.slide(&y)
 	y.slide(&x)
 
@@ -116,11 +112,6 @@ func script(old, new []byte) []line {
 type side struct {
 	lines   []string
 	changed []bool
-}
-
-func (s *side) add(text string, changed bool) {
-	s.lines = append(s.lines, text)
-	s.changed = append(s.changed, changed)
 }
 
 // slide moves each run of changed lines of s, without changing what the
@@ -277,8 +268,9 @@ func render(buf *bytes.Buffer, oldLabel, newLabel string, old, new []byte, opts 
 	}
 	s := script(old, new)
 	context := max(opts.Context, 0)
-	header(buf, opts.Color, "--- "+oldLabel)
-	header(buf, opts.Color, "+++ "+newLabel)
+	budget := highlightBudget
+	header(buf, opts.Color, "--- "+headerName(oldLabel))
+	header(buf, opts.Color, "+++ "+headerName(newLabel))
 	for _, h := range hunks(s, context) {
 		oldCount, newCount := 0, 0
 		for _, l := range s[h.start:h.end] {
@@ -292,7 +284,7 @@ func render(buf *bytes.Buffer, oldLabel, newLabel string, old, new []byte, opts 
 		hdr := fmt.Sprintf("@@ -%s +%s @@", lineRange(h.oldLine, oldCount), lineRange(h.newLine, newCount))
 		if opts.Color {
 			buf.WriteString(cyan + hdr + reset + "\n")
-			colorLines(buf, s[h.start:h.end])
+			colorLines(buf, s[h.start:h.end], &budget)
 			continue
 		}
 		buf.WriteString(hdr + "\n")

@@ -10,7 +10,39 @@ import (
 	"strings"
 )
 
-// Files returns the Dockerfiles under roots, in a deterministic order:
+// Files returns the Dockerfiles under roots and the errors met; see Find.
+func Files(ctx context.Context, roots []string) ([]string, []error) {
+	r := Find(ctx, roots)
+	return r.Files, r.Errs
+}
+
+// Result is what Find found.
+type Result struct {
+	// Files are the Dockerfiles, in order.
+	Files []string
+	// Errs are the problems that kept a root or a file out, each naming
+	// its path.
+	Errs []error
+	// Skipped are the entries of walked directories that have a
+	// Dockerfile's name but are not regular files (FIFOs, sockets,
+	// devices, or symbolic links to them), left out.
+	Skipped []Skipped
+}
+
+// Skipped is an entry a walk left out.
+type Skipped struct {
+	// Path is the entry.
+	Path string
+	// Kind says what it is: "a FIFO", "a symbolic link to a character
+	// device".
+	Kind string
+}
+
+func (s Skipped) String() string {
+	return fmt.Sprintf("%s: skipped: not a regular file (%s)", s.Path, s.Kind)
+}
+
+// Find returns the Dockerfiles under roots, in a deterministic order:
 // roots in the order given, and each directory walked in lexical order.
 //
 // A root naming a regular file (or a symbolic link to one) is taken
@@ -19,13 +51,16 @@ import (
 // links to regular files found in the walk are taken, links to
 // directories are not followed, and directories named .git, .hg, .svn,
 // .bzr, node_modules or vendor are skipped. A path reached twice is
-// returned once. Paths are cleaned (filepath.Clean).
+// returned once. Paths are cleaned (filepath.Clean). Nothing is opened
+// but directories: a FIFO is never waited on.
 //
-// Errors do not stop the search: a root that does not exist, a directory
-// that cannot be read or a dangling link with a Dockerfile name each add an
-// error naming the path, and the other paths are still searched. When ctx
-// is done, Files stops and adds ctx.Err().
-func Files(ctx context.Context, roots []string) ([]string, []error) {
+// Errors do not stop the search: a root that does not exist or is not a
+// regular file or directory (a FIFO, a device), a directory that cannot be
+// read, or a dangling link with a Dockerfile name each add an error naming
+// the path, and the other paths are still searched. A FIFO, socket or
+// device with a Dockerfile name found in a walk (or a link to one) is
+// recorded in Skipped. When ctx is done, Find stops and adds ctx.Err().
+func Find(ctx context.Context, roots []string) Result {
 	f := finder{ctx: ctx, seen: make(map[string]bool)}
 	for _, root := range roots {
 		if f.stopped() {
@@ -41,19 +76,47 @@ func Files(ctx context.Context, roots []string) ([]string, []error) {
 		case fi.Mode().IsRegular():
 			f.add(root)
 		default:
-			f.errs = append(f.errs, fmt.Errorf("%s: not a regular file or directory", root))
+			kind := Kind(fi.Mode())
+			if li, err := os.Lstat(root); err == nil && li.Mode()&fs.ModeSymlink != 0 {
+				kind = "a symbolic link to " + kind
+			}
+			f.errs = append(f.errs, fmt.Errorf("%s: not a regular file or directory (%s)", root, kind))
 		}
 	}
-	return f.files, f.errs
+	return Result{Files: f.files, Errs: f.errs, Skipped: f.skipped}
 }
 
-// finder collects the results of one call to Files.
+// Kind names the type of a file: "a regular file", "a directory", "a
+// FIFO", "a socket", "a character device", "a block device", "a symbolic
+// link".
+func Kind(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "a regular file"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	}
+	return "a special file (" + m.Type().String() + ")"
+}
+
+// finder collects the results of one call to Find.
 type finder struct {
-	ctx   context.Context
-	seen  map[string]bool
-	files []string
-	errs  []error
-	done  bool // ctx is done and its error recorded
+	ctx     context.Context
+	seen    map[string]bool
+	files   []string
+	errs    []error
+	skipped []Skipped
+	done    bool // ctx is done and its error recorded
 }
 
 // stopped reports whether the context is done, recording its error once.
@@ -104,6 +167,12 @@ func (f *finder) walk(dir string) {
 				f.errs = append(f.errs, err)
 			case fi.Mode().IsRegular():
 				f.add(path)
+			case !fi.IsDir(): // links to directories are not followed
+				f.skipped = append(f.skipped, Skipped{Path: path, Kind: "a symbolic link to " + Kind(fi.Mode())})
+			}
+		default: // FIFOs, sockets, devices
+			if IsDockerfileName(e.Name()) {
+				f.skipped = append(f.skipped, Skipped{Path: path, Kind: Kind(typ)})
 			}
 		}
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/engine"
+	"github.com/dockmend/dockmend/internal/source"
 )
 
 // File is one file to process.
@@ -158,25 +159,45 @@ func Run(ctx context.Context, files []*File, opts Options) error {
 	return ctx.Err()
 }
 
-// read returns a file's content, from Data or from disk.
+// read returns a file's content, from Data or from disk. A file larger
+// than source.MaxFileSize is refused, from disk without being read.
 func read(ctx context.Context, f *File) ([]byte, atomicfile.Stat, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, atomicfile.Stat{}, err
 	}
 	if f.Data != nil {
+		if len(f.Data) > source.MaxFileSize {
+			return nil, atomicfile.Stat{}, TooLargeError(f.name(), int64(len(f.Data)))
+		}
 		return f.Data, atomicfile.Stat{}, nil
 	}
-	data, stat, err := atomicfile.Read(f.Path)
+	data, stat, err := atomicfile.ReadMax(f.Path, source.MaxFileSize)
 	var pe *fs.PathError
 	switch {
 	case err == nil:
 		return data, stat, nil
+	case errors.Is(err, atomicfile.ErrTooLarge):
+		fi, _ := os.Stat(f.Path)
+		size := int64(-1)
+		if fi != nil {
+			size = fi.Size()
+		}
+		return nil, stat, TooLargeError(f.name(), size)
 	case errors.As(err, &pe):
 		return nil, stat, fmt.Errorf("%s: %w", f.name(), pe.Err) // named once
 	case isDir(f.Path):
 		return nil, stat, fmt.Errorf("%s: is a directory", f.name())
 	}
 	return nil, stat, err // atomicfile's other errors name the path
+}
+
+// TooLargeError is the error of a Dockerfile over source.MaxFileSize: it
+// names the file, its size (when known, not negative) and the limit.
+func TooLargeError(name string, size int64) error {
+	if size < 0 {
+		return fmt.Errorf("%s: larger than %d bytes (1 MiB), the limit for a Dockerfile", name, source.MaxFileSize)
+	}
+	return fmt.Errorf("%s: %d bytes, larger than %d bytes (1 MiB), the limit for a Dockerfile", name, size, source.MaxFileSize)
 }
 
 func isDir(path string) bool {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/engine"
+	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 )
 
@@ -57,7 +58,8 @@ func TestRun(t *testing.T) {
 	const n = 40
 	contents := map[string]string{
 		"binary":          "FROM x\x00\n",
-		"notutf8":         "FROM x\nRUN echo \xff\n",
+		"unknown":         "FROM x\nRUNN echo\n",
+		"toolarge":        "FROM x\n" + strings.Repeat("#", source.MaxFileSize-7) + "\n",
 		"longline":        "FROM x\nRUN echo " + strings.Repeat("a", 70<<10) + "\n",
 		"adir/Dockerfile": "FROM x\n",
 	}
@@ -77,7 +79,7 @@ func TestRun(t *testing.T) {
 		files = append(files, &File{Path: filepath.Join(dir, name), Name: name, Options: engine.Options{Transformers: []*transform.Transformer{upper}}})
 		want = append(want, name)
 		if i == 5 {
-			for _, bad := range []string{"binary", "notutf8", "longline", "missing", "adir"} {
+			for _, bad := range []string{"binary", "unknown", "toolarge", "longline", "missing", "adir"} {
 				files = append(files, &File{Path: filepath.Join(dir, bad), Name: bad, Options: engine.Options{Transformers: []*transform.Transformer{upper}}})
 				want = append(want, bad)
 			}
@@ -123,7 +125,8 @@ func TestRun(t *testing.T) {
 	}
 	wantErrs := map[string]string{
 		"binary":   "binary:1: binary file",
-		"notutf8":  "notutf8:2: not valid UTF-8",
+		"unknown":  "unknown:2: unknown instruction: RUNN",
+		"toolarge": "toolarge: 1048577 bytes, larger than 1048576 bytes (1 MiB), the limit for a Dockerfile",
 		"longline": "longline:2: line longer than 65535 bytes",
 		"missing":  "missing: no such file or directory",
 		"adir":     "adir: is a directory",

@@ -39,6 +39,19 @@ type Options struct {
 	NoFix bool
 	// MaxPasses bounds the fix loop; 0 means DefaultMaxPasses.
 	MaxPasses int
+	// UnsafeRules, when not nil, limits the Unsafe fixes applied under
+	// UnsafeFixes to those of the named rules; Safe fixes of every rule
+	// are still applied. dockmend verify builds such subsets to keep the
+	// rules whose unsafe fixes hold and drop the others.
+	UnsafeRules []string
+}
+
+// fixable reports whether the fix of fd is applied under o.
+func (o *Options) fixable(fd Finding) bool {
+	if !fd.Fixable(o.UnsafeFixes) {
+		return false
+	}
+	return o.UnsafeRules == nil || fd.Fix.Applicability == transform.Safe || slices.Contains(o.UnsafeRules, fd.Rule)
 }
 
 // Finding is a transformer's finding placed in its file.
@@ -71,6 +84,9 @@ type Result struct {
 	Fixed int
 	// FixedByRule counts the applied fixes by rule name; nil when none.
 	FixedByRule map[string]int
+	// UnsafeByRule counts the applied Unsafe fixes by rule name (they are
+	// also in FixedByRule); nil when none.
+	UnsafeByRule map[string]int
 	// Passes counts the passes run.
 	Passes int
 }
@@ -99,7 +115,11 @@ func Run(ctx context.Context, path string, data []byte, opts Options) (*Result, 
 		maxPasses = DefaultMaxPasses
 	}
 	res := &Result{Path: path, Input: data, Output: data}
-	var input *source.File
+	// inputValid records whether the input passes instructions.Parse.
+	// It is computed when a first fix is about to be applied (most files
+	// are never rewritten), so that the input's parse need not be kept
+	// alive through the later passes.
+	inputValid := false
 	var lastRules []string // rules whose fixes made cur
 	var allRules []string  // rules whose fixes were applied in any pass
 	cur := data
@@ -114,9 +134,7 @@ func Run(ctx context.Context, path string, data []byte, opts Options) (*Result, 
 			}
 			return nil, fmt.Errorf("%s: fixes by %s made the file unparsable (%v); file left unchanged", path, strings.Join(lastRules, ", "), err)
 		}
-		if pass == 0 {
-			input = f
-		} else if input.InstructionsErr() == nil && f.InstructionsErr() != nil {
+		if pass > 0 && inputValid && f.InstructionsErr() != nil {
 			return nil, fmt.Errorf("%s: fixes by %s made the file invalid (%v); file left unchanged", path, strings.Join(lastRules, ", "), f.InstructionsErr())
 		}
 		findings, err := find(ctx, f, opts.Transformers)
@@ -134,13 +152,14 @@ func Run(ctx context.Context, path string, data []byte, opts Options) (*Result, 
 		var set []edit.Edit
 		var rules []string
 		applied := map[string]int{}
+		unsafe := map[string]int{}
 		// An isolated fix (see transform.Fix.Isolated) is the pass's only
 		// fix: the first one, in finding order.
 		isolated := slices.IndexFunc(findings, func(fd Finding) bool {
-			return fd.Fixable(opts.UnsafeFixes) && fd.Fix.Isolated
+			return opts.fixable(fd) && fd.Fix.Isolated
 		})
 		for i, fd := range findings {
-			if !fd.Fixable(opts.UnsafeFixes) || isolated >= 0 && i != isolated {
+			if !opts.fixable(fd) || isolated >= 0 && i != isolated {
 				continue
 			}
 			merged, ok := edit.Merge(set, fd.Fix.Edits)
@@ -149,6 +168,9 @@ func Run(ctx context.Context, path string, data []byte, opts Options) (*Result, 
 			}
 			set = merged
 			applied[fd.Rule]++
+			if fd.Fix.Applicability != transform.Safe {
+				unsafe[fd.Rule]++
+			}
 			if !slices.Contains(rules, fd.Rule) {
 				rules = append(rules, fd.Rule)
 			}
@@ -161,6 +183,9 @@ func Run(ctx context.Context, path string, data []byte, opts Options) (*Result, 
 			if !slices.Contains(allRules, r) {
 				allRules = append(allRules, r)
 			}
+		}
+		if pass == 0 {
+			inputValid = f.InstructionsErr() == nil
 		}
 		if pass+1 >= maxPasses {
 			return nil, fmt.Errorf("%s: %w after %d passes (rules %s); file left unchanged", path, ErrNotConverged, maxPasses, strings.Join(allRules, ", "))
@@ -180,6 +205,12 @@ func Run(ctx context.Context, path string, data []byte, opts Options) (*Result, 
 			res.FixedByRule[r] += n
 			res.Fixed += n
 		}
+		for r, n := range unsafe {
+			if res.UnsafeByRule == nil {
+				res.UnsafeByRule = map[string]int{}
+			}
+			res.UnsafeByRule[r] += n
+		}
 		cur = next
 		lastRules = rules
 	}
@@ -190,7 +221,11 @@ func Run(ctx context.Context, path string, data []byte, opts Options) (*Result, 
 func find(ctx context.Context, f *source.File, ts []*transform.Transformer) ([]Finding, error) {
 	var out []Finding
 	order := map[string]int{}
+	sup := &suppressions{f: f}
 	for i, t := range ts {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		order[t.Name] = i
 		var reported []transform.Finding
 		p := &transform.Pass{
@@ -216,7 +251,7 @@ func find(ctx context.Context, f *source.File, ts []*transform.Transformer) ([]F
 					return nil, fmt.Errorf("%s: rule %s: the edits of one fix overlap: %v", f.Path, t.Name, fd.Fix.Edits)
 				}
 			}
-			if suppressed(f, fd) {
+			if sup.suppressed(fd) {
 				continue
 			}
 			out = append(out, place(f, fd))
@@ -285,34 +320,81 @@ func place(f *source.File, fd transform.Finding) Finding {
 	return Finding{Finding: fd, Path: f.Path, Line: l, Col: c, EndLine: el, EndCol: ec}
 }
 
-// suppressed reports whether a comment directly above the instruction that
-// holds the finding ignores it: "# dockmend ignore=RULE,..." naming the
-// rule, or "# hadolint ignore=DLxxxx,..." naming the finding's code.
-func suppressed(f *source.File, fd transform.Finding) bool {
+// suppressions answers, for one parsed file, whether a comment directly
+// above the instruction that holds a finding ignores it: "# dockmend
+// ignore=RULE,..." naming the rule, or "# hadolint ignore=DLxxxx,..."
+// naming the finding's code. It reads each line of the file at most once,
+// however many findings there are.
+type suppressions struct {
+	f *source.File
+	// blockStart[l] is the first line of the run of comment lines that
+	// ends at line l, or 0 when line l is not a comment; built on first
+	// use.
+	blockStart []int
+	// ids maps the first line of a comment block to the ids its pragmas
+	// name ("dockmend:RULE", "hadolint:CODE" lower case), each with the
+	// first line that names it.
+	ids map[int]map[string]int
+}
+
+func (s *suppressions) suppressed(fd transform.Finding) bool {
+	f := s.f
 	line, _ := f.Position(fd.Start)
-	for _, in := range f.Instructions {
-		if in.StartLine <= line && line <= in.EndLine {
+	// The instruction holding line: the last one starting at or before
+	// it, if it ends at or after it.
+	if i, _ := slices.BinarySearchFunc(f.Instructions, line+1, func(in *source.Instruction, l int) int {
+		return cmp.Compare(in.StartLine, l)
+	}); i > 0 {
+		if in := f.Instructions[i-1]; line <= in.EndLine {
 			line = in.StartLine
-			break
 		}
 	}
-	for l := line - 1; l >= 1; l-- {
-		text := strings.TrimSpace(f.LineText(l))
-		if !strings.HasPrefix(text, "#") {
-			return false
-		}
-		tool, ids, ok := ignorePragma(text)
-		if !ok {
-			continue
-		}
-		for _, id := range ids {
-			if (tool == "dockmend" && (id == fd.Rule || id == "all")) ||
-				(tool == "hadolint" && fd.Code != "" && strings.EqualFold(id, fd.Code)) {
-				return true
+	if line < 2 {
+		return false
+	}
+	if s.blockStart == nil {
+		s.blockStart = make([]int, f.NumLines()+1)
+		for l := 1; l <= f.NumLines(); l++ {
+			if strings.HasPrefix(strings.TrimSpace(f.LineText(l)), "#") {
+				s.blockStart[l] = l
+				if s.blockStart[l-1] > 0 {
+					s.blockStart[l] = s.blockStart[l-1]
+				}
 			}
 		}
+		s.ids = map[int]map[string]int{}
 	}
-	return false
+	start := s.blockStart[line-1]
+	if start == 0 {
+		return false
+	}
+	ids, ok := s.ids[start]
+	if !ok {
+		ids = map[string]int{}
+		for l := start; l < len(s.blockStart) && s.blockStart[l] == start; l++ {
+			tool, list, ok := ignorePragma(strings.TrimSpace(f.LineText(l)))
+			if !ok {
+				continue
+			}
+			for _, id := range list {
+				if tool == "hadolint" {
+					id = strings.ToLower(id)
+				}
+				if _, seen := ids[tool+":"+id]; !seen {
+					ids[tool+":"+id] = l
+				}
+			}
+		}
+		s.ids[start] = ids
+	}
+	// Only the pragmas above line count: a finding on a comment line
+	// sees the part of the block before it.
+	named := func(key string) bool {
+		l, ok := ids[key]
+		return ok && l < line
+	}
+	return named("dockmend:"+fd.Rule) || named("dockmend:all") ||
+		(fd.Code != "" && named("hadolint:"+strings.ToLower(fd.Code)))
 }
 
 // ignorePragma parses "# TOOL ignore=A,B".

@@ -188,11 +188,11 @@ func TestRunResult(t *testing.T) {
 		},
 		{
 			name: "a file that fails instructions.Parse may still be fixed",
-			src:  "FROM alpine:latest\nFROOM x\n",
+			src:  "FROM alpine:latest\nCOPY --from /a /b\n",
 			rules: []*transform.Transformer{
 				replace("tag", "", `:latest`, ":3.19", transform.Safe),
 			},
-			out:      "FROM alpine:3.19\nFROOM x\n",
+			out:      "FROM alpine:3.19\nCOPY --from /a /b\n",
 			findings: "1:12-1:19 tag",
 			fixed:    1,
 			passes:   2,
@@ -610,5 +610,149 @@ func TestIsolatedFix(t *testing.T) {
 	// 2 names the first stage, pass 3 finds nothing.
 	if res.Passes != 3 || res.FixedByRule["split"] != 1 || res.FixedByRule["final"] != 0 || res.FixedByRule["tidy"] != 1 {
 		t.Errorf("passes %d, fixed %v", res.Passes, res.FixedByRule)
+	}
+}
+
+// TestUnsafeRules checks that UnsafeRules limits the unsafe fixes to the
+// named rules, keeps every safe fix, and that UnsafeByRule counts only the
+// unsafe fixes applied, over several passes.
+func TestUnsafeRules(t *testing.T) {
+	ts := []*transform.Transformer{
+		replace("tidy", "", `apt `, "apt-get ", transform.Safe),
+		replace("norec", "", `install -y (\w+)\n`, "install -y --no-recommends $1\n", transform.Unsafe),
+		// split only fires once tidy has run: its fix waits for pass 2.
+		replace("split", "", `(?m)^RUN apt-get (.*)\nCMD`, "RUN apt-get $1\nFROM scratch\nCMD", transform.Unsafe),
+	}
+	src := "FROM x\nRUN apt install -y curl\nCMD [\"curl\"]\n"
+	for _, tt := range []struct {
+		name   string
+		rules  []string
+		unsafe bool
+		want   string
+		byRule map[string]int
+	}{
+		{"all unsafe", nil, true, "FROM x\nRUN apt-get install -y --no-recommends curl\nFROM scratch\nCMD [\"curl\"]\n", map[string]int{"norec": 1, "split": 1}},
+		{"only norec", []string{"norec"}, true, "FROM x\nRUN apt-get install -y --no-recommends curl\nCMD [\"curl\"]\n", map[string]int{"norec": 1}},
+		{"only split", []string{"split"}, true, "FROM x\nRUN apt-get install -y curl\nFROM scratch\nCMD [\"curl\"]\n", map[string]int{"split": 1}},
+		{"none of them", []string{}, true, "FROM x\nRUN apt-get install -y curl\nCMD [\"curl\"]\n", nil},
+		{"without UnsafeFixes", []string{"norec"}, false, "FROM x\nRUN apt-get install -y curl\nCMD [\"curl\"]\n", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := run(t, src, engine.Options{Transformers: ts, UnsafeFixes: tt.unsafe, UnsafeRules: tt.rules})
+			if got := string(res.Output); got != tt.want {
+				t.Errorf("output:\n%s\nwant:\n%s", got, tt.want)
+			}
+			if fmt.Sprint(res.UnsafeByRule) != fmt.Sprint(tt.byRule) {
+				t.Errorf("UnsafeByRule = %v, want %v", res.UnsafeByRule, tt.byRule)
+			}
+			if res.FixedByRule["tidy"] != 1 {
+				t.Errorf("FixedByRule = %v, want tidy: 1", res.FixedByRule)
+			}
+		})
+	}
+}
+
+// TestRunCancelledBetweenRules cancels the run from inside a rule: the
+// rules after it do not run.
+func TestRunCancelledBetweenRules(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ran := false
+	rules := []*transform.Transformer{
+		rule("first", func(*transform.Pass) error { cancel(); return nil }),
+		rule("second", func(*transform.Pass) error { ran = true; return nil }),
+	}
+	_, err := engine.Run(ctx, "Dockerfile", []byte("FROM a\n"), engine.Options{Transformers: rules})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if ran {
+		t.Error("the rule after the cancellation ran")
+	}
+}
+
+// suppressedByScan is the definition of suppression: the comment lines
+// directly above the instruction holding the finding (or above the
+// finding's line, outside instructions) name its rule or code.
+func suppressedByScan(f *source.File, rule, code string, off int) bool {
+	line, _ := f.Position(off)
+	for _, in := range f.Instructions {
+		if in.StartLine <= line && line <= in.EndLine {
+			line = in.StartLine
+			break
+		}
+	}
+	for l := line - 1; l >= 1; l-- {
+		text := strings.TrimSpace(f.LineText(l))
+		if !strings.HasPrefix(text, "#") {
+			return false
+		}
+		fields := strings.Fields(strings.TrimPrefix(text, "#"))
+		if len(fields) < 2 {
+			continue
+		}
+		tool := strings.ToLower(fields[0])
+		list, ok := strings.CutPrefix(strings.Join(fields[1:], ""), "ignore=")
+		if !ok {
+			continue
+		}
+		for _, id := range strings.Split(list, ",") {
+			id = strings.TrimSpace(id)
+			if (tool == "dockmend" && (id == rule || id == "all")) || (tool == "hadolint" && code != "" && strings.EqualFold(id, code)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestSuppressionMatchesScan compares the engine's suppression with
+// suppressedByScan on random files, with findings on every line.
+func TestSuppressionMatchesScan(t *testing.T) {
+	pieces := []string{
+		"# dockmend ignore=a\n", "# dockmend ignore=b,all\n", "# hadolint ignore=DL3000\n", "# hadolint ignore=dl3001\n",
+		"# a comment\n", "\n", "RUN x \\\n  y\n", "RUN x \\\n# inside\n  y\n", "RUN z\n", "  # indented\n", "ENV A=1\n",
+	}
+	// The rule reports, at the start of every line, one finding of rule
+	// "a" with code DL3000 and one of rule "b" with code DL3001.
+	mk := func(name, code string) *transform.Transformer {
+		return rule(name, func(p *transform.Pass) error {
+			for off := 0; off < len(p.File.Data); off++ {
+				if off == 0 || p.File.Data[off-1] == '\n' {
+					p.Report(transform.Finding{Code: code, Start: off, End: off, Message: name})
+				}
+			}
+			return nil
+		})
+	}
+	rules := []*transform.Transformer{mk("a", "DL3000"), mk("b", "DL3001")}
+	r := rand.New(rand.NewPCG(3, 4))
+	for iter := range 500 {
+		var b strings.Builder
+		b.WriteString("FROM x\n")
+		for range r.IntN(12) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		src := b.String()
+		f, err := source.Parse("Dockerfile", []byte(src))
+		if err != nil {
+			continue
+		}
+		res := run(t, src, engine.Options{Transformers: rules, NoFix: true})
+		kept := map[string]bool{}
+		for _, fd := range res.Findings {
+			kept[fmt.Sprintf("%s@%d", fd.Rule, fd.Start)] = true
+		}
+		for off := 0; off < len(f.Data); off++ {
+			if off > 0 && f.Data[off-1] != '\n' {
+				continue
+			}
+			for _, rc := range [][2]string{{"a", "DL3000"}, {"b", "DL3001"}} {
+				want := !suppressedByScan(f, rc[0], rc[1], off)
+				if got := kept[fmt.Sprintf("%s@%d", rc[0], off)]; got != want {
+					t.Fatalf("iteration %d: finding of %s at offset %d kept = %v, want %v\n%s", iter, rc[0], off, got, want, src)
+				}
+			}
+		}
 	}
 }

@@ -13,13 +13,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
+	"time"
+
+	"github.com/dockmend/dockmend/internal/regfile"
 )
 
 // ZeroID is the object id git uses for "no object" in ref updates.
 const ZeroID = "0000000000000000000000000000000000000000"
+
+// StopGrace is how long git and the processes it started have, once the
+// context is done and they were asked to stop, before they are killed.
+const StopGrace = 10 * time.Second
 
 // Repo is a git repository, addressed by a directory inside its work tree
 // (or a worktree of it).
@@ -64,13 +74,22 @@ func (r Repo) Run(ctx context.Context, args ...string) (string, error) {
 }
 
 // RunInput is Run with standard input.
+//
+// git runs in Dir with the environment of this process, less the
+// variables that would make it use another repository (RepositoryEnv),
+// plus Env. When ctx is done, git and the processes it started (hooks,
+// filters) are asked to stop with SIGTERM, on which git removes its lock
+// files and half-made worktrees; those still running after StopGrace are
+// killed.
 func (r Repo) RunInput(ctx context.Context, stdin []byte, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = r.Dir
 	// Never ask a terminal for credentials or an editor: a fleet run
 	// must not hang on one repository.
-	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true", "LC_ALL=C")
+	cmd.Env = append(Environ(os.Environ()), "GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true", "LC_ALL=C")
 	cmd.Env = append(cmd.Env, r.Env...)
+	stopTimer := setStop(cmd)
+	defer stopTimer()
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
@@ -83,6 +102,51 @@ func (r Repo) RunInput(ctx context.Context, stdin []byte, args ...string) (strin
 		return "", &Error{Args: args, Stderr: stderr.String(), Err: err}
 	}
 	return strings.TrimRight(stdout.String(), "\n"), nil
+}
+
+// RepositoryEnv are the environment variables that tell git which
+// repository, work tree, index or object store to use, or which part of
+// it to see. A git hook runs with some of them set for its own
+// repository; dockmend, run from one, must not let them steer the git
+// commands it runs in other repositories, so Run removes them.
+//
+// The list is git's own local_repo_env (what git clears when it moves to
+// another repository, "git rev-parse --local-env-vars"), less the three
+// that carry settings rather than a location (GIT_CONFIG,
+// GIT_CONFIG_PARAMETERS, GIT_CONFIG_COUNT: "git -c" and a CI job's
+// settings, such as safe.directory, keep applying), plus GIT_NAMESPACE
+// and GIT_QUARANTINE_PATH, which receive-pack sets for its hooks.
+// GIT_CEILING_DIRECTORIES and GIT_DISCOVERY_ACROSS_FILESYSTEM are kept:
+// they only limit the search for a repository, as the user asked.
+var RepositoryEnv = []string{
+	"GIT_ALTERNATE_OBJECT_DIRECTORIES",
+	"GIT_COMMON_DIR",
+	"GIT_DIR",
+	"GIT_GRAFT_FILE",
+	"GIT_IMPLICIT_WORK_TREE",
+	"GIT_INDEX_FILE",
+	"GIT_INTERNAL_SUPER_PREFIX",
+	"GIT_NAMESPACE",
+	"GIT_NO_REPLACE_OBJECTS",
+	"GIT_OBJECT_DIRECTORY",
+	"GIT_PREFIX",
+	"GIT_QUARANTINE_PATH",
+	"GIT_REPLACE_REF_BASE",
+	"GIT_SHALLOW_FILE",
+	"GIT_WORK_TREE",
+}
+
+// Environ returns env (KEY=value entries) without the RepositoryEnv
+// variables.
+func Environ(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(RepositoryEnv, k) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // ErrNotRepository is returned by TopLevel for a directory outside any
@@ -189,24 +253,130 @@ func (r Repo) CheckedOutIn(ctx context.Context, branch string) (string, error) {
 }
 
 // AddWorktree checks commit out, detached, into a new worktree at dir.
-func (r Repo) AddWorktree(ctx context.Context, dir, commit string) error {
-	_, err := r.Run(ctx, "worktree", "add", "--detach", "--quiet", dir, commit)
+// A lockReason other than "" locks the worktree from the moment git
+// creates it, with that reason: git then never prunes it, and the reason
+// says whose it is (see LinkedWorktrees). If ctx is done meanwhile, git
+// is stopped and removes what it made of the worktree.
+func (r Repo) AddWorktree(ctx context.Context, dir, commit, lockReason string) error {
+	args := []string{"worktree", "add", "--detach", "--quiet"}
+	if lockReason != "" {
+		args = append(args, "--lock", "--reason", lockReason)
+	}
+	_, err := r.Run(ctx, append(args, "--", dir, commit)...)
 	return err
 }
 
-// RemoveWorktree removes the worktree at dir, changes and all, and its
-// administrative files.
-func (r Repo) RemoveWorktree(ctx context.Context, dir string) error {
-	_, err := r.Run(ctx, "worktree", "remove", "--force", "--force", dir)
+// LinkedWorktree is a linked worktree as its administrative directory
+// (in the common git directory, worktrees/NAME) describes it. An
+// interrupted "git worktree add" may leave one that git does not list.
+type LinkedWorktree struct {
+	// Admin is the administrative directory.
+	Admin string
+	// Path is the worktree's directory, or "" when git did not record it
+	// (it was stopped before).
+	Path string
+	// Locked reports whether the worktree is locked, and LockReason is
+	// the reason given ("initializing" while git creates it).
+	Locked     bool
+	LockReason string
+}
+
+// maxAdminFile bounds the administrative files LinkedWorktrees reads.
+const maxAdminFile = 64 << 10
+
+// LinkedWorktrees lists the linked worktrees of the repository whose
+// common git directory is commonDir, from their administrative
+// directories.
+func LinkedWorktrees(commonDir string) ([]LinkedWorktree, error) {
+	base := filepath.Join(commonDir, "worktrees")
+	entries, err := os.ReadDir(base)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
-		// The directory may be gone already; prune forgets it then.
-		if _, perr := r.Run(ctx, "worktree", "prune"); perr == nil {
-			if _, statErr := os.Stat(dir); os.IsNotExist(statErr) {
-				return nil
+		return nil, err
+	}
+	var out []LinkedWorktree
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		w := LinkedWorktree{Admin: filepath.Join(base, e.Name())}
+		if data, err := regfile.Read(filepath.Join(w.Admin, "gitdir"), maxAdminFile); err == nil {
+			// gitdir names the worktree's .git file.
+			if p := strings.TrimSpace(string(data)); p != "" {
+				w.Path = filepath.Dir(p)
 			}
 		}
+		data, err := regfile.Read(filepath.Join(w.Admin, "locked"), maxAdminFile)
+		switch {
+		case err == nil:
+			w.Locked, w.LockReason = true, strings.TrimSpace(string(data))
+		case !errors.Is(err, fs.ErrNotExist):
+			w.Locked = true // there is something: do not take it as unlocked
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// RemoveWorktree removes the linked worktree at dir, changes, lock and
+// all: its directory and its administrative files. When git no longer
+// knows it as a worktree (its "git worktree add" was stopped half-way),
+// the administrative directory in commonDir that names dir is removed
+// instead; no other worktree is touched (no "git worktree prune").
+func (r Repo) RemoveWorktree(ctx context.Context, commonDir, dir string) error {
+	_, err := r.Run(ctx, "worktree", "remove", "--force", "--force", "--", dir)
+	if err == nil {
+		return nil
+	}
+	all, lerr := LinkedWorktrees(commonDir)
+	if lerr != nil {
+		return errors.Join(err, lerr)
+	}
+	found := false
+	for _, w := range all {
+		if w.Path == "" || !samePath(w.Path, dir) {
+			continue
+		}
+		found = true
+		if rerr := os.RemoveAll(w.Admin); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+	}
+	if _, serr := os.Lstat(dir); errors.Is(serr, fs.ErrNotExist) {
+		return nil // gone, directory and administrative files
+	}
+	if found {
+		// git no longer knows the directory as a worktree: it is only a
+		// directory now, which the caller made.
+		return os.RemoveAll(dir)
 	}
 	return err
+}
+
+// samePath reports whether a and b name the same directory: git records
+// worktree paths with symbolic links resolved.
+func samePath(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	ra, err1 := resolveDir(a)
+	rb, err2 := resolveDir(b)
+	return err1 == nil && err2 == nil && ra == rb
+}
+
+// resolveDir resolves the symbolic links of dir, or of its parent when dir
+// itself is gone.
+func resolveDir(dir string) (string, error) {
+	if r, err := filepath.EvalSymlinks(dir); err == nil {
+		return r, nil
+	}
+	parent, err := filepath.EvalSymlinks(filepath.Dir(dir))
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(parent, filepath.Base(dir)), nil
 }
 
 // Add stages paths (relative to Dir).

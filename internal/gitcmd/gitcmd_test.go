@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -85,5 +86,27 @@ func TestLocate(t *testing.T) {
 		if _, err := r.Locate(ctx, bad); !errors.Is(err, ErrNoRevision) {
 			t.Errorf("Locate(%q): %v", bad, err)
 		}
+	}
+}
+
+// TestRepositoryEnv: the variables removed are git's own list of those
+// that locate a repository, less the three that carry settings.
+func TestRepositoryEnv(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	out, err := (Repo{Dir: t.TempDir()}).Run(context.Background(), "rev-parse", "--local-env-vars")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := []string{"GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT"}
+	for _, v := range strings.Fields(out) {
+		if !slices.Contains(RepositoryEnv, v) && !slices.Contains(kept, v) {
+			t.Errorf("git's local_repo_env has %s, which Run does not remove", v)
+		}
+	}
+	env := Environ([]string{"GIT_DIR=/x", "HOME=/h", "GIT_INDEX_FILE=/i", "GIT_CONFIG_COUNT=1", "GIT_DIRECTORY=keep", "PATH=/bin"})
+	if want := []string{"HOME=/h", "GIT_CONFIG_COUNT=1", "GIT_DIRECTORY=keep", "PATH=/bin"}; !slices.Equal(env, want) {
+		t.Errorf("Environ = %q, want %q", env, want)
 	}
 }

@@ -42,7 +42,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -53,6 +52,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
+	"github.com/dockmend/dockmend/internal/regfile"
 )
 
 // Version is the format version that this package reads and writes.
@@ -60,6 +60,11 @@ const Version = 1
 
 // DefaultName is the lock file name used when none is given. It is JSON.
 const DefaultName = "dockmend.lock"
+
+// MaxSize is the largest lock file read, in bytes (some 100,000 entries).
+// A larger file, or one that is not a regular file (a FIFO, a link to a
+// device), is an error.
+const MaxSize = 32 << 20
 
 // Kind says what a pinned digest names.
 type Kind string
@@ -170,7 +175,7 @@ type document struct {
 // names. A missing file is an error that satisfies errors.Is(err,
 // fs.ErrNotExist); callers that accept a missing lock file start from New.
 func Load(path string) (*File, error) {
-	b, err := os.ReadFile(path)
+	b, err := ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading lock file: %w", err)
 	}
@@ -181,21 +186,33 @@ func Load(path string) (*File, error) {
 	return f, nil
 }
 
-// Decode reads a lock file in the given format. Unknown fields, an unknown
-// version, invalid entries and duplicate keys are errors.
+// ReadFile returns the content of the lock file at path, which must be a
+// regular file of at most MaxSize bytes.
+func ReadFile(path string) ([]byte, error) {
+	return regfile.Read(path, MaxSize)
+}
+
+// Decode reads a lock file in the given format. An empty one (nothing
+// but blanks, or in YAML comments) has no entries, as a new one. Unknown
+// fields, an unknown version, invalid entries and duplicate keys are
+// errors.
 func Decode(r io.Reader, format Format) (*File, error) {
 	var doc document
 	switch format {
 	case YAML:
 		dec := yaml.NewDecoder(r)
 		dec.KnownFields(true)
-		if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+			return New(), nil // no document
+		} else if err != nil {
 			return nil, fmt.Errorf("decoding YAML lock file: %w", err)
 		}
 	default:
 		dec := json.NewDecoder(r)
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&doc); err != nil {
+		if err := dec.Decode(&doc); err == io.EOF {
+			return New(), nil // nothing but blanks; a truncated document is io.ErrUnexpectedEOF
+		} else if err != nil {
 			return nil, fmt.Errorf("decoding JSON lock file: %w", err)
 		}
 		if dec.More() {

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dockmend/dockmend/internal/regfile"
 )
 
 const (
@@ -188,10 +190,52 @@ func TestEmpty(t *testing.T) {
 	}
 }
 
+// TestDecodeEmpty: a lock file with nothing in it is a lock file with no
+// entries.
+func TestDecodeEmpty(t *testing.T) {
+	for _, tc := range []struct {
+		in     string
+		format Format
+	}{{"", JSON}, {" \n\t\n", JSON}, {"", YAML}, {"\n", YAML}, {"# pins to come\n", YAML}} {
+		f, err := Decode(strings.NewReader(tc.in), tc.format)
+		if err != nil || f.Len() != 0 {
+			t.Errorf("Decode(%q, %s) = %v, %v; want an empty lock file", tc.in, tc.format, f, err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "dockmend.lock")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := Load(path); err != nil || f.Len() != 0 {
+		t.Errorf("Load(empty file) = %v, %v", f, err)
+	}
+}
+
 func TestLoadMissing(t *testing.T) {
 	_, err := Load(filepath.Join(t.TempDir(), "nope.lock"))
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Load(missing) error = %v, want fs.ErrNotExist", err)
+	}
+}
+
+// TestLoadSpecial: a lock file larger than MaxSize, or not a regular
+// file, is refused without being read.
+func TestLoadSpecial(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.lock")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxSize + 1); err != nil { // sparse: nothing written
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := Load(big); !errors.Is(err, regfile.ErrTooLarge) || !strings.Contains(err.Error(), big+": file too large: larger than 32 MiB") {
+		t.Errorf("Load(big): %v", err)
+	}
+	if _, err := Load(dir); !errors.Is(err, regfile.ErrNotRegular) {
+		t.Errorf("Load(directory): %v", err)
 	}
 }
 
@@ -214,7 +258,8 @@ func TestDecodeErrors(t *testing.T) {
 			{"reference": "a:1", "digest": "` + dB + `", "kind": "index", "resolved": "2026-01-01T00:00:00Z"}]}`, JSON, "duplicate entry"},
 		{"trailing", `{"version": 1, "entries": []} {}`, JSON, "trailing data"},
 		{"yaml unknown field", "version: 1\nentries: []\npins: []\n", YAML, "not found"},
-		{"yaml empty", "", YAML, "unsupported lock file version 0"},
+		{"truncated", `{"version": 1, "entries": [`, JSON, "unexpected EOF"},
+		{"yaml no version", "entries: []\n", YAML, "unsupported lock file version 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Decode(strings.NewReader(tc.in), tc.format)

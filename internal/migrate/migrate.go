@@ -12,6 +12,8 @@
 package migrate
 
 import (
+	"github.com/dockmend/dockmend/internal/base"
+
 	"context"
 	"errors"
 	"fmt"
@@ -48,9 +50,17 @@ type FixResult struct {
 	// Other are further files in Dir that changed and belong in the
 	// commit, relative to Dir (a lock file the repository configures).
 	Other []string
-	// Errors are problems with single files (or settings), each naming
-	// the file.
+	// Errors are problems with single files, each naming the file; the
+	// other files are fixed and committed.
 	Errors []string
+	// Verified are the verifications of the Dockerfiles, with --verify.
+	Verified []Verification
+	// BaseImages is the "dockmend base" summary of the work tree's
+	// Dockerfiles, when asked for (migrate --base-report).
+	BaseImages *base.Summary
+	// Warnings are things to tell that stopped nothing (a configuration
+	// file that is a dangling symbolic link).
+	Warnings []string
 }
 
 // FixedFile is one changed Dockerfile.
@@ -64,8 +74,9 @@ type FixedFile struct {
 }
 
 // FixFunc runs the rules over the Dockerfiles in a work tree. An error
-// fails the whole repository; problems with single files go in
-// FixResult.Errors.
+// fails the whole repository (a joined error is listed problem by
+// problem); problems with single files go in FixResult.Errors. The
+// FixResult may come with an error, for its warnings.
 type FixFunc func(ctx context.Context, req FixRequest) (*FixResult, error)
 
 // Options configure Run.
@@ -114,7 +125,7 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]*Repository, er
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	tmp, err := os.MkdirTemp(opts.TempDir, "dockmend-migrate-")
+	tmp, err := os.MkdirTemp(opts.TempDir, tempPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +147,7 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]*Repository, er
 	counts := map[Status]int{}
 	sem := make(chan struct{}, jobs)
 	locks := &keyedMutex{m: map[string]*sync.Mutex{}}
+	me := self()
 	var wg sync.WaitGroup
 	go func() {
 		for i, t := range targets {
@@ -152,7 +164,7 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]*Repository, er
 				s := slots[i]
 				defer close(s.done)
 				wt := filepath.Join(tmp, fmt.Sprintf("%05d-%s", i, safeName(t.Path)))
-				s.rep, s.fix = migrateOne(ctx, t, wt, &opts, locks)
+				s.rep, s.fix = migrateOne(ctx, t, wt, &opts, locks, me)
 				if ctx.Err() != nil {
 					return
 				}
@@ -224,8 +236,14 @@ func safeName(p string) string {
 	return "repo"
 }
 
-// migrateOne processes one repository with the worktree at wt.
-func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *keyedMutex) (rep *Repository, fix *FixResult) {
+// migrateOne processes one repository with the worktree at wt; me is the
+// running migrate, whose marker locks the worktree.
+//
+// When ctx is done (an interrupt), the repository is finished or undone:
+// the git command running is stopped (git undoes its own half-done work),
+// no step after it starts, the branch is put back if a push did not
+// finish, and the worktree is removed.
+func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *keyedMutex, me owner) (rep *Repository, fix *FixResult) {
 	start := time.Now()
 	rep = &Repository{Path: t.Path}
 	defer func() {
@@ -237,6 +255,15 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 	fail := func(err error) (*Repository, *FixResult) {
 		// Nothing was committed: the report lists no files or fixes.
 		rep.Status, rep.Reason, rep.Files, rep.Fixes = Failed, err.Error(), nil, nil
+		// Several problems (a FixFunc's joined errors) are listed one by
+		// one, as the problems with single files are.
+		if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 1 {
+			errs := j.Unwrap()
+			rep.Reason = plural(len(errs), "problem") + "; nothing to commit"
+			for _, e := range errs {
+				rep.Errors = append(rep.Errors, e.Error())
+			}
+		}
 		return rep, fix
 	}
 	repo := gitcmd.Repo{Dir: t.Path}
@@ -266,6 +293,7 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 	// worktree): they share branches, so they take turns, and the second
 	// finds the branch the first made.
 	defer locks.lock(loc.CommonDir)()
+	rep.Warnings = append(rep.Warnings, removeStale(context.WithoutCancel(ctx), repo, loc.CommonDir, me)...)
 	base := loc.Commit
 	rep.Base = base
 	ref := "refs/heads/" + opts.Branch
@@ -285,23 +313,32 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 		}
 	}
 
-	if err := repo.AddWorktree(ctx, wt, base); err != nil {
-		return fail(err)
-	}
 	defer func() {
-		// Cleaning up must happen even when ctx is done.
-		if err := repo.RemoveWorktree(context.WithoutCancel(ctx), wt); err != nil && rep.Status != Failed {
-			rep.Errors = append(rep.Errors, fmt.Sprintf("%s: removing the temporary worktree: %v", t.Path, err))
+		// Cleaning up must happen even when ctx is done, and after an
+		// add that failed or was stopped half-way too.
+		if err := repo.RemoveWorktree(context.WithoutCancel(ctx), loc.CommonDir, wt); err != nil {
+			if _, serr := os.Lstat(wt); serr == nil {
+				rep.Warnings = append(rep.Warnings, fmt.Sprintf("removing the temporary worktree %s: %v", wt, err))
+			}
 		}
 	}()
+	if err := repo.AddWorktree(ctx, wt, base, me.lockReason()); err != nil {
+		return fail(err)
+	}
 	fix, err = opts.Fix(ctx, FixRequest{Dir: wt, Name: t.Path, Write: !opts.DryRun})
+	if fix != nil {
+		rep.Warnings = append(rep.Warnings, fix.Warnings...)
+	}
 	if err != nil {
 		return fail(err)
 	}
-	rep.Errors = fix.Errors
+	// A file that could not be fixed is that file's problem: the others
+	// are committed, and the repository's outcome lists the problems.
+	rep.Errors, rep.Verified = fix.Errors, fix.Verified
+	rep.BaseImages = fix.BaseImages
 	switch {
-	case len(fix.Errors) > 0:
-		return fail(fmt.Errorf("%s not fixed; nothing committed", plural(len(fix.Errors), "problem")))
+	case len(fix.Files) == 0 && len(fix.Errors) > 0:
+		return fail(fmt.Errorf("%s; nothing to commit", plural(len(fix.Errors), "problem")))
 	case fix.Found == 0:
 		rep.Status, rep.Reason = Skipped, "no Dockerfiles"
 		return rep, fix
@@ -322,6 +359,9 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 		rep.Status = Changed
 		return rep, fix
 	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
 
 	work := gitcmd.Repo{Dir: wt}
 	if err := work.Add(ctx, append(paths, fix.Other...)...); err != nil {
@@ -335,11 +375,16 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 		}
 		return fail(err)
 	}
+	// Interrupted before here, the branch stays as it was; from here on,
+	// the branch is moved, and either pushed or put back.
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
 	oldID := gitcmd.ZeroID
 	if exists {
 		oldID = old
 	}
-	if err := repo.UpdateRef(ctx, ref, commit, oldID); err != nil {
+	if err := repo.UpdateRef(context.WithoutCancel(ctx), ref, commit, oldID); err != nil {
 		return fail(err)
 	}
 	if opts.Remote != "" {
@@ -361,14 +406,15 @@ func migrateOne(ctx context.Context, t Target, wt string, opts *Options, locks *
 }
 
 // commitMessage describes the fixes: a subject with the totals and the
-// rules, and one body line per file.
+// rules, and one body line per file. Paths are quoted as git quotes them,
+// so that every file stays on its line whatever its name holds.
 func commitMessage(rep *Repository, version string) string {
 	var b strings.Builder
 	rules := slices.Sorted(maps.Keys(rep.Fixes))
 	fmt.Fprintf(&b, "dockmend: fix %s in %s (%s)\n\n", plural(rep.FixCount(), "issue"), plural(len(rep.Files), "Dockerfile"), strings.Join(rules, ", "))
 	b.WriteString("Fixes applied by dockmend migrate:\n\n")
 	for _, f := range rep.Files {
-		fmt.Fprintf(&b, "  %s: %s\n", f.Path, fixesCell(f.Fixes))
+		fmt.Fprintf(&b, "  %s: %s\n", gitcmd.QuotePath(f.Path), fixesCell(f.Fixes))
 	}
 	if version != "" {
 		fmt.Fprintf(&b, "\nGenerated by %s.\n", version)

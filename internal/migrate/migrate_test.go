@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,12 +109,13 @@ func TestRun(t *testing.T) {
 	unchanged := newRepo(t, filepath.Join(root, "unchanged"), map[string]string{"Dockerfile": "FROM DEBIAN\n"})
 	none := newRepo(t, filepath.Join(root, "none"), map[string]string{"main.go": "package main\n"})
 	bad := newRepo(t, filepath.Join(root, "bad"), map[string]string{"Dockerfile": "BAD\n", "ok/Dockerfile": "fine\n"})
+	allBad := newRepo(t, filepath.Join(root, "allbad"), map[string]string{"Dockerfile": "BAD\n"})
 	exists := newRepo(t, filepath.Join(root, "exists"), map[string]string{"Dockerfile": "from x\n"})
 	git(t, exists, "branch", "dockmend/upper")
 	notRepo := filepath.Join(root, "plain")
 	os.MkdirAll(notRepo, 0o755)
 
-	targets := []Target{{Path: changed}, {Path: unchanged}, {Path: none}, {Path: bad}, {Path: exists}, {Path: notRepo}}
+	targets := []Target{{Path: changed}, {Path: unchanged}, {Path: none}, {Path: bad}, {Path: exists}, {Path: notRepo}, {Path: allBad}}
 	var emitted []string
 	repos, err := Run(ctx, targets, Options{
 		Branch: "dockmend/upper", Jobs: 3, Fix: upper, Version: "dockmend test",
@@ -125,7 +127,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]Status{"changed": Changed, "unchanged": Unchanged, "none": Skipped, "bad": Failed, "exists": Skipped, "plain": Failed}
+	want := map[string]Status{"changed": Changed, "unchanged": Unchanged, "none": Skipped, "bad": Changed, "exists": Skipped, "plain": Failed, "allbad": Failed}
 	for i, r := range repos {
 		name := filepath.Base(r.Path)
 		if r.Status != want[name] {
@@ -163,16 +165,24 @@ func TestRun(t *testing.T) {
 		t.Errorf("work tree file = %q", data)
 	}
 	// Nothing left behind: no worktrees, no branch for the failed one.
-	for _, dir := range []string{changed, unchanged, none, bad, exists} {
+	for _, dir := range []string{changed, unchanged, none, bad, exists, allBad} {
 		if got := git(t, dir, "worktree", "list", "--porcelain"); strings.Count(got, "worktree ") != 1 {
 			t.Errorf("%s: worktrees left:\n%s", dir, got)
 		}
 	}
-	if got := git(t, bad, "branch", "--list", "dockmend/*"); got != "" {
+	if got := git(t, allBad, "branch", "--list", "dockmend/*"); got != "" {
 		t.Errorf("the failed repository has a branch: %s", got)
 	}
+	if r := repos[6]; len(r.Errors) != 1 || r.Reason != "1 problem; nothing to commit" {
+		t.Errorf("allbad: reason %q, errors %v", r.Reason, r.Errors)
+	}
+	// A file that cannot be fixed is its own problem: the other is
+	// committed, the problem reported.
 	if len(repos[3].Errors) != 1 || !strings.HasSuffix(repos[3].Errors[0], "bad/Dockerfile:1: cannot fix") {
 		t.Errorf("errors of bad: %v", repos[3].Errors)
+	}
+	if got := git(t, bad, "show", "--format=", "--name-only", "dockmend/upper"); got != "ok/Dockerfile" {
+		t.Errorf("bad's commit has %q, want ok/Dockerfile", got)
 	}
 }
 
@@ -282,5 +292,114 @@ func TestSameRepositoryTwice(t *testing.T) {
 			t.Fatalf("counts %v, want 1 changed and 2 skipped", counts)
 		}
 		git(t, repo, "branch", "-D", "-q", "dockmend/upper")
+	}
+}
+
+// TestInheritedGitEnvironment: run from a git hook, migrate inherits
+// GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE and the like, which point at the
+// repository whose hook runs. They must not steer any git command:
+// the repository named is migrated, and the other one is untouched.
+func TestInheritedGitEnvironment(t *testing.T) {
+	all := []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
+		"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX"}
+	for _, vars := range [][]string{{"GIT_INDEX_FILE"}, {"GIT_DIR", "GIT_WORK_TREE"}, {"GIT_OBJECT_DIRECTORY"}, all} {
+		t.Run(strings.Join(vars, "+"), func(t *testing.T) {
+			root := t.TempDir()
+			other := newRepo(t, filepath.Join(root, "other"), map[string]string{"Dockerfile": "from other\n"})
+			repo := newRepo(t, filepath.Join(root, "r"), map[string]string{"Dockerfile": "from x\n"})
+			otherGit := filepath.Join(other, ".git")
+			index := filepath.Join(otherGit, "index")
+			indexBefore, err := os.ReadFile(index)
+			if err != nil {
+				t.Fatal(err)
+			}
+			refsBefore := git(t, other, "for-each-ref")
+			objects := filepath.Join(root, "objects")
+			values := map[string]string{
+				"GIT_DIR":                          otherGit,
+				"GIT_WORK_TREE":                    other,
+				"GIT_INDEX_FILE":                   index,
+				"GIT_COMMON_DIR":                   otherGit,
+				"GIT_OBJECT_DIRECTORY":             objects,
+				"GIT_ALTERNATE_OBJECT_DIRECTORIES": filepath.Join(otherGit, "objects"),
+				"GIT_NAMESPACE":                    "hijacked",
+				"GIT_PREFIX":                       "sub/",
+			}
+			for _, k := range vars {
+				t.Setenv(k, values[k])
+			}
+			repos, err := Run(context.Background(), []Target{{Path: repo}}, Options{Branch: "dockmend/upper", Fix: upper})
+			for _, k := range vars {
+				os.Unsetenv(k) // t.Setenv restores them afterwards
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if repos[0].Status != Changed {
+				t.Fatalf("status %s: %s %v", repos[0].Status, repos[0].Reason, repos[0].Errors)
+			}
+			if got := git(t, repo, "show", "dockmend/upper:Dockerfile"); got != "FROM X" {
+				t.Errorf("branch Dockerfile = %q", got)
+			}
+			if got := git(t, repo, "status", "--porcelain"); got != "" {
+				t.Errorf("the repository's status:\n%s", got)
+			}
+			if got, _ := os.ReadFile(index); !bytes.Equal(got, indexBefore) {
+				t.Error("the other repository's index was rewritten")
+			}
+			if got := git(t, other, "for-each-ref"); got != refsBefore {
+				t.Errorf("the other repository's refs changed:\n%s", got)
+			}
+			if got := git(t, other, "status", "--porcelain"); got != "" {
+				t.Errorf("the other repository's status:\n%s", got)
+			}
+			if _, err := os.Stat(objects); err == nil {
+				t.Error("objects were written to the inherited GIT_OBJECT_DIRECTORY")
+			}
+		})
+	}
+}
+
+// TestCommitMessageQuotesPaths: file names go into the commit message
+// quoted as git quotes paths, so that a newline in a name cannot add
+// lines (a forged trailer, say) to the message.
+func TestCommitMessageQuotesPaths(t *testing.T) {
+	names := map[string]string{
+		"plain/Dockerfile":                        "plain/Dockerfile",
+		"with space/Dockerfile":                   "with space/Dockerfile",
+		"evil\nSigned-off-by: x <x@y>/Dockerfile": `"evil\nSigned-off-by: x <x@y>/Dockerfile"`,
+		"tab\there/Dockerfile":                    `"tab\there/Dockerfile"`,
+		`quo"te\back/Dockerfile`:                  `"quo\"te\\back/Dockerfile"`,
+		"caf\u00e9/Dockerfile":                    `"caf\303\251/Dockerfile"`,
+	}
+	files := map[string]string{}
+	for name := range names {
+		files[name] = "from x\n"
+	}
+	repo := newRepo(t, filepath.Join(t.TempDir(), "r"), files)
+	repos, err := Run(context.Background(), []Target{{Path: repo}}, Options{Branch: "dockmend/upper", Fix: upper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if repos[0].Status != Changed || len(repos[0].Files) != len(names) {
+		t.Fatalf("status %s (%s), %d files", repos[0].Status, repos[0].Reason, len(repos[0].Files))
+	}
+	msg := git(t, repo, "log", "-1", "--format=%B", "dockmend/upper")
+	var body []string
+	for _, line := range strings.Split(msg, "\n") {
+		if strings.HasPrefix(line, "  ") {
+			body = append(body, line)
+		}
+	}
+	if len(body) != len(names) {
+		t.Errorf("%d file lines, want %d:\n%s", len(body), len(names), msg)
+	}
+	for name, quoted := range names {
+		if want := "  " + quoted + ": upper 1"; !slices.Contains(body, want) {
+			t.Errorf("no line %q for %q in:\n%s", want, name, msg)
+		}
+	}
+	if strings.Contains(msg, "\nSigned-off-by") {
+		t.Errorf("a file name added a line:\n%s", msg)
 	}
 }

@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
+	"github.com/dockmend/dockmend/internal/base"
+	"github.com/dockmend/dockmend/internal/regfile"
 )
 
 // ReportVersion is the version of the JSON report's schema.
@@ -45,12 +46,12 @@ type Report struct {
 	// Shard is "I/N" when the run processed one shard, "" otherwise.
 	Shard string `json:"shard"`
 	// Shards lists the shards a merged report joins.
-	Shards       []string          `json:"shards,omitempty"`
-	Branch       string            `json:"branch"`
-	DryRun       bool              `json:"dry_run"`
-	Counts       map[Status]int    `json:"counts"`
-	Repositories []*Repository     `json:"repositories"`
-	index        map[string]Status // path to status, built on demand
+	Shards       []string               `json:"shards,omitempty"`
+	Branch       string                 `json:"branch"`
+	DryRun       bool                   `json:"dry_run"`
+	Counts       map[Status]int         `json:"counts"`
+	Repositories []*Repository          `json:"repositories"`
+	index        map[string]*Repository // by path, built on demand
 }
 
 // Repository is the outcome of one repository.
@@ -71,8 +72,16 @@ type Repository struct {
 	// Fixes counts the fixes by rule over all files.
 	Fixes map[string]int `json:"fixes,omitempty"`
 	// Errors are the problems with single files, each naming the file.
-	Errors  []string `json:"errors,omitempty"`
-	Seconds float64  `json:"seconds"`
+	Errors []string `json:"errors,omitempty"`
+	// Warnings are things worth knowing that did not stop anything: a
+	// configuration file that is a dangling symbolic link, a temporary
+	// worktree of an interrupted run that was removed.
+	Warnings []string `json:"warnings,omitempty"`
+	// BaseImages summarises the repository's base images (--base-report).
+	BaseImages *base.Summary `json:"base_images,omitempty"`
+	Seconds    float64       `json:"seconds"`
+	// Verified are the verifications of its Dockerfiles (--verify).
+	Verified []Verification `json:"verified,omitempty"`
 }
 
 // FileFixes are the fixes applied to one file.
@@ -103,19 +112,47 @@ func (rep *Report) Count() {
 
 // StatusOf returns the status of the repository at path in the report.
 func (rep *Report) StatusOf(path string) (Status, bool) {
-	if rep.index == nil {
-		rep.index = map[string]Status{}
-		for _, r := range rep.Repositories {
-			rep.index[r.Path] = r.Status
-		}
+	r, ok := rep.Lookup(path)
+	if !ok {
+		return "", false
 	}
-	s, ok := rep.index[path]
-	return s, ok
+	return r.Status, true
 }
 
-// ReadReport reads a JSON report.
+// Lookup returns the repository at path in the report.
+func (rep *Report) Lookup(path string) (*Repository, bool) {
+	if rep.index == nil {
+		rep.index = map[string]*Repository{}
+		for i := range rep.Repositories {
+			rep.index[rep.Repositories[i].Path] = rep.Repositories[i]
+		}
+	}
+	r, ok := rep.index[path]
+	return r, ok
+}
+
+// Done reports whether the repository needs no further run: it was
+// changed or unchanged, and every Dockerfile in it could be fixed.
+func (r *Repository) Done() bool {
+	return (r.Status == Changed || r.Status == Unchanged) && len(r.Errors) == 0
+}
+
+// Failed reports whether the repository failed, or has Dockerfiles that
+// could not be fixed (the others were committed): --only-failed runs it
+// again.
+func (r *Repository) Failed() bool {
+	return r.Status == Failed || len(r.Errors) > 0
+}
+
+// MaxReportSize is the largest report ReadReport reads, in bytes (a few
+// hundred thousand repositories). A larger file, or one that is not a
+// regular file, is an error.
+const MaxReportSize = 256 << 20
+
+// ReadReport reads a JSON report, a regular file of at most MaxReportSize
+// bytes.
 func ReadReport(path string) (*Report, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.Read(path, MaxReportSize)
 	if err != nil {
 		return nil, err
 	}
@@ -204,6 +241,15 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 			note := r.Reason
 			if len(r.Errors) > 0 {
 				note = strings.Join(r.Errors, "; ")
+			}
+			for _, w := range r.Warnings {
+				if note != "" {
+					note += "; "
+				}
+				note += "warning: " + w
+			}
+			if v := verifyNote(r); v != "" {
+				note = strings.TrimPrefix(note+"; "+v, "; ")
 			}
 			commit := r.Commit
 			if len(commit) > 12 {

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"regexp"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/dockmend/dockmend/internal/redact"
 )
 
 // Reason is a short, stable, machine-readable cause of a failed lookup, for
@@ -47,14 +48,22 @@ const (
 	ReasonUnsupported Reason = "unsupported-manifest"
 	// ReasonOffline: offline, and the lock file has no answer.
 	ReasonOffline Reason = "offline-unresolved"
+	// ReasonLimit: the registry needed more redirects (MaxRedirects) or
+	// more requests for one lookup (MaxRequestsPerLookup) than dockmend
+	// allows, as an endless redirect does.
+	ReasonLimit Reason = "request-limit"
+	// ReasonDigestMismatch: the registry reported a digest for a tag that
+	// the hash of the manifest it serves for the tag contradicts.
+	ReasonDigestMismatch Reason = "digest-mismatch"
 	// ReasonCanceled: the caller's context ended.
 	ReasonCanceled Reason = "canceled"
 	// ReasonRegistry: any other registry error.
 	ReasonRegistry Reason = "registry-error"
 )
 
-// Error is a failed lookup. Its message has credentials and token-like URL
-// parameters removed.
+// Error is a failed lookup. Its message has credentials removed: URL user
+// information, token-like URL parameters, Authorization values, and every
+// credential the Resolver sent, wherever a registry repeats it.
 type Error struct {
 	// Ref is the reference as given.
 	Ref string
@@ -103,13 +112,31 @@ func newError(ref string, err error) *Error {
 	if errors.As(err, &e) {
 		return &Error{Ref: ref, Reason: e.Reason, msg: e.msg, err: e.err}
 	}
-	return &Error{Ref: ref, Reason: classify(err), msg: redact(err.Error()), err: err}
+	return &Error{Ref: ref, Reason: classify(err), msg: redact.String(err.Error()), err: err}
+}
+
+// unreachableErr reports whether err says that a registry could not be
+// reached at all: a DNS lookup failed, or connecting (to it or to the
+// proxy) was refused or timed out.
+func unreachableErr(err error) bool {
+	switch classify(err) {
+	case ReasonNetwork, ReasonTimeout:
+	default:
+		return false
+	}
+	var de *net.DNSError
+	var oe *net.OpError
+	return errors.As(err, &de) || errors.As(err, &oe) && (oe.Op == "dial" || oe.Op == "proxyconnect")
 }
 
 func classify(err error) Reason {
 	var re *reasonError
 	if errors.As(err, &re) {
 		return re.reason
+	}
+	var le *limitError
+	if errors.As(err, &le) {
+		return ReasonLimit
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
@@ -159,22 +186,4 @@ func classify(err error) Reason {
 		return ReasonInsecure
 	}
 	return ReasonRegistry
-}
-
-var (
-	// scheme://user:password@host
-	userinfoRE = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@`)
-	// ?access_token=..., &X-Amz-Signature=..., &password=...
-	secretParamRE = regexp.MustCompile(`(?i)([?&][^=&\s]*(?:token|passw|secret|signature|credential|auth|key)[^=&\s]*=)[^&\s"']*`)
-	// Authorization header values that found their way into a message.
-	authValueRE = regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}`)
-)
-
-// redact removes credentials from a message: URL user info, token-like
-// query parameters and Authorization values.
-func redact(s string) string {
-	s = userinfoRE.ReplaceAllString(s, "${1}REDACTED@")
-	s = secretParamRE.ReplaceAllString(s, "${1}REDACTED")
-	s = authValueRE.ReplaceAllString(s, "${1} REDACTED")
-	return s
 }

@@ -69,9 +69,18 @@ type options struct {
 	now          func() time.Time
 	logger       *slog.Logger
 	sleep        func(context.Context, time.Duration) error
+	maxRequests  int // per lookup; MaxRequestsPerLookup unless a test says otherwise
 }
 
 const (
+	// MaxRedirects is the most redirects one request may follow, as Go's
+	// http.Client allows by default (go-containerregistry lifts the
+	// limit for the requests it sends).
+	MaxRedirects = 10
+	// MaxRequestsPerLookup bounds the HTTP requests one lookup may send,
+	// retries, redirects and token requests included. A lookup needs a
+	// handful; a registry that makes it need more is refused.
+	MaxRequestsPerLookup = 100
 	// DefaultConcurrency is the default bound on requests in flight.
 	DefaultConcurrency = 8
 	// DefaultUserAgent is sent unless WithUserAgent says otherwise.
@@ -97,10 +106,11 @@ func defaultOptions() options {
 			Factor:        2,
 			MaxRetryAfter: time.Minute,
 		},
-		userAgent: DefaultUserAgent,
-		now:       time.Now,
-		logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		sleep:     sleepCtx,
+		userAgent:   DefaultUserAgent,
+		now:         time.Now,
+		logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		sleep:       sleepCtx,
+		maxRequests: MaxRequestsPerLookup,
 	}
 }
 

@@ -4,9 +4,15 @@
 // A Resolver asks registries with one HEAD per tag (Accept: OCI index,
 // Docker manifest list, OCI and Docker manifests) and pins the tag's own
 // digest, which for a multi-platform tag is the index. Only when a platform
-// manifest must be chosen, or a registry refuses HEAD, does it GET the
-// manifest; only to learn a single manifest's platform does it read the
-// image config.
+// manifest must be chosen, or a registry refuses HEAD (or answers it
+// without a well-formed sha256 digest), does it GET the manifest; only to
+// learn a single manifest's platform does it read the image config. A
+// HEAD's digest is trusted as docker pull trusts a tag (the builder checks
+// the content against it); where the manifest is fetched anyway, its hash
+// must agree with the HEAD, or the tag's lookups fail.
+//
+// Every request follows at most MaxRedirects redirects, and every lookup
+// sends at most MaxRequestsPerLookup requests.
 //
 // Every reference is looked up once per Resolver, however many files name
 // it: results are cached by normalised name, kind and platform, and
@@ -49,7 +55,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/dockmend/dockmend/internal/imageref"
 	"github.com/dockmend/dockmend/internal/lockfile"
+	"github.com/dockmend/dockmend/internal/redact"
 )
 
 // Kind says what a digest names: a multi-platform index or one manifest.
@@ -112,6 +120,11 @@ type Result struct {
 	Index string
 	// Previous is, for a refresh, the digest that was pinned before.
 	Previous string
+	// PreviousGone is, for a refresh, true when the registry no longer has
+	// the pinned digest (it answered 404), so that its kind and platform
+	// cannot be told: Digest is then the tag's own current digest, the
+	// index for a multi-platform tag, as a new pin would be.
+	PreviousGone bool
 	// Resolved is when the digest was looked up (for lock file results,
 	// when it was recorded).
 	Resolved time.Time
@@ -146,15 +159,24 @@ type Description struct {
 // Resolver resolves image references to digests. It is safe for concurrent
 // use; make one per run, since its cache never expires.
 type Resolver struct {
-	o      options
-	count  *counter
-	puller *remote.Puller // nil when offline
+	o       options
+	count   *counter
+	puller  *remote.Puller // nil when offline
+	secrets *redact.Secrets
+
+	mu      sync.Mutex
+	unreach map[string]*unreachable // by canonical registry
+
+	// rt is the transport stack under authentication (fetch.go lists tags
+	// through it); nil when offline.
+	rt http.RoundTripper
 
 	results memo[Result]
 	heads   memo[tagInfo]
 	gets    memo[manifestInfo]
 	descs   memo[descInfo]
 	configs memo[platformInfo]
+	tags    memo[tagsInfo] // fetch.go
 }
 
 type tagInfo struct {
@@ -187,7 +209,7 @@ func New(opts ...Option) (*Resolver, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Resolver{o: o, count: &counter{inner: o.transport}}
+	r := &Resolver{o: o, count: &counter{inner: o.transport}, secrets: &redact.Secrets{}}
 	if o.offline {
 		return r, nil
 	}
@@ -202,9 +224,12 @@ func New(opts ...Option) (*Resolver, error) {
 	}
 	var rt http.RoundTripper = r.count
 	rt = newLimiter(rt, o.concurrency, o.perRegistry)
+	rt = &bound{inner: rt}
 	rt = &guard{inner: rt, insecure: o.isInsecure, plainOnly: plainOnly, tlsOnly: tlsOnly}
-	rt = &retrier{inner: rt, policy: o.retry, sleep: o.sleep, log: o.logger, count: r.count}
+	rt = &retrier{inner: rt, policy: o.retry, sleep: o.sleep, log: o.logger, count: r.count, secrets: r.secrets}
 	rt = &pingCache{inner: rt, count: r.count, m: map[string]*cachedPing{}}
+	rt = &recorder{inner: rt, secrets: r.secrets}
+	r.rt = rt
 	r.puller, err = remote.NewPuller(
 		remote.WithTransport(rt),
 		remote.WithAuthFromKeychain(o.keychain),
@@ -270,11 +295,108 @@ func (r *Resolver) Resolve(ctx context.Context, req Request) Result {
 		res := r.lookup(ctx, p, req.Kind, platform)
 		return res, res.Reason != ReasonCanceled
 	})
+	if err := r.contradicted(p, p.tag); err != nil && res.Err == nil && res.Source == FromRegistry {
+		res = failed(req.Ref, p.name(), err)
+	}
 	res.Ref = req.Ref
 	if res.Err != nil {
-		res.Err = newError(req.Ref, res.Err)
+		res.Err = r.public(req.Ref, res.Err)
 	}
 	return res
+}
+
+// public makes err, a failed lookup of ref, the *Error callers see: the
+// boundary where registry errors become messages, which masks every
+// credential this Resolver sent wherever the registry repeated it. A
+// registry that cannot be reached is named, and remembered (Unreachable).
+func (r *Resolver) public(ref string, err error) *Error {
+	e := newError(ref, err)
+	msg := r.secrets.Redact(e.msg)
+	if p, perr := parseRef(ref); perr == nil && unreachableErr(e.err) {
+		r.noteUnreachable(p, msg)
+		msg = r.unreachablePrefix(p) + ": " + msg
+	}
+	return &Error{Ref: e.Ref, Reason: e.Reason, msg: msg, err: e.err}
+}
+
+// Unreachable is a registry that a Resolver could not reach: a failed DNS
+// lookup, a refused connection, a timeout while connecting.
+type Unreachable struct {
+	// Registry is the registry as references name it: "docker.io".
+	Registry string
+	// Mirror is the host asked instead, if the registry has a mirror.
+	Mirror string
+	// Err is the first failure, with credentials removed.
+	Err string
+	// Refs counts the distinct references it failed for.
+	Refs int
+}
+
+type unreachable struct {
+	u    Unreachable
+	refs map[string]bool
+}
+
+// Unreachable lists the registries this Resolver could not reach so far,
+// sorted by name, so that a command can report each once rather than once
+// per reference.
+func (r *Resolver) Unreachable() []Unreachable {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Unreachable
+	for _, u := range r.unreach {
+		out = append(out, u.u)
+	}
+	slices.SortFunc(out, func(a, b Unreachable) int { return strings.Compare(a.Registry, b.Registry) })
+	return out
+}
+
+func (r *Resolver) noteUnreachable(p ref, msg string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.unreach == nil {
+		r.unreach = map[string]*unreachable{}
+	}
+	u, ok := r.unreach[p.registry]
+	if !ok {
+		u = &unreachable{u: Unreachable{Registry: p.registry, Err: msg}, refs: map[string]bool{}}
+		if m, ok := r.o.mirrors[p.registry]; ok {
+			u.u.Mirror = m.host
+		}
+		r.unreach[p.registry] = u
+	}
+	if !u.refs[p.name()] {
+		u.refs[p.name()] = true
+		u.u.Refs++
+	}
+}
+
+// unreachablePrefix is the start of the message of a lookup that could not
+// reach p's registry: "cannot reach registry docker.io", with its mirror.
+func (r *Resolver) unreachablePrefix(p ref) string {
+	s := "cannot reach registry " + p.registry
+	if m, ok := r.o.mirrors[p.registry]; ok {
+		s += " (through its mirror " + m.host + ")"
+	}
+	return s
+}
+
+// contradicted returns an error when this run has both the digest a HEAD
+// reported for id (a tag or digest) in p's repository and the manifest a
+// GET fetched for it, and the manifest's hash is not that digest.
+//
+// A HEAD's digest cannot be checked without the manifest, and fetching it
+// for every tag would double the requests (and count as a pull on Docker
+// Hub), so an index pin trusts the HEAD as docker pull trusts a tag; where
+// a GET of the same tag is made anyway (a platform's manifest, a refresh),
+// the two must agree.
+func (r *Resolver) contradicted(p ref, id string) error {
+	t, okT := r.heads.peek(p.key(id))
+	m, okM := r.gets.peek(p.key(id))
+	if !okT || !okM || t.err != nil || m.err != nil || t.digest == m.digest {
+		return nil
+	}
+	return withReason(ReasonDigestMismatch, fmt.Errorf("the registry's HEAD of %s reported %s, but the manifest it serves hashes to %s: not pinning either", p.name(), t.digest, m.digest))
 }
 
 // ResolveAll resolves reqs with at most the configured concurrency of
@@ -324,7 +446,7 @@ func (r *Resolver) lookup(ctx context.Context, p ref, kind Kind, platform string
 	if r.o.offline {
 		return r.fromLock(p, kind, platform)
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.o.timeouts.Lookup)
+	ctx, cancel := context.WithTimeout(withBudget(ctx, r.o.maxRequests), r.o.timeouts.Lookup)
 	defer cancel()
 	var res Result
 	if platform == "" {
@@ -375,6 +497,10 @@ func (r *Resolver) fromLock(p ref, kind Kind, platform string) Result {
 		return failed(p.written, p.name(), withReason(ReasonKindChanged,
 			fmt.Errorf("the lock file pins %s to a %s, not an %s", p.name(), e.Kind, kind)))
 	}
+	if !imageref.IsSHA256(e.Digest) {
+		return failed(p.written, p.name(), withReason(ReasonUnsupported,
+			fmt.Errorf("the lock file pins %s to %q, not a sha256 digest", p.name(), e.Digest)))
+	}
 	return Result{Ref: p.written, Name: p.name(), Digest: e.Digest, Kind: e.Kind, Platform: e.Platform,
 		Index: e.Index, Resolved: e.Resolved, Source: FromLockfile}
 }
@@ -412,7 +538,9 @@ func (r *Resolver) head(ctx context.Context, p ref, id string) tagInfo {
 		}
 		desc, err := r.puller.Head(ctx, target)
 		if err == nil {
-			if k, ok := kindOf(desc.MediaType); ok {
+			// A digest of another algorithm, or a media type that says
+			// nothing, is no answer: the manifest's own hash is.
+			if k, ok := kindOf(desc.MediaType); ok && imageref.IsSHA256(desc.Digest.String()) {
 				return tagInfo{digest: desc.Digest.String(), mediaType: string(desc.MediaType), kind: k}, true
 			}
 		} else if !headRefused(err) {
@@ -537,6 +665,9 @@ func childFor(m manifestInfo, platform string) (v1.Descriptor, error) {
 	case len(match) > 1:
 		return v1.Descriptor{}, withReason(ReasonAmbiguousPlatform, fmt.Errorf("index %s has %d different manifests for %s", m.digest, len(match), platform))
 	}
+	if !imageref.IsSHA256(match[0].Digest.String()) {
+		return v1.Descriptor{}, withReason(ReasonUnsupported, fmt.Errorf("index %s lists %s for %s, not a sha256 digest", m.digest, match[0].Digest, platform))
+	}
 	if k, ok := kindOf(match[0].MediaType); ok && k == KindIndex {
 		return v1.Descriptor{}, withReason(ReasonUnsupported, fmt.Errorf("index %s nests an index for %s", m.digest, platform))
 	}
@@ -591,11 +722,11 @@ func (r *Resolver) Describe(ctx context.Context, reference, digest string) (Desc
 	if r.o.offline {
 		return Description{}, newError(reference, withReason(ReasonOffline, fmt.Errorf("offline: the lock file does not know %s", digest)))
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.o.timeouts.Lookup)
+	ctx, cancel := context.WithTimeout(withBudget(ctx, r.o.maxRequests), r.o.timeouts.Lookup)
 	defer cancel()
 	di := r.describe(ctx, p, digest, nil)
 	if di.err != nil {
-		return Description{}, newError(reference, di.err)
+		return Description{}, r.public(reference, di.err)
 	}
 	return di.d, nil
 }
@@ -686,14 +817,19 @@ func (r *Resolver) Refresh(ctx context.Context, reference string) Result {
 	case !p.tagged:
 		return failed(reference, p.name(), withReason(ReasonInvalid, errors.New("no tag to refresh against")))
 	}
+	ctx = withBudget(ctx, r.o.maxRequests)
 	res := r.results.do("refresh|"+p.name()+"@"+p.digest, func() (Result, bool) {
 		res := r.refresh(ctx, p)
 		res.Previous = p.digest
 		return res, res.Reason != ReasonCanceled
 	})
+	if err := r.contradicted(p, p.tag); err != nil && res.Err == nil {
+		res = failed(reference, p.name(), err)
+		res.Previous = p.digest
+	}
 	res.Ref = reference
 	if res.Err != nil {
-		res.Err = newError(reference, res.Err)
+		res.Err = r.public(reference, res.Err)
 	}
 	return res
 }
@@ -701,7 +837,7 @@ func (r *Resolver) Refresh(ctx context.Context, reference string) Result {
 func (r *Resolver) refresh(ctx context.Context, p ref) Result {
 	old := p.digest
 	resolve := func(kind Kind, platform string) Result {
-		return r.Resolve(ctx, Request{Ref: p.name(), Kind: kind, Platform: platform})
+		return tagFailed(p, r.Resolve(ctx, Request{Ref: p.name(), Kind: kind, Platform: platform}))
 	}
 	d, known := r.describeFromLock(old)
 	if !known && r.o.offline {
@@ -712,7 +848,7 @@ func (r *Resolver) refresh(ctx context.Context, p ref) Result {
 		defer cancel()
 		t := r.head(lctx, p, p.tag)
 		if t.err != nil {
-			return failed(p.written, p.name(), t.err)
+			return failed(p.written, p.name(), fmt.Errorf("looking up the tag %s: %w", p.name(), t.err))
 		}
 		if t.digest == old {
 			// Still current. (A single manifest pinned without a
@@ -720,8 +856,15 @@ func (r *Resolver) refresh(ctx context.Context, p ref) Result {
 			return r.record(p, "", Result{Digest: old, Kind: t.kind, MediaType: t.mediaType})
 		}
 		k := r.head(lctx, p, old)
+		if k.err != nil && classify(k.err) == ReasonNotFound {
+			// Garbage-collected: its kind cannot be told, so take the
+			// tag's own digest, as a new pin would.
+			res := r.record(p, "", Result{Digest: t.digest, Kind: t.kind, MediaType: t.mediaType})
+			res.PreviousGone = res.Err == nil
+			return res
+		}
 		if k.err != nil {
-			return failed(p.written, p.name(), k.err)
+			return failed(p.written, p.name(), fmt.Errorf("looking up the pinned digest %s: %w", old, k.err))
 		}
 		var idx *manifestInfo
 		if k.kind == KindManifest && t.kind == KindIndex {
@@ -758,6 +901,23 @@ func (r *Resolver) refresh(ctx context.Context, p ref) Result {
 	return res
 }
 
+// tagFailed rewords a failed lookup of p's tag, made for a refresh, so
+// that it says the tag failed, not the pinned digest. Failures to find a
+// digest of the pin's kind keep their own words.
+func tagFailed(p ref, res Result) Result {
+	var e *Error
+	if res.Err == nil || !errors.As(res.Err, &e) {
+		return res
+	}
+	switch e.Reason {
+	case ReasonKindChanged, ReasonNoPlatform, ReasonAmbiguousPlatform, ReasonPlatformUnknown,
+		ReasonUnsupported, ReasonDigestMismatch, ReasonOffline, ReasonCanceled:
+		return res
+	}
+	res.Err = &Error{Ref: e.Ref, Reason: e.Reason, msg: "looking up the tag " + p.name() + ": " + e.msg, err: e.err}
+	return res
+}
+
 // childPlatform reports the platform under which an index lists digest.
 func childPlatform(m manifestInfo, digest string) (string, bool) {
 	im, err := v1.ParseIndexManifest(bytes.NewReader(m.raw))
@@ -790,7 +950,8 @@ func headRefused(err error) bool {
 		return false
 	}
 	var pe *policyError
-	if errors.As(err, &pe) {
+	var le *limitError
+	if errors.As(err, &pe) || errors.As(err, &le) {
 		return false
 	}
 	var te *transport.Error

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,15 +20,20 @@ import (
 	"time"
 
 	"golang.org/x/sync/singleflight"
+
+	"github.com/dockmend/dockmend/internal/redact"
 )
 
 // The resolver's own transport sits underneath go-containerregistry's
 // authentication layers (whose retries are switched off) and is, from the
 // top:
 //
+//	recorder   remembers the credentials sent, to mask them in messages
 //	pingCache  answers repeated GET /v2/ pings from the first one per host
 //	retrier    retries 408/429/5xx, resets and timeouts, honouring Retry-After
 //	guard      refuses plain HTTP to hosts that are not loopback or insecure
+//	bound      refuses a request after MaxRedirects redirects, and beyond the
+//	           lookup's budget of requests
 //	limiter    bounds requests in flight, overall and per host
 //	counter    counts what is actually sent, by method and kind
 //	base       *http.Transport with timeouts, or the test's transport
@@ -182,14 +188,109 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	return g.inner.RoundTrip(req)
 }
 
+// recorder remembers the credentials of every request that goes out,
+// whichever layer above added them (go-containerregistry's Basic and
+// Bearer transports, its token requests), so that messages can mask them
+// wherever a registry repeats them: Authorization headers, and the
+// password, refresh_token and similar fields of a token request's form.
+type recorder struct {
+	inner   http.RoundTripper
+	secrets *redact.Secrets
+}
+
+// secretFields are the form fields of token requests that hold
+// credentials.
+var secretFields = []string{"password", "refresh_token", "access_token", "client_secret", "assertion"}
+
+// RoundTrip records req's credentials, then sends it.
+func (c *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	for _, h := range []string{"Authorization", "Proxy-Authorization"} {
+		for _, v := range req.Header.Values(h) {
+			c.secrets.AddHeader(v)
+		}
+	}
+	if req.Method == http.MethodPost && req.GetBody != nil &&
+		strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if body, err := req.GetBody(); err == nil {
+			data, err := io.ReadAll(io.LimitReader(body, 64<<10))
+			body.Close()
+			if form, perr := url.ParseQuery(string(data)); err == nil && perr == nil {
+				for _, k := range secretFields {
+					for _, v := range form[k] {
+						c.secrets.Add(v)
+					}
+				}
+			}
+		}
+	}
+	if u := req.URL.User; u != nil {
+		if p, ok := u.Password(); ok {
+			c.secrets.Add(p)
+		}
+	}
+	return c.inner.RoundTrip(req)
+}
+
+// limitError is a request refused because a registry made a lookup need
+// more redirects or requests than allowed.
+type limitError struct{ msg string }
+
+// Error returns the refusal.
+func (e *limitError) Error() string { return e.msg }
+
+// bound refuses a request that follows more than MaxRedirects redirects,
+// and any request beyond the budget its lookup carries in its context
+// (see withBudget). go-containerregistry follows redirects without a limit
+// of its own; the redirect chain is told by the Response field Go's client
+// sets on each request it makes to follow a redirect.
+type bound struct {
+	inner http.RoundTripper
+}
+
+// RoundTrip refuses req if it is one redirect or one request too many.
+func (b *bound) RoundTrip(req *http.Request) (*http.Response, error) {
+	hops := 0
+	for r := req; r.Response != nil && r.Response.Request != nil && hops <= MaxRedirects; r = r.Response.Request {
+		hops++
+	}
+	if hops > MaxRedirects {
+		return nil, &limitError{fmt.Sprintf("stopped after %d redirects: the registry keeps redirecting (next to %s)", MaxRedirects, redact.String(req.URL.Redacted()))}
+	}
+	if bg, ok := req.Context().Value(budgetKey{}).(*budget); ok && bg.left.Add(-1) < 0 {
+		return nil, &limitError{fmt.Sprintf("stopped after %d requests for one lookup: the registry keeps asking for more", bg.max)}
+	}
+	return b.inner.RoundTrip(req)
+}
+
+// budget is the number of requests a lookup may still send.
+type budget struct {
+	left atomic.Int64
+	max  int
+}
+
+type budgetKey struct{}
+
+// withBudget gives a lookup a budget of n requests, unless ctx belongs to
+// a lookup that has one already (a refresh resolves the tag within its
+// own budget).
+func withBudget(ctx context.Context, n int) context.Context {
+	if _, ok := ctx.Value(budgetKey{}).(*budget); ok {
+		return ctx
+	}
+	bg := &budget{max: n}
+	bg.left.Store(int64(n))
+	return context.WithValue(ctx, budgetKey{}, bg)
+}
+
 // retrier retries transient failures with exponential backoff, honouring
 // Retry-After on 429 and 503.
 type retrier struct {
-	inner  http.RoundTripper
-	policy Retry
-	sleep  func(context.Context, time.Duration) error
-	log    *slog.Logger
-	count  *counter
+	inner   http.RoundTripper
+	policy  Retry
+	sleep   func(context.Context, time.Duration) error
+	log     *slog.Logger
+	count   *counter
+	secrets *redact.Secrets
 }
 
 // retryStatus reports whether a response status is worth a retry.
@@ -235,9 +336,9 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 			resp.Body.Close()
 		} else {
-			what = redact(err.Error())
+			what = t.secrets.Redact(err.Error())
 		}
-		t.log.Debug("retrying request", "method", req.Method, "url", redact(req.URL.Redacted()), "after", what, "attempt", attempt, "wait", wait)
+		t.log.Debug("retrying request", "method", req.Method, "url", t.secrets.Redact(req.URL.Redacted()), "after", what, "attempt", attempt, "wait", wait)
 		if serr := t.sleep(ctx, wait); serr != nil {
 			return nil, serr
 		}
@@ -296,7 +397,8 @@ func retryableError(err error) bool {
 	// header timeout also matches context.DeadlineExceeded, and is
 	// retried below as a timeout.)
 	var pe *policyError
-	if errors.As(err, &pe) {
+	var le *limitError
+	if errors.As(err, &pe) || errors.As(err, &le) {
 		return false
 	}
 	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||

@@ -10,10 +10,15 @@ import (
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/apk"
 	"github.com/dockmend/dockmend/transform/apt"
+	"github.com/dockmend/dockmend/transform/composer"
 	"github.com/dockmend/dockmend/transform/dnf"
+	"github.com/dockmend/dockmend/transform/gem"
 	"github.com/dockmend/dockmend/transform/multistage"
+	"github.com/dockmend/dockmend/transform/npm"
 	"github.com/dockmend/dockmend/transform/pin"
 	"github.com/dockmend/dockmend/transform/pip"
+	"github.com/dockmend/dockmend/transform/tag"
+	"github.com/dockmend/dockmend/transform/yarn"
 	"github.com/dockmend/dockmend/transform/zypper"
 )
 
@@ -23,6 +28,12 @@ type Config struct {
 	Pin pin.Options
 	// Multistage configures the multistage rule: runtime bases, build args.
 	Multistage multistage.Options
+	// CacheMounts makes the apt, npm, yarn and pip rules fix with BuildKit
+	// cache mounts instead of removing what they leave (.dockmend.yaml
+	// cache-mounts).
+	CacheMounts bool
+	// Tag configures the tag rule: its registry, build args.
+	Tag tag.Options
 }
 
 // All returns every transformer in the order the engine runs them. The
@@ -30,12 +41,17 @@ type Config struct {
 func All(cfg Config) []*transform.Transformer {
 	return []*transform.Transformer{
 		pin.New(cfg.Pin),
-		apt.Transformer,
+		apt.New(apt.Options{CacheMounts: cfg.CacheMounts}),
 		apk.Transformer,
 		dnf.Transformer,
 		zypper.Transformer,
-		pip.Transformer,
+		pip.New(pip.Options{CacheMounts: cfg.CacheMounts}),
+		npm.New(npm.Options{CacheMounts: cfg.CacheMounts}),
+		yarn.New(yarn.Options{CacheMounts: cfg.CacheMounts}),
+		gem.Transformer,
+		composer.Transformer,
 		multistage.New(cfg.Multistage),
+		tag.New(cfg.Tag),
 	}
 }
 

@@ -83,8 +83,9 @@ func (in *Instruction) parseScript() (*Script, error) {
 		return nil, fmt.Errorf("%w: exec form", ErrNotShell)
 	}
 	if in.Parent != nil {
-		if in.File.Escape == '`' {
-			return nil, fmt.Errorf("%w: ONBUILD trigger of a Windows file", ErrNotShell)
+		if in.File.Escape == '`' || in.Parent.Stage != nil && in.Parent.Stage.Windows() {
+			// The trigger runs in an image built on this Windows one.
+			return nil, fmt.Errorf("%w: ONBUILD trigger of a Windows image", ErrNotShell)
 		}
 	} else if !in.POSIXShell() {
 		return nil, fmt.Errorf("%w: runs under %s", ErrNotShell, strings.Join(in.Shell(), " "))

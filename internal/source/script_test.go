@@ -121,7 +121,8 @@ func TestScriptErrors(t *testing.T) {
 		{"python shebang", "FROM a\nRUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF\n", true, "heredoc script for /usr/bin/env python3"},
 		{"CRLF heredoc", "FROM a\r\nRUN <<EOF\r\necho hi\r\nEOF\r\n", true, "CR line endings"},
 		{"two heredocs", "FROM a\nRUN <<A <<B\na\nA\nb\nB\n", true, "heredoc feeds another command"},
-		{"ONBUILD trigger in a Windows file", "# escape=`\nFROM a\nONBUILD RUN echo\n", true, "ONBUILD trigger of a Windows file"},
+		{"ONBUILD trigger in a Windows file", "# escape=`\nFROM a\nONBUILD RUN echo\n", true, "ONBUILD trigger of a Windows image"},
+		{"ONBUILD trigger of a Windows image", "FROM node:7.9.0-windowsservercore\nONBUILD RUN npm install ; Remove-Item x\n", true, "ONBUILD trigger of a Windows image"},
 		{"shell syntax error", "FROM a\nRUN echo \"unterminated\n", false, "line 2: shell:"},
 		{"shell syntax error after a continuation", "FROM a\nRUN echo ok && \\\n  if then\n", false, "line 2: shell:"},
 	}

@@ -143,6 +143,12 @@ func (f *File) buildStages() {
 				shell = endShell[parent]
 			}
 			f.Stages = append(f.Stages, s)
+			if _, dup := f.stageNames[s.Name]; s.Name != "" && !dup {
+				if f.stageNames == nil {
+					f.stageNames = map[string]*Stage{}
+				}
+				f.stageNames[s.Name] = s
+			}
 			cur = s
 			in.Stage = s
 			continue

@@ -2,7 +2,8 @@
 // tests: go-containerregistry's pkg/registry, seeded with small images and
 // multi-platform indexes whose digests depend only on their spec, behind a
 // layer that logs requests and injects faults (latency, 503s, 429s with
-// Retry-After, stalls, connection resets) and can demand bearer tokens from
+// Retry-After, stalls, connection resets, endless redirects, lying digest
+// headers, errors that echo credentials) and can demand bearer tokens from
 // a token endpoint it serves.
 //
 // Go tests use Start and Server.Seed; the dockmend-testregistry command wraps
@@ -17,6 +18,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -58,7 +60,30 @@ type Faults struct {
 	// GenericContentType sends manifests as "application/json", like some
 	// proxies, instead of their media type.
 	GenericContentType bool
+	// Redirect answers every manifest request whose path contains Match
+	// with a redirect that never ends: see Redirect.
+	Redirect Redirect
+	// HeadDigest, when set, replaces Docker-Content-Digest in the
+	// responses to HEAD requests of manifests, like a registry or proxy
+	// that reports the wrong digest.
+	HeadDigest string
+	// EchoAuth answers every request whose path contains Match and that
+	// carries an Authorization header with 403 and an error message that
+	// repeats the header's credentials without their "Basic" or "Bearer"
+	// prefix, like registries that echo what they were sent.
+	EchoAuth bool
 }
+
+// Redirect is a kind of endless redirect.
+type Redirect string
+
+const (
+	// RedirectSelf redirects a request to its own URL.
+	RedirectSelf Redirect = "self"
+	// RedirectChain redirects a request to a new URL each time: the same
+	// path with the query ?hop=N+1.
+	RedirectChain Redirect = "chain"
+)
 
 // Auth configures bearer-token authentication like Docker Hub's: requests
 // under /v2/ without a valid token get 401 with a Bearer challenge naming the
@@ -325,18 +350,41 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if cur.EchoAuth && strings.Contains(r.URL.Path, cur.Match) {
+		if a := r.Header.Get("Authorization"); a != "" {
+			_, cred, _ := strings.Cut(a, " ")
+			rec.Header().Set("Content-Type", "application/json")
+			rec.WriteHeader(http.StatusForbidden)
+			fmt.Fprintf(rec, `{"errors":[{"code":"DENIED","message":"credentials %s are not allowed"}]}`, cred)
+			return
+		}
+	}
 	if r.URL.Path == "/token" {
 		s.serveToken(rec, r)
 		return
 	}
 	var w2 http.ResponseWriter = rec
+	if strings.Contains(r.URL.Path, "/manifests/") && cur.Redirect != "" && strings.Contains(r.URL.Path, cur.Match) {
+		u := *r.URL
+		if cur.Redirect == RedirectChain {
+			hop, _ := strconv.Atoi(r.URL.Query().Get("hop"))
+			u.RawQuery = "hop=" + strconv.Itoa(hop+1)
+		}
+		rec.Header().Set("Location", u.RequestURI())
+		rec.WriteHeader(http.StatusTemporaryRedirect)
+		return
+	}
 	if strings.Contains(r.URL.Path, "/manifests/") {
 		if cur.RefuseHead && r.Method == http.MethodHead {
 			rec.WriteHeader(http.StatusMethodNotAllowed)
 			return
 		}
-		if cur.HideDigest || cur.GenericContentType {
-			w2 = &headerRewriter{ResponseWriter: rec, hideDigest: cur.HideDigest, generic: cur.GenericContentType}
+		headDigest := ""
+		if r.Method == http.MethodHead {
+			headDigest = cur.HeadDigest
+		}
+		if cur.HideDigest || cur.GenericContentType || headDigest != "" {
+			w2 = &headerRewriter{ResponseWriter: rec, hideDigest: cur.HideDigest, generic: cur.GenericContentType, digest: headDigest}
 		}
 	}
 	if s.auth != nil && !s.authorized(r) {
@@ -358,6 +406,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type headerRewriter struct {
 	http.ResponseWriter
 	hideDigest, generic, wrote bool
+	digest                     string // replaces Docker-Content-Digest if set
 }
 
 // WriteHeader rewrites the headers once, before they are sent.
@@ -366,6 +415,9 @@ func (w *headerRewriter) WriteHeader(code int) {
 		w.wrote = true
 		if w.hideDigest {
 			w.Header().Del("Docker-Content-Digest")
+		}
+		if w.digest != "" && code == http.StatusOK {
+			w.Header().Set("Docker-Content-Digest", w.digest)
 		}
 		if w.generic && code == http.StatusOK {
 			w.Header().Set("Content-Type", "application/json")

@@ -208,3 +208,67 @@ func TestStartRejectsNonLoopback(t *testing.T) {
 		t.Error("Start on 0.0.0.0 succeeded")
 	}
 }
+
+// TestHostileFaults checks the faults that stand for hostile or broken
+// registries: endless redirects, a lying digest header, and errors that
+// echo the credentials they were sent.
+func TestHostileFaults(t *testing.T) {
+	ctx := context.Background()
+	s := start(t)
+	seeded, err := s.Seed(ctx, Image{Repo: "a/b", Tag: "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := s.URL() + "/v2/a/b/manifests/1"
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	location := func() string {
+		t.Helper()
+		resp, err := noFollow.Head(url + "?hop=4")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTemporaryRedirect {
+			t.Fatalf("status %d, want 307", resp.StatusCode)
+		}
+		return resp.Header.Get("Location")
+	}
+	s.SetFaults(Faults{Redirect: RedirectSelf})
+	if got := location(); got != "/v2/a/b/manifests/1?hop=4" {
+		t.Errorf("self redirect to %q", got)
+	}
+	s.SetFaults(Faults{Redirect: RedirectChain})
+	if got := location(); got != "/v2/a/b/manifests/1?hop=5" {
+		t.Errorf("chain redirect to %q", got)
+	}
+
+	bad := "sha256:" + strings.Repeat("e", 64)
+	s.SetFaults(Faults{HeadDigest: bad})
+	if resp := head(t, url, nil); resp.Header.Get("Docker-Content-Digest") != bad {
+		t.Errorf("HEAD digest %q, want %q", resp.Header.Get("Docker-Content-Digest"), bad)
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Docker-Content-Digest"); got != seeded[0].Digest {
+		t.Errorf("GET digest %q, want the true %q", got, seeded[0].Digest)
+	}
+
+	s.SetFaults(Faults{EchoAuth: true, Match: "/manifests/"})
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Authorization", "Basic c2VjcmV0")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "credentials c2VjcmV0 are") {
+		t.Errorf("echo: %d %s", resp.StatusCode, body)
+	}
+	if resp := head(t, url, nil); resp.StatusCode != 200 {
+		t.Errorf("echo without credentials: %d", resp.StatusCode)
+	}
+}

@@ -25,16 +25,12 @@ var Transformer = &transform.Transformer{
 }
 
 func run(p *transform.Pass) error {
-	if err := p.Context.Err(); err != nil {
-		return err
-	}
-	p.File.Walk(func(in *source.Instruction) {
+	return p.Walk(func(in *source.Instruction) {
 		if in.Is("RUN") && shellcmd.Mentions(in, "apk") && shellcmd.ImageStage(in) &&
 			!shellcmd.CacheCovers(in, "/var/cache/apk") && !shellcmd.CacheCovers(in, "/etc/apk/cache") {
 			checkRun(p, in)
 		}
 	})
-	return nil
 }
 
 // valueOptions returns apk's options that take a value.

@@ -3,8 +3,9 @@ package apt
 import (
 	_ "embed"
 	"regexp"
-	"slices"
 	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/internal/source"
@@ -14,48 +15,67 @@ import (
 //go:embed doc.go
 var doc string
 
-// Transformer is the apt rule: apt becomes apt-get, apt-get gets -y (and,
-// as an unsafe fix, --no-install-recommends), a lone apt-get update is
-// merged into the install it serves, and package lists are removed in the
-// RUN that leaves them.
-var Transformer = &transform.Transformer{
-	Name:    "apt",
-	Doc:     transform.MustExtractDoc(doc, "apt"),
-	Default: true,
-	Fixes:   []string{"DL3009", "DL3014", "DL3015", "DL3027"},
-	Run:     run,
+// Options configure the rule.
+type Options struct {
+	// CacheMounts fixes a RUN that leaves the package lists with BuildKit
+	// cache mounts over /var/cache/apt and /var/lib/apt instead of
+	// removing the lists.
+	CacheMounts bool
 }
 
-func run(p *transform.Pass) error {
+// Transformer is the apt rule with the default options: apt becomes
+// apt-get, apt-get gets -y (and, as an unsafe fix,
+// --no-install-recommends), a lone apt-get update is merged into the
+// install it serves, and package lists are removed in every RUN that
+// leaves them.
+var Transformer = New(Options{})
+
+// New returns the apt transformer configured by opts.
+func New(opts Options) *transform.Transformer {
+	return &transform.Transformer{
+		Name:    "apt",
+		Doc:     transform.MustExtractDoc(doc, "apt"),
+		Default: true,
+		Fixes:   []string{"DL3009", "DL3014", "DL3015", "DL3027"},
+		Run:     func(p *transform.Pass) error { return run(p, opts) },
+	}
+}
+
+func run(p *transform.Pass, opts Options) error {
 	f := p.File
+	any := false
+	f.Walk(func(in *source.Instruction) { any = any || mentionsApt(in) })
+	if !any {
+		return nil // nothing to fix; spare the shell parser
+	}
+	runs := map[*source.Stage][]*runInfo{}
+	lone := map[*runInfo]*runInfo{}
 	for _, st := range f.Stages {
-		if err := p.Context.Err(); err != nil {
+		if err := p.Err(); err != nil {
 			return err
 		}
-		if !slices.ContainsFunc(st.Instructions, mentionsApt) {
-			continue // nothing to fix; spare the shell parser
-		}
-		var runs []*runInfo
 		for _, in := range st.Instructions {
+			if err := p.Err(); err != nil {
+				return err
+			}
 			if in.Is("RUN") {
 				r := analyze(in)
 				checkCommands(p, r)
-				runs = append(runs, r)
+				runs[st] = append(runs[st], r)
 			}
 		}
-		checkMerges(p, st, runs)
-		if len(runs) > 0 && shellcmd.ImageStage(runs[0].in) {
-			checkLists(p, runs)
+		for a, b := range checkMerges(p, st, runs[st]) {
+			lone[a] = b
 		}
 	}
-	f.Walk(func(in *source.Instruction) {
+	checkLists(p, opts, f, runs, lone)
+	return p.Walk(func(in *source.Instruction) {
 		if in.Parent != nil && mentionsApt(in) {
 			r := analyze(in)
 			checkCommands(p, r)
-			checkLists(p, []*runInfo{r})
+			checkTrigger(p, opts, r)
 		}
 	})
-	return nil
 }
 
 // mentionsApt reports a RUN that may run apt, apt-get or aptitude.
@@ -85,22 +105,82 @@ type runInfo struct {
 	// cached reports a cache or tmpfs mount over the lists: what the
 	// RUN does to them does not reach the image.
 	cached bool
+	// firstUse and firstScript are the first command that uses the
+	// lists, and the first that runs a script, before the RUN first
+	// updates or removes them; nil when there is none.
+	firstUse, firstScript *shellcmd.Command
+	// lastKind is update or remove, whichever the RUN does last to the
+	// lists (0: neither); lastUpdate is its last update command.
+	lastKind   int
+	lastUpdate *shellcmd.Command
+	// exec reports an exec-form RUN: its command is read (events) but
+	// cannot be edited (script is nil).
+	exec bool
 }
 
 func analyze(in *source.Instruction) *runInfo {
 	r := &runInfo{in: in, cached: shellcmd.CacheCovers(in, listsDir)}
 	s, err := in.Script()
 	if err != nil {
+		// An exec-form RUN is read, not edited.
+		if c, ok := shellcmd.ExecCommand(in); ok {
+			r.exec = true
+			r.events = events(c, 0)
+			r.summarize()
+		}
 		return r
 	}
 	r.script = s
 	r.cmds = shellcmd.Commands(s)
 	for _, c := range r.cmds {
-		if k := eventKind(c); k != 0 {
-			r.events = append(r.events, event{k, c})
+		r.events = append(r.events, events(c, 0)...)
+	}
+	r.summarize()
+	return r
+}
+
+// summarize sets firstUse, firstScript, lastKind and lastUpdate from the
+// events.
+func (r *runInfo) summarize() {
+	for _, e := range r.events {
+		switch e.kind {
+		case use:
+			if r.lastKind == 0 && r.firstUse == nil {
+				r.firstUse = e.cmd
+			}
+		case script:
+			if r.lastKind == 0 && r.firstScript == nil {
+				r.firstScript = e.cmd
+			}
+		case update:
+			r.lastKind, r.lastUpdate = update, e.cmd
+		case remove:
+			r.lastKind = remove
 		}
 	}
-	return r
+}
+
+// maxInlineDepth bounds the nesting of programs given as strings ("sh -c
+// 'su -c \"...\"'") that events reads.
+const maxInlineDepth = 3
+
+// events returns what command c does to the package lists. The commands
+// of a program c runs from a string ("bash -c '...'") are read in its
+// place.
+func events(c *shellcmd.Command, depth int) []event {
+	if depth < maxInlineDepth {
+		if inner, ok := c.Inline(); ok {
+			var out []event
+			for _, ic := range inner {
+				out = append(out, events(ic, depth+1)...)
+			}
+			return out
+		}
+	}
+	if k := eventKind(c); k != 0 {
+		return []event{{k, c}}
+	}
+	return nil
 }
 
 const listsDir = "/var/lib/apt/lists"
@@ -158,22 +238,42 @@ func eventKind(c *shellcmd.Command) int {
 				}
 			}
 		}
-	case "sh", "bash", "dash", "ash", "zsh", "ksh", "su", "source", ".", "eval":
-		// A script given as a string ("bash -c '... rm -rf
-		// /var/lib/apt/lists/*'") is not parsed; one that mentions
-		// removing the lists is taken to remove them.
-		for _, w := range c.Args[1:] {
-			if w.Literal && strings.Contains(w.Value, "rm ") && strings.Contains(w.Value, listsDir) {
-				return remove
-			}
+	case "source", ".":
+		return 0 // reads settings into the shell: ~/.bashrc, a virtualenv's activate
+	case "make.bash", "all.bash":
+		// Go's toolchain bootstrap ("cd /usr/local/go/src &&
+		// ./make.bash") builds Go and never calls apt.
+		if strings.Contains(c.Args[0].Value, "go/src/") || c.Script != nil && strings.Contains(c.Script.Text, "go/src") {
+			return 0
 		}
 		return script
 	default:
-		if strings.HasSuffix(c.Name(), ".sh") {
+		if c.RunsScript() && !c.Downloaded() {
+			// An installer fetched and run in one command (curl ... |
+			// sh) is written for any image, where the lists are
+			// usually empty (official images ship without them): when
+			// it needs packages, it runs apt-get update itself.
+			// A script given as a string that cannot be read ("bash -c
+			// "... rm -rf /var/lib/apt/lists/* $X"") is taken to remove
+			// the lists when it mentions removing them.
+			for _, w := range c.Args[1:] {
+				if t := wordText(w); strings.Contains(t, "rm ") && strings.Contains(t, listsDir) {
+					return remove
+				}
+			}
 			return script
 		}
 	}
 	return 0
+}
+
+// wordText returns a word as the shell program spells it.
+func wordText(w shellcmd.Word) string {
+	var b strings.Builder
+	if err := syntax.NewPrinter().Print(&b, w.Node); err != nil {
+		return w.Value
+	}
+	return b.String()
 }
 
 // removesLists reports whether removing path p (a glob like

@@ -10,3 +10,7 @@ import (
 func TestApt(t *testing.T) {
 	transformtest.Run(t, "testdata", apt.Transformer)
 }
+
+func TestAptCacheMounts(t *testing.T) {
+	transformtest.Run(t, "testdata/cache-mounts", apt.New(apt.Options{CacheMounts: true}))
+}

@@ -3,139 +3,525 @@ package apt
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/dockmend/dockmend/internal/shellcmd"
+	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 )
 
 const listsCleanup = "rm -rf /var/lib/apt/lists/*"
 
-// checkLists follows the package lists through the RUNs of one stage (or
-// one ONBUILD trigger) and reports the RUN that should remove them: the
-// last RUN that uses the lists an apt-get update left, before the lists
-// are updated again, removed, or the stage ends.
-func checkLists(p *transform.Pass, runs []*runInfo) {
-	var pending, from *runInfo // the RUN to clean, the RUN that updated
+// A holder is a RUN whose layer keeps the package lists once the rule's
+// plan is carried out up to it: a RUN that updates them and does not
+// remove them, or a RUN that installs from the lists of an earlier RUN
+// (a relay), which the plan gives an apt-get update of its own. The plan
+// then removes the lists at the end of every holder, so that no layer
+// keeps them.
+type holder struct {
+	r *runInfo
+	// root is the update command whose text a relay's own update copies:
+	// r's own update, or, for a relay without one, its chain's.
+	root *shellcmd.Command
+	// prev is the holder whose lists a relay installs from; nil for a RUN
+	// that updates before it installs.
+	prev *holder
+	// next are the RUNs that install next from r's lists: later in the
+	// stage, or first in each stage built FROM it.
+	next []*runInfo
+	// blocker is the first RUN after r, before the lists are updated or
+	// removed again, that may use them unseen: it runs a script (blockCmd)
+	// or cannot be analysed (blockCmd nil).
+	blocker  *runInfo
+	blockCmd *shellcmd.Command
+	// replaced reports that a later RUN updates or removes the lists
+	// before any RUN uses them.
+	replaced bool
+	// merged reports that the RUN before r (a lone apt-get update, or a
+	// holder with mergeNext) is merged into it: r needs no update of its
+	// own. mergeNext reports that r's fix merges the next RUN into r; skip
+	// that r is a lone update merged into the next RUN by checkMerges.
+	merged, mergeNext, skip bool
+	mergeEdit               transform.Edit
+	// joined reports that r's RUN is joined to the RUN before it by that
+	// RUN's merge (its keyword and flags go).
+	joined bool
+	// orphan reports a RUN that installs from lists no earlier RUN left
+	// (the base image's, if it has any, or none since the RUN gone
+	// removed them), or a relay of such a RUN: it gets an apt-get update
+	// of its own like any relay.
+	orphan bool
+	gone   *runInfo
+}
+
+func (h *holder) block(r *runInfo, c *shellcmd.Command) {
+	if h.blocker == nil {
+		h.blocker, h.blockCmd = r, c
+	}
+}
+
+// checkLists plans the removal of the package lists over the RUNs of a
+// file's stages (runs maps each stage to its analysed RUNs) and reports
+// every RUN of an image stage whose layer keeps them. merged maps each
+// lone apt-get update that checkMerges merges into the next RUN to that
+// RUN.
+func checkLists(p *transform.Pass, opts Options, f *source.File, runs map[*source.Stage][]*runInfo, merged map[*runInfo]*runInfo) {
+	w := &plan{byRun: map[*runInfo]*holder{}}
+	end := map[*source.Stage]*holder{}
+	for _, st := range f.Stages {
+		var cur *holder
+		if parent := f.StageByName(st.Base.Text); parent != nil && parent.Index < st.Index {
+			cur = end[parent]
+		}
+		end[st] = w.walk(runs[st], cur)
+	}
+	w.decide(merged)
+	for _, h := range w.holders {
+		if !h.skip && shellcmd.ImageStage(h.r.in) {
+			report(p, opts, h)
+		}
+	}
+}
+
+// checkTrigger reports an ONBUILD RUN trigger that leaves the lists.
+func checkTrigger(p *transform.Pass, opts Options, r *runInfo) {
+	w := &plan{byRun: map[*runInfo]*holder{}}
+	w.walk([]*runInfo{r}, nil)
+	w.decide(nil)
+	for _, h := range w.holders {
+		report(p, opts, h)
+	}
+}
+
+type plan struct {
+	holders []*holder
+	byRun   map[*runInfo]*holder
+}
+
+// walk follows the lists through runs, starting with the holder cur
+// (from the stage built upon, or nil), and returns the holder at the end.
+func (w *plan) walk(runs []*runInfo, cur *holder) *holder {
+	var gone *runInfo // the RUN that last removed the lists
 	for _, r := range runs {
-		if r.script == nil {
-			if pending != nil {
-				report(p, pending, from, fmt.Sprintf("the RUN on line %d cannot be analysed and may need them", r.in.StartLine))
-				pending = nil
+		if r.script == nil && !r.exec {
+			if cur != nil {
+				cur.block(r, nil)
 			}
 			continue
 		}
 		if r.cached || len(r.events) == 0 {
 			continue
 		}
-		if pending != nil {
-			switch r.events[0].kind {
-			case update:
-				reportUnused(p, pending, from)
-				pending = nil
-			case remove:
-				report(p, pending, from, "")
-				pending = nil
-			case script:
-				report(p, pending, from, fmt.Sprintf("the RUN on line %d runs a script that may need them", r.in.StartLine))
-				pending = nil
+		if cur != nil {
+			switch {
+			case r.firstUse != nil:
+				cur.next = append(cur.next, r)
+			case r.firstScript != nil:
+				cur.block(r, r.firstScript)
+			case r.lastKind != 0 && cur.blocker == nil:
+				cur.replaced = true
 			}
 		}
-		last := 0
-		for _, e := range r.events {
-			if e.kind == update || e.kind == remove {
-				last = e.kind
-			}
-		}
+		var h *holder
 		switch {
-		case last == remove:
-			pending = nil
-		case last == update:
-			pending, from = r, r
-		case pending != nil:
-			pending = r // it uses the lists: the cleanup moves here
+		case r.lastKind == remove:
+			cur, gone = nil, r
+		case r.lastKind == update:
+			h = &holder{r: r, root: r.lastUpdate}
+			if r.firstUse != nil && cur != nil {
+				h.prev = cur
+			}
+			h.orphan, h.gone = r.firstUse != nil && cur == nil, gone
+		case r.firstUse != nil && cur != nil:
+			h = &holder{r: r, root: cur.root, prev: cur, orphan: cur.orphan && cur.root == nil}
+		case r.firstUse != nil:
+			h = &holder{r: r, orphan: true, gone: gone}
+		}
+		if h != nil {
+			w.holders = append(w.holders, h)
+			w.byRun[r] = h
+			cur = h
 		}
 	}
-	if pending != nil {
-		report(p, pending, from, "")
+	return cur
+}
+
+// decide chooses, for each holder, whether the next RUN is merged into it
+// and marks the RUNs merged into their predecessor.
+func (w *plan) decide(lone map[*runInfo]*runInfo) {
+	for _, h := range w.holders {
+		if len(h.next) != 1 || h.blocker != nil {
+			continue
+		}
+		n := h.next[0]
+		if lone[h.r] == n {
+			h.skip = true
+			if nh := w.byRun[n]; nh != nil {
+				nh.merged = true
+			}
+			continue
+		}
+		if !shellcmd.ImageStage(h.r.in) {
+			continue
+		}
+		if e, ok := mergeEdit(h.r, n); ok {
+			h.mergeNext, h.mergeEdit = true, e
+			if nh := w.byRun[n]; nh != nil {
+				nh.merged, nh.joined = true, true
+			}
+		}
 	}
 }
 
-// reportUnused reports the pending RUN r when the next RUN that touches
-// the lists updates them again. A RUN that is only apt-get update is then
-// redundant and is deleted; others get the cleanup.
-func reportUnused(p *transform.Pass, r, from *runInfo) {
-	if r != from || !loneUpdate(r) || deleteBlocker(r) != "" {
-		report(p, r, from, "")
+// aptMounts are the cache mounts of the cache-mounts style, as Docker's
+// documentation shows them.
+var aptMounts = []string{"type=cache,target=/var/cache/apt,sharing=locked", "type=cache,target=/var/lib/apt,sharing=locked"}
+
+// report reports the holder h with the fix of its part of the plan.
+func report(p *transform.Pass, opts Options, h *holder) {
+	r := h.r
+	var fd transform.Finding
+	switch {
+	case h.orphan && (h.prev == nil || h.root == nil):
+		c := r.firstUse
+		fd = transform.Finding{
+			Code:    "DL3009",
+			Start:   c.Start(),
+			End:     cmdEnd(c),
+			Message: useText(c) + " runs on package lists that no earlier RUN of the stage updated (the base image's, if it has any)",
+		}
+		if h.gone != nil {
+			fd.Message = fmt.Sprintf("%s runs after the RUN on line %d removed the package lists", useText(c), h.gone.in.StartLine)
+		}
+	case h.prev != nil:
+		c := r.firstUse
+		fd = transform.Finding{
+			Code:    "DL3009",
+			Start:   c.Start(),
+			End:     cmdEnd(c),
+			Message: fmt.Sprintf("%s uses the package lists of the update on line %d, so they stay in that RUN's layer", useText(c), h.prev.rootLine()),
+		}
+	default:
+		c := h.root
+		fd = transform.Finding{
+			Code:    "DL3009",
+			Start:   c.Start(),
+			End:     cmdEnd(c),
+			Message: updateText(c) + " leaves the package lists in the image",
+		}
+	}
+	if r.script == nil {
+		fd.Message += "; not fixed: the RUN is in exec form"
+		p.Report(fd)
 		return
 	}
-	c := r.cmds[0]
-	f := r.in.File
-	ls, _ := f.Line(r.in.StartLine)
-	_, le := f.Line(r.in.EndLine)
-	p.Report(transform.Finding{
-		Code:    "DL3009",
-		Start:   r.in.Start,
-		End:     r.in.End,
-		Message: updateText(c) + " leaves the package lists in the image, and the next RUN that uses them updates them again",
-		Fix: &transform.Fix{
-			Message: "remove the redundant RUN",
-			Edits:   []transform.Edit{{Start: ls, End: le}},
-		},
-	})
-}
-
-// report reports that r leaves the lists from's update in the image, with
-// a fix unless blocked says why not.
-func report(p *transform.Pass, r, from *runInfo, blocked string) {
-	// Point at the update that left the lists, or at the last command
-	// that uses them when the update was in an earlier RUN.
-	want := update
-	if from != r {
-		want = use
-	}
-	var c *shellcmd.Command
-	for _, e := range r.events {
-		if e.kind == want {
-			c = e.cmd
+	var edits []transform.Edit
+	var did []string
+	blocked, note := "", ""
+	if h.orphan && h.prev == nil {
+		e, err := ownUpdate(r, nil)
+		if err != nil {
+			fd.Message += "; not fixed: this RUN cannot run apt-get update first: " + shapeReason(err)
+			p.Report(fd)
+			return
 		}
-	}
-	end := c.Args[0].End
-	if i, _ := subcommand(c); i > 0 {
-		end = c.Args[i].End
-	}
-	fd := transform.Finding{
-		Code:    "DL3009",
-		Start:   c.Start(),
-		End:     end,
-		Message: updateText(c) + " leaves the package lists in the image",
-	}
-	if from != r {
-		fd.Message = fmt.Sprintf("the package lists from the update on line %d stay in the image; this RUN is the last that uses them", from.in.StartLine)
-	}
-	if blocked == "" {
-		cleanup := listsCleanup
-		for _, e := range r.events {
-			if e.kind != remove && e.cmd.Sudo() {
-				cleanup = "sudo " + listsCleanup // the build user is not root
-			}
-		}
-		e, err := shellcmd.Append(r.script, cleanup)
-		var se *shellcmd.ShapeError
-		if errors.As(err, &se) {
-			blocked = se.Reason
-		} else if err != nil {
-			blocked = err.Error()
+		edits = append(edits, e)
+		did = append(did, "run apt-get update first")
+	} else if h.prev != nil && !h.merged {
+		e, err := ownUpdate(r, h.prev.root)
+		if err != nil {
+			// The earlier RUN cannot be cleaned (its fix needs this
+			// update); cleaning here still takes the lists out of the
+			// image's files.
+			note = fmt.Sprintf("; this RUN cannot run apt-get update first (%s), so the lists also stay in the layer of the RUN on line %d", shapeReason(err), h.prev.r.in.StartLine)
 		} else {
-			fd.Fix = &transform.Fix{
-				Message: "remove /var/lib/apt/lists/* at the end of the RUN",
-				Edits:   []transform.Edit{e},
-			}
+			edits = append(edits, e)
+			did = append(did, "run apt-get update first")
 		}
+	}
+	mounts := func() bool {
+		e, ok := shellcmd.AddMounts(r.in, aptMounts)
+		if ok {
+			edits = append(edits, e)
+			did = append(did, "mount build caches over /var/cache/apt and /var/lib/apt (cache-mounts style)")
+		}
+		return ok
+	}
+	switch {
+	case h.mergeNext:
+		edits = append(edits, h.mergeEdit)
+		did = append(did, fmt.Sprintf("merge the RUN on line %d, which installs from them, into this RUN", h.next[0].in.StartLine))
+		if opts.CacheMounts && !h.joined {
+			mounts() // the merged RUN's mounts; a failure leaves them to the last one's cleanup
+		}
+	case opts.CacheMounts && h.joined:
+		// The RUN this one is joined to carries the mounts.
+	case h.prev == nil && len(edits) == 0 && (h.replaced || len(h.next) > 0) && loneUpdate(r) && deleteBlocker(r) == "":
+		// A RUN that is only apt-get update, whose lists are updated
+		// again before they are used, or whose users update them
+		// themselves, is redundant.
+		f := r.in.File
+		ls, _ := f.Line(r.in.StartLine)
+		_, le := f.Line(r.in.EndLine)
+		edits = append(edits, transform.Edit{Start: ls, End: le})
+		fd.Start, fd.End = r.in.Start, r.in.End
+		if len(h.next) == 0 {
+			fd.Message += ", and the next RUN that uses them updates them again"
+		}
+		did = append(did, "remove the redundant RUN")
+	default:
+		if opts.CacheMounts && mounts() {
+			break
+		}
+		e, err := shellcmd.Append(r.script, cleanupFor(r))
+		if err != nil {
+			blocked = shapeReason(err)
+			break
+		}
+		edits = append(edits, e)
+		did = append(did, "remove /var/lib/apt/lists/* at the end of the RUN")
+	}
+	moved := ""
+	if blocked == "" && !h.mergeNext {
+		var lines []string
+		for _, n := range h.next {
+			e, err := ownUpdate(n, h.root)
+			if err != nil {
+				blocked = fmt.Sprintf("the RUN on line %d installs from them and cannot run apt-get update first: %s", n.in.StartLine, shapeReason(err))
+				break
+			}
+			if why := updateMoves(r.in, n.in); why != "" && moved == "" {
+				moved = fmt.Sprintf("the RUN on line %d installs from them, and an apt-get update of its own %s", n.in.StartLine, why)
+			}
+			edits = append(edits, e)
+			lines = append(lines, fmt.Sprint(n.in.StartLine))
+		}
+		if len(lines) > 0 {
+			did = append(did, fmt.Sprintf("let the RUN on %s %s, which install%s from them, run apt-get update first", plural(len(lines), "line", "lines"), strings.Join(lines, " and "), map[bool]string{true: "s", false: ""}[len(lines) == 1]))
+		}
+	}
+	fd.Message += note
+	if blocked == "" && len(edits) == 0 {
+		return // joined to the RUN before, whose finding carries the fix
 	}
 	if blocked != "" {
 		fd.Message += "; not fixed: " + blocked
+		p.Report(fd)
+		return
 	}
+	fix := &transform.Fix{Message: joinClauses(did), Edits: edits}
+	if h.prev != nil && !h.merged && note == "" && moved == "" {
+		if why := updateMoves(h.prev.r.in, r.in); why != "" {
+			moved = "an apt-get update of its own " + why
+		}
+	}
+	switch {
+	case moved != "":
+		fd.Message += "; not fixed safely: " + moved
+		fix.Message += " (check that the update still gives the packages wanted)"
+		fix.Applicability = transform.Unsafe
+	case h.blocker != nil:
+		what, ok := blockerText(h)
+		if !ok {
+			fd.Message += fmt.Sprintf("; not fixed: the RUN on line %d may install from them and cannot be changed", h.blocker.in.StartLine)
+			p.Report(fd)
+			return
+		}
+		fd.Message += fmt.Sprintf("; not fixed safely: the RUN on line %d %s, which may need them", h.blocker.in.StartLine, what)
+		fix.Message += " (check that the RUN on line " + fmt.Sprint(h.blocker.in.StartLine) + " does not need them)"
+		fix.Applicability = transform.Unsafe
+	}
+	fd.Fix = fix
 	p.Report(fd)
+}
+
+// updateMoves says why an apt-get update that ran in RUN from would give
+// other lists when it runs in the later RUN to instead, as a clause
+// ("would run after the COPY on line 7 (...)"), or "": other --network,
+// secret or ssh flags, or an
+// instruction between them (in to's stage and the stages it builds on)
+// that could change what apt-get update does. RUNs between are allowed:
+// the plan follows what they do to the lists, and one that changes the
+// sources (an added repository) was meant to be seen by the next update.
+func updateMoves(from, to *source.Instruction) string {
+	if why := flagsDiffer(from, to); why != "" {
+		return why
+	}
+	f := from.File
+	for st := to.Stage; st != nil; {
+		ins := st.Instructions
+		for i := len(ins) - 1; i >= 0; i-- {
+			x := ins[i]
+			if x == from {
+				return ""
+			}
+			if x.Start >= to.Start || x.Is("RUN") {
+				continue
+			}
+			if why := movesPastUpdate(x); why != "" {
+				return fmt.Sprintf("would run after the %s on line %d (it %s)", x.Keyword, x.StartLine, why)
+			}
+		}
+		parent := f.StageByName(st.Base.Text)
+		if parent == nil || parent.Index >= st.Index {
+			return ""
+		}
+		st = parent
+	}
+	return ""
+}
+
+// flagsDiffer says why an apt-get update would run differently in RUN to
+// than in RUN from because of their flags, or "": another --network, or
+// secret or ssh mounts that from does not have (credentials for a
+// private repository, say).
+func flagsDiffer(from, to *source.Instruction) string {
+	network := func(in *source.Instruction) string {
+		if fl := in.Flag("network"); fl != nil {
+			return fl.Value
+		}
+		return ""
+	}
+	if network(from) != network(to) {
+		return fmt.Sprintf("would run with the --network of the RUN on line %d", to.StartLine)
+	}
+	secrets := func(in *source.Instruction) []string {
+		var out []string
+		for _, fl := range in.Flags {
+			if fl.Name == "mount" && (strings.Contains(fl.Value, "secret") || strings.Contains(fl.Value, "ssh")) {
+				out = append(out, fl.Value)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	if !slices.Equal(secrets(from), secrets(to)) {
+		return fmt.Sprintf("would run with the secret or ssh mounts of the RUN on line %d", to.StartLine)
+	}
+	return ""
+}
+
+// movesPastUpdate says why an apt-get update may not move past the
+// instruction x (not a RUN), or "". A COPY or ADD may bring apt sources or
+// settings only when its destination is under /etc/apt, is a directory
+// that could be /etc or / (".", "/", a variable) or names apt.
+func movesPastUpdate(x *source.Instruction) string {
+	switch x.Keyword {
+	case "COPY", "ADD":
+		fields := x.Fields()
+		if len(fields) == 0 {
+			return ""
+		}
+		dest := fields[len(fields)-1].Text
+		if x.JSON || strings.Contains(dest, "$") || strings.Contains(dest, "apt") || dest == "/" || dest == "." || dest == "./" || dest == "/etc" || dest == "/etc/" {
+			return "could bring apt sources or settings"
+		}
+		return ""
+	case "USER":
+		return "" // the update runs through sudo when the install does
+	}
+	why, _, _ := strings.Cut(movesPast(x), ", which apt-get update would then see")
+	return why
+}
+
+// blockerText describes what the blocker of h runs; ok is false when the
+// blocker is a RUN that cannot be analysed and mentions apt: it most
+// likely installs, and nothing can make it update first.
+func blockerText(h *holder) (string, bool) {
+	if h.blockCmd != nil {
+		return "runs " + quote(h.blockCmd.Text(60)), true
+	}
+	if mentionsApt(h.blocker.in) {
+		return "", false
+	}
+	return "cannot be analysed", true
+}
+
+func quote(s string) string { return "\"" + s + "\"" }
+
+// rootLine is the line of the RUN whose update h's lists come from.
+func (h *holder) rootLine() int {
+	for h.prev != nil && h.root != h.r.lastUpdate {
+		h = h.prev
+	}
+	return h.r.in.StartLine
+}
+
+// cleanupFor returns the command that removes the lists in r: through
+// sudo when r's apt commands run through it (the build user is not
+// root).
+func cleanupFor(r *runInfo) string {
+	for _, e := range r.events {
+		if e.kind != remove && e.cmd.Sudo() {
+			return "sudo " + listsCleanup
+		}
+	}
+	return listsCleanup
+}
+
+// ownUpdate returns the edit that runs apt-get update first in r, which
+// installs from lists an earlier RUN left; root is the update that did,
+// whose options (-q, -o Acquire::...) the new update copies.
+func ownUpdate(r *runInfo, root *shellcmd.Command) (transform.Edit, error) {
+	if r.script == nil {
+		return transform.Edit{}, errors.New("it is in exec form")
+	}
+	text := "apt-get update"
+	if root != nil && root.Context == "" && (root.Name() == "apt-get" || root.Name() == "apt") {
+		if t, ok := wordsText(root); ok {
+			text = t
+		}
+	}
+	if r.firstUse != nil && r.firstUse.Sudo() {
+		text = "sudo " + text
+	}
+	return shellcmd.Prepend(r.script, text)
+}
+
+// wordsText returns the words of an apt-get update command as the program
+// spells them, the name spelt apt-get; ok is false when a word has an
+// expansion, whose value in another RUN is not known.
+func wordsText(c *shellcmd.Command) (string, bool) {
+	parts := []string{"apt-get"}
+	for _, w := range c.Args[1:] {
+		if !w.Literal {
+			return "", false
+		}
+		start, end := w.Node.Pos().Offset(), w.Node.End().Offset()
+		if int(end) > len(c.Script.Text) || start > end {
+			return "", false
+		}
+		t := c.Script.Text[start:end]
+		if strings.ContainsAny(t, "\n\\") {
+			return "", false
+		}
+		parts = append(parts, t)
+	}
+	return strings.Join(parts, " "), true
+}
+
+func shapeReason(err error) string {
+	var se *shellcmd.ShapeError
+	if errors.As(err, &se) {
+		return se.Reason
+	}
+	return err.Error()
+}
+
+// cmdEnd is the end of a command's subcommand word, or of its name.
+func cmdEnd(c *shellcmd.Command) int {
+	if c.Context == shellcmd.InlineContext {
+		return c.End()
+	}
+	end := c.Args[0].End
+	switch c.Name() {
+	case "apt-get", "apt", "aptitude":
+		if i, _ := subcommand(c); i > 0 {
+			end = c.Args[i].End
+		}
+	}
+	return end
 }
 
 // updateText names the command that updated the lists.
@@ -143,5 +529,37 @@ func updateText(c *shellcmd.Command) string {
 	if c.Name() == "add-apt-repository" {
 		return "add-apt-repository (which runs apt-get update)"
 	}
+	if i, _ := subcommand(c); i > 0 {
+		return c.Name() + " " + c.Args[i].Value
+	}
 	return c.Name() + " update"
+}
+
+// useText names the command that installs from the lists.
+func useText(c *shellcmd.Command) string {
+	switch c.Name() {
+	case "apt-get", "apt", "aptitude":
+		if i, _ := subcommand(c); i > 0 {
+			return c.Name() + " " + c.Args[i].Value
+		}
+	}
+	return c.Name()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// joinClauses joins verb phrases: "a", "a and b", "a, b and c".
+func joinClauses(cs []string) string {
+	switch len(cs) {
+	case 0:
+		return ""
+	case 1:
+		return cs[0]
+	}
+	return strings.Join(cs[:len(cs)-1], ", ") + " and " + cs[len(cs)-1]
 }

@@ -24,15 +24,11 @@ var Transformer = &transform.Transformer{
 }
 
 func run(p *transform.Pass) error {
-	if err := p.Context.Err(); err != nil {
-		return err
-	}
-	p.File.Walk(func(in *source.Instruction) {
+	return p.Walk(func(in *source.Instruction) {
 		if in.Is("RUN") && shellcmd.Mentions(in, "dnf", "yum") {
 			checkRun(p, in)
 		}
 	})
-	return nil
 }
 
 // isManager reports whether c runs one of the package managers.

@@ -1,6 +1,8 @@
 package multistage
 
 import (
+	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -163,11 +165,11 @@ type state struct {
 	user    string // the USER as written, "" for root
 }
 
-// analyze walks the stage. The caller decides from the result whether the
+// analyze walks the stage, unless ctx is done; global is what globalEnv
+// returns. The caller decides from the result whether the
 // stage keeps build tools, and whether a rewrite is safe.
-func analyze(f *source.File, s *source.Stage, table *runtimebase.Table, buildArgs map[string]string) *analysis {
+func analyze(ctx context.Context, f *source.File, s *source.Stage, table *runtimebase.Table, global env) (*analysis, error) {
 	a := &analysis{f: f, stage: s, table: table, owners: map[string]string{}, needs: map[string]bool{}}
-	global := globalEnv(f, buildArgs)
 	a.base = baseOf(f, s, global)
 	st := &state{env: env{}, workdir: "/", home: "/root"}
 	st.env.set("PATH", defaultPath)
@@ -181,11 +183,14 @@ func analyze(f *source.File, s *source.Stage, table *runtimebase.Table, buildArg
 	}
 	st.env.set("HOME", st.home)
 	for _, in := range s.Instructions {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		a.instruction(in, st, global)
 	}
 	a.readRuntime(a.ris)
 	a.family = a.detectFamily()
-	return a
+	return a, nil
 }
 
 // globalEnv is what the global ARGs set for FROM lines, with the
@@ -379,14 +384,19 @@ func (a *analysis) instruction(in *source.Instruction, st *state, global env) {
 	}
 }
 
+// argsOf returns the declarations of the ARG instruction in, which are
+// consecutive in its stage's Args (found by binary search: a stage may
+// have many).
 func argsOf(in *source.Instruction) []*source.Arg {
-	var out []*source.Arg
-	for _, a := range in.Stage.Args {
-		if a.Inst == in {
-			out = append(out, a)
-		}
+	args := in.Stage.Args
+	i, _ := slices.BinarySearchFunc(args, in.Start, func(a *source.Arg, start int) int {
+		return cmp.Compare(a.Inst.Start, start)
+	})
+	j := i
+	for j < len(args) && args[j].Inst == in {
+		j++
 	}
-	return out
+	return args[i:j:j]
 }
 
 // copyInstr records where COPY and ADD put files: those paths go to the

@@ -1,6 +1,7 @@
 package multistage
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -161,7 +162,10 @@ func TestAnalyze(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := analyze(f, f.Stages[len(f.Stages)-1], table, nil)
+			a, err := analyze(context.Background(), f, f.Stages[len(f.Stages)-1], table, globalEnv(f, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
 			p := makePlan(a, o)
 			if got := a.tools(); !slices.Equal(got, tt.tools) {
 				t.Errorf("tools = %q, want %q", got, tt.tools)

@@ -107,6 +107,25 @@ func New(opts Options) *transform.Transformer {
 // maxListed bounds the lists a message names.
 const maxListed = 4
 
+// maxAnalysed bounds the bytes of the stages the rule analyses (the final
+// stage and the stages it builds on), since parts of the analysis take
+// time quadratic in a stage's size. The largest Dockerfile of the shared
+// corpus has 25,100 bytes.
+const maxAnalysed = 128 << 10
+
+// stagesSize returns the bytes the stages span in their file.
+func stagesSize(stages []*source.Stage) int {
+	n := 0
+	for _, s := range stages {
+		end := s.From.End
+		if len(s.Instructions) > 0 {
+			end = s.Instructions[len(s.Instructions)-1].End
+		}
+		n += end - s.From.Start
+	}
+	return n
+}
+
 func run(p *transform.Pass, o *ruleOptions) error {
 	f := p.File
 	if len(f.Stages) == 0 {
@@ -118,22 +137,44 @@ func run(p *transform.Pass, o *ruleOptions) error {
 	}
 	table, buildArgs := o.table, o.buildArgs
 	global := globalEnv(f, buildArgs)
+	// The stages to analyse: the final one and those it builds on.
+	var chain []*source.Stage
+	for x, seen := s, map[*source.Stage]bool{}; x != nil && !seen[x]; x = f.StageByName(x.Base.Text) {
+		seen[x] = true
+		chain = append(chain, x)
+	}
+	if size := stagesSize(chain); size > maxAnalysed {
+		if slices.ContainsFunc(chain, func(x *source.Stage) bool { return mayKeepTools(f, x, table, global) }) {
+			p.Report(transform.Finding{
+				Start: s.From.Start, End: s.From.End,
+				Message: fmt.Sprintf("the final image may keep build tools; not analysed: the final stage and the stages it builds on hold %d bytes, more than the %d this rule reads", size, maxAnalysed),
+			})
+		}
+		return nil
+	}
 	if parent := f.StageByName(s.Base.Text); parent != nil {
 		// The final stage builds on a stage: it has that stage's tools.
 		var tools []string
-		for x, seen := s, map[*source.Stage]bool{}; x != nil && !seen[x]; x = f.StageByName(x.Base.Text) {
-			seen[x] = true
+		for _, x := range chain {
 			if !mayKeepTools(f, x, table, global) {
 				continue
 			}
-			for _, t := range analyze(f, x, table, buildArgs).tools() {
+			ax, err := analyze(p.Context, f, x, table, global)
+			if err != nil {
+				return err
+			}
+			for _, t := range ax.tools() {
 				tools = appendNew(tools, t)
 			}
 		}
 		if len(tools) == 0 {
 			return nil
 		}
-		if steps := analyze(f, s, table, buildArgs).buildSteps(); len(steps) > 0 {
+		a, err := analyze(p.Context, f, s, table, global)
+		if err != nil {
+			return err
+		}
+		if steps := a.buildSteps(); len(steps) > 0 {
 			p.Report(transform.Finding{
 				Start: s.From.Start, End: s.From.End,
 				Message: fmt.Sprintf("the final image keeps build tools (%s) used by %s; no fix: the final stage starts from stage %q, move the build out of it by hand",
@@ -145,7 +186,10 @@ func run(p *transform.Pass, o *ruleOptions) error {
 	if !mayKeepTools(f, s, table, global) {
 		return nil
 	}
-	a := analyze(f, s, table, buildArgs)
+	a, err := analyze(p.Context, f, s, table, global)
+	if err != nil {
+		return err
+	}
 	tools, steps := a.tools(), a.buildSteps()
 	if len(tools) == 0 || len(steps) == 0 {
 		return nil

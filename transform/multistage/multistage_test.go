@@ -2,6 +2,7 @@ package multistage
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -97,5 +98,38 @@ func TestReleases(t *testing.T) {
 	}
 	if !strings.Contains(string(res.Output), "    libssl3 \\\n") {
 		t.Errorf("with the lock file:\n%s", res.Output)
+	}
+}
+
+// TestLargeStage checks the bound on what the rule reads: a final stage
+// of more than maxAnalysed bytes gets a finding without a fix instead of
+// an analysis; one just under it is analysed.
+func TestLargeStage(t *testing.T) {
+	stage := func(runs int) []byte {
+		var b strings.Builder
+		b.WriteString("FROM golang:1.22-bookworm\nWORKDIR /src\nCOPY . .\n")
+		for i := range runs {
+			fmt.Fprintf(&b, "RUN go build -o /out/app%d ./cmd/app%d\n", i, i)
+		}
+		b.WriteString("CMD [\"/out/app0\"]\n")
+		return []byte(b.String())
+	}
+	tr := []*transform.Transformer{New(Options{})}
+	for _, tt := range []struct {
+		runs    int
+		skipped bool
+	}{{100, false}, {maxAnalysed / 40, true}} {
+		df := stage(tt.runs)
+		res, err := engine.Run(context.Background(), "Dockerfile", df, engine.Options{Transformers: tr, NoFix: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Findings) != 1 {
+			t.Fatalf("%d bytes: %d findings, want 1", len(df), len(res.Findings))
+		}
+		fd := res.Findings[0]
+		if skipped := strings.Contains(fd.Message, "not analysed"); skipped != tt.skipped || (fd.Fix == nil) != tt.skipped {
+			t.Errorf("%d bytes (limit %d): finding %q, fix %v", len(df), maxAnalysed, fd.Message, fd.Fix != nil)
+		}
 	}
 }

@@ -504,31 +504,43 @@ func (p *plan) placeInstructions(a *analysis) {
 		}
 	}
 	// ARGs used by what is placed, by the commands that create users, and
-	// by the ARGs so added.
-	for changed := true; changed; {
-		changed = false
-		used := map[string]bool{}
-		texts := slices.Clone(p.users)
-		for in := range placed {
-			texts = append(texts, in.Logical)
-		}
-		for _, t := range texts {
-			for _, m := range varRE.FindAllStringSubmatch(t, -1) {
-				used[m[1]+m[2]] = true
+	// by the ARGs so added: each text is scanned once for the variables it
+	// uses.
+	declaring := map[string][]*source.Instruction{}
+	var queue []*source.Instruction
+	for _, in := range ins {
+		switch {
+		case placed[in]:
+			queue = append(queue, in)
+		case in.Keyword == "ARG":
+			for _, arg := range argsOf(in) {
+				declaring[arg.Name] = append(declaring[arg.Name], in)
 			}
 		}
-		for _, in := range ins {
-			if in.Keyword != "ARG" || placed[in] {
+	}
+	used := map[string]bool{}
+	use := func(text string) {
+		for _, m := range varRE.FindAllStringSubmatch(text, -1) {
+			name := m[1] + m[2]
+			if used[name] {
 				continue
 			}
-			for _, arg := range argsOf(in) {
-				if used[arg.Name] {
-					placed[in] = true
-					changed = true
-					break
+			used[name] = true
+			for _, d := range declaring[name] {
+				if !placed[d] {
+					placed[d] = true
+					queue = append(queue, d)
 				}
 			}
 		}
+	}
+	for _, t := range p.users {
+		use(t)
+	}
+	for len(queue) > 0 {
+		in := queue[0]
+		queue = queue[1:]
+		use(in.Logical)
 	}
 	// Before the install and the users: ARGs, ENVs before the first RUN,
 	// and ENVs the commands that create users read.

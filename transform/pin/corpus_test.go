@@ -52,8 +52,12 @@ func corpusFiles(t *testing.T) []string {
 //   - a reference that can be pinned is pinned with exactly the digest the
 //     registry serves for its tag;
 //   - a reference that cannot be pinned has a finding that says why;
-//   - a reference already pinned is checked (its digest is unknown to the
-//     test registry, so the check reports a failed lookup) and left as is;
+//   - a reference already pinned is checked and left as is (its digest
+//     is unknown to the test registry: when its tag is served the pin is
+//     reported as gone, with the tag's digest to refresh to, else the
+//     lookup of the tag fails);
+//   - checking the fixed file with the same options reports nothing the
+//     fix introduced (fix && check can pass in CI);
 //
 // Seeding a few thousand tags must be quick, so every tag is its own index
 // over two platform images they all share (see seedShared).
@@ -267,15 +271,22 @@ func checkCorpusFile(t *testing.T, path string, data []byte, sites []*site, eopt
 				t.Errorf("%s: %s: skipped without its reason (finding %q)", path, s.text, msg)
 			}
 		case s.ref.Digest != "":
-			count("already pinned (digest unknown here: checked, lookup fails)")
+			switch msg := findingAt[s.start]; {
+			case strings.Contains(msg, "which the registry no longer has"):
+				count("already pinned (digest unknown here, tag served: reported as gone)")
+			default:
+				count("already pinned (digest unknown here, tag not served: lookup fails)")
+			}
 			if after[i].ref.Text != s.ref.Text {
 				t.Errorf("%s: pinned %s changed to %s", path, s.ref.Text, after[i].ref.Text)
 			}
 		default:
 			want := digest[s.ref.Path+":"+s.ref.TagOrDefault()]
 			got := after[i].ref.Digest
-			if got != want || after[i].ref.Familiar() != s.ref.Familiar() {
-				t.Errorf("%s: %s: got %s, want %s@%s (finding %q)", path, s.text, after[i].ref.Text, s.ref.Familiar(), want, msg)
+			// An untagged reference gets the tag docker pulls written out.
+			familiar := s.ref.Name + ":" + s.ref.TagOrDefault()
+			if got != want || after[i].ref.Familiar() != familiar {
+				t.Errorf("%s: %s: got %s, want %s@%s (finding %q)", path, s.text, after[i].ref.Text, familiar, want, msg)
 				continue
 			}
 			count("pinned: " + s.place.String())
@@ -285,4 +296,8 @@ func checkCorpusFile(t *testing.T, path string, data []byte, sites []*site, eopt
 		}
 	}
 	transformtest.CheckInvariants(t, data, res.Output, eopts)
+	checkAfterFix(t, res, eopts)
+	if res.Changed() {
+		count("files fixed, then checked: nothing new")
+	}
 }

@@ -9,7 +9,7 @@
 // reference as written, so the tag stays readable:
 //
 //	FROM python:3.12-slim          ->  FROM python:3.12-slim@sha256:...
-//	FROM ubuntu                    ->  FROM ubuntu@sha256:...   (tag latest)
+//	FROM ubuntu                    ->  FROM ubuntu:latest@sha256:...
 //	# syntax=docker/dockerfile:1   ->  # syntax=docker/dockerfile:1@sha256:...
 //
 // It pins the image of every FROM (with --platform, AS name, any case), of
@@ -42,15 +42,27 @@
 // "# syntax=" image keeps its index, as the builder's platform is not
 // known).
 //
+// An untagged reference gets the tag docker pulls for it written out
+// (":latest"), so that the pin can be checked and refreshed later: checking
+// a file that pin fixed reports nothing new.
+//
 // A reference that is already pinned is checked: when its tag now points
 // elsewhere the finding says the pin is stale, and with --refresh its fix
 // replaces the digest, keeping its kind. An index digest is replaced by the
 // tag's new index digest; a platform manifest by the new manifest for the
 // same os/arch/variant; when the tag no longer has a match, that is an
-// error, never a guess. A digest without a tag cannot be refreshed and is
-// reported as such.
+// error, never a guess. When the registry no longer has the pinned digest,
+// its kind cannot be told, and the tag's own current digest (the index) is
+// what the finding offers. A digest written without a tag cannot be
+// refreshed and is reported as such.
 //
-// A lookup that fails (no such tag, network error, not in the lock file
-// when offline) is reported with the reason and pins nothing. Looking
-// images up is the Resolver's job; see Options.
+// Names declared as build contexts (--build-context NAME, build-contexts
+// in .dockmend.yaml) are not images and are not pinned; an undeclared
+// single word the registry does not know is reported with a hint that it
+// may be one.
+//
+// A lookup that fails (no such tag, network error) is reported with the
+// reason and pins nothing; offline, a reference the lock file does not know
+// is reported too, as a finding rather than a failure. Looking images up is
+// the Resolver's job; see Options.
 package pin

@@ -54,7 +54,9 @@ import (
 // {{short ...}} the 12-digit form findings use.
 //
 // Options, besides transformtest's "unsafe" and "nofix": "refresh",
-// "platform=os/arch[/variant]", "build-arg=K=V", "offline", "lock".
+// "platform=os/arch[/variant]", "build-arg=K=V", "build-context=NAME",
+// "offline", "lock". A finding about work the rule could not do ends in
+// " [failed]".
 func TestGolden(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.txtar"))
 	if err != nil || len(files) == 0 {
@@ -136,6 +138,8 @@ func runGolden(t *testing.T, file string) {
 					opts.BuildArgs = map[string]string{}
 				}
 				opts.BuildArgs[name] = val
+			case "build-context":
+				opts.BuildContexts = append(opts.BuildContexts, v)
 			case "offline":
 				offline = true
 			case "lock":
@@ -180,7 +184,7 @@ func runGolden(t *testing.T, file string) {
 			t.Errorf("%s differs\n--- got ---\n%s--- want ---\n%s", name, got, want)
 		}
 	}
-	check("findings", env.blank([]byte(transformtest.FormatFindings(res.Findings))), true)
+	check("findings", env.blank([]byte(formatFindings(res.Findings))), true)
 	check("Dockerfile.golden", env.blank(escape(res.Output)), res.Changed())
 	if lock {
 		var buf bytes.Buffer
@@ -205,7 +209,43 @@ func runGolden(t *testing.T, file string) {
 	}
 	if !eopts.NoFix {
 		transformtest.CheckInvariants(t, input, res.Output, eopts)
+		checkAfterFix(t, res, eopts)
 	}
+}
+
+// checkAfterFix checks that "dockmend check" with the same rules and
+// flags finds nothing in the fixed file that the fix introduced: each of
+// its findings was on the input already, with the same message.
+func checkAfterFix(t testing.TB, res *engine.Result, eopts engine.Options) {
+	t.Helper()
+	eopts.NoFix = true
+	after, err := engine.Run(context.Background(), res.Path, res.Output, eopts)
+	if err != nil {
+		t.Fatalf("check after fix: %v", err)
+	}
+	before := map[string]int{}
+	for _, f := range res.Findings {
+		before[f.Message]++
+	}
+	for _, f := range after.Findings {
+		if before[f.Message] == 0 {
+			t.Errorf("%s: check after fix reports what the fix introduced: %d:%d %s", res.Path, f.Line, f.Col, f.Message)
+			continue
+		}
+		before[f.Message]--
+	}
+}
+
+// formatFindings is transformtest.FormatFindings with " [failed]" after
+// the findings about work the rule could not do (commands exit 2 on them).
+func formatFindings(fs []engine.Finding) string {
+	lines := strings.SplitAfter(transformtest.FormatFindings(fs), "\n")
+	for i, f := range fs {
+		if f.Failed {
+			lines[i] = strings.TrimSuffix(lines[i], "\n") + " [failed]\n"
+		}
+	}
+	return strings.Join(lines, "")
 }
 
 // registryEnv is a case's registry and its digests.

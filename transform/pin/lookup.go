@@ -27,6 +27,8 @@ type status struct {
 	state state
 	want  resolve.Result
 	err   error
+	// reason classifies err, when the resolver said.
+	reason resolve.Reason
 }
 
 // lookup finds where ref stands. A new pin is the tag's own digest, or
@@ -38,7 +40,7 @@ func lookup(ctx context.Context, r Resolver, ref imageref.Ref, platform string) 
 	if ref.Digest == "" {
 		res := r.Resolve(ctx, resolve.Request{Ref: ref.Text, Platform: platform})
 		if err := checkResult(res); err != nil {
-			return status{state: failed, err: err}
+			return status{state: failed, err: err, reason: res.Reason}
 		}
 		return status{state: unpinned, want: res}
 	}
@@ -49,9 +51,9 @@ func lookup(ctx context.Context, r Resolver, ref imageref.Ref, platform string) 
 	if err := checkResult(res); err != nil {
 		switch res.Reason {
 		case resolve.ReasonKindChanged, resolve.ReasonNoPlatform, resolve.ReasonPlatformUnknown, resolve.ReasonAmbiguousPlatform:
-			return status{state: noMatch, err: err}
+			return status{state: noMatch, err: err, reason: res.Reason}
 		}
-		return status{state: failed, err: err}
+		return status{state: failed, err: err, reason: res.Reason}
 	}
 	if res.Digest == ref.Digest {
 		return status{state: fresh}

@@ -4,6 +4,8 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/dockmend/dockmend/internal/imageref"
 	"github.com/dockmend/dockmend/internal/resolve"
@@ -52,6 +54,17 @@ type Options struct {
 	// Concurrency bounds Prefetch's parallel lookups; 0 means
 	// DefaultConcurrency.
 	Concurrency int
+	// BuildContexts are the names of the build's named contexts (docker
+	// build --build-context NAME=...): a FROM, COPY --from or mount
+	// from= that names one gets the context, not an image, and is not
+	// pinned. Names are matched as buildkit matches them: "alpine",
+	// "docker.io/library/alpine" and "alpine:latest" are one name.
+	BuildContexts []string
+	// OfflineMissFails makes a reference the offline lock file does not
+	// know a failure (Finding.Failed), as a failed lookup is. Without it
+	// that is a plain finding, so that check exits 1; migrate sets it, so
+	// that the file is reported as not fixed and --only-failed retries it.
+	OfflineMissFails bool
 }
 
 // New returns the pin transformer configured by opts.
@@ -97,8 +110,14 @@ func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool
 	case fresh:
 		return fd, false
 	case failed:
-		fd.Message = fmt.Sprintf("cannot resolve %s: %s", name, errText(st.err))
-		fd.Failed = true
+		verb := "cannot resolve"
+		if s.ref.Digest != "" {
+			verb = "cannot check the pin of"
+		}
+		fd.Message = fmt.Sprintf("%s %s: %s%s", verb, name, errText(st.err), contextHint(s, st.reason))
+		// Offline, a reference the lock file does not know is a finding
+		// (check exits 1), not work the rule could not do.
+		fd.Failed = st.reason != resolve.ReasonOffline || opts.OfflineMissFails
 	case noMatch:
 		fd.Message = fmt.Sprintf("cannot refresh %s: %s", name, errText(st.err))
 		fd.Failed = true
@@ -106,17 +125,27 @@ func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool
 		fd.Message = fmt.Sprintf("%s is pinned but has no tag to refresh", s.ref.Text)
 	case unpinned:
 		fd.Message = name + " is not pinned to a digest"
-		switch {
-		case s.ref.Tag == "":
-			fd.Message += fmt.Sprintf(" (no tag: resolved %s)", imageref.DefaultTag)
-		case st.want.Platform != "":
-			fd.Message += fmt.Sprintf(" (%s manifest)", st.want.Platform)
+		var notes []string
+		if s.ref.Tag == "" {
+			notes = append(notes, fmt.Sprintf("no tag: the fix pins %s:%s", s.ref.Name, imageref.DefaultTag))
+		}
+		if st.want.Platform != "" {
+			notes = append(notes, st.want.Platform+" manifest")
+		}
+		if len(notes) > 0 {
+			fd.Message += " (" + strings.Join(notes, "; ") + ")"
 		}
 		if s.target != nil {
 			at := s.target.insertAt()
+			pinned := "@" + st.want.Digest
+			if s.ref.Tag == "" {
+				// The tag docker pulls, written out: refreshing the pin
+				// later needs a tag, and a reader sees what was pinned.
+				pinned = ":" + imageref.DefaultTag + pinned
+			}
 			fd.Fix = &transform.Fix{
 				Message: "pin to " + st.want.Digest,
-				Edits:   []transform.Edit{{Start: at, End: at, New: "@" + st.want.Digest}},
+				Edits:   []transform.Edit{{Start: at, End: at, New: pinned}},
 			}
 		}
 	case stale:
@@ -125,6 +154,11 @@ func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool
 			what = "its " + st.want.Platform + " manifest is now"
 		}
 		fd.Message = fmt.Sprintf("%s is pinned to %s but %s %s", name, short(s.ref.Digest), what, short(st.want.Digest))
+		fixNote := ""
+		if st.want.PreviousGone {
+			fd.Message = fmt.Sprintf("%s is pinned to %s, which the registry no longer has; the tag now points to %s", name, short(s.ref.Digest), short(st.want.Digest))
+			fixNote = " (the tag's own digest: the old pin's kind cannot be told)"
+		}
 		switch {
 		case s.target == nil:
 			fd.Message += "; not refreshed: " + s.noTarget.reason()
@@ -133,7 +167,7 @@ func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool
 		default:
 			if a, b, ok := s.target.suffix(len(s.ref.Digest)); ok {
 				fd.Fix = &transform.Fix{
-					Message: "refresh to " + st.want.Digest,
+					Message: "refresh to " + st.want.Digest + fixNote,
 					Edits:   []transform.Edit{{Start: a, End: b, New: st.want.Digest}},
 				}
 			} else {
@@ -143,6 +177,24 @@ func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool
 	}
 	return fd, true
 }
+
+// contextHint is added to a failed lookup of a single word without a tag,
+// such as COPY --from=assets, that the registry does not know: it may be a
+// named build context.
+func contextHint(s *site, reason resolve.Reason) string {
+	if s.place == placeSyntax || s.ref.Tag != "" || s.ref.Digest != "" || !contextLike.MatchString(s.ref.Name) {
+		return ""
+	}
+	switch reason {
+	case resolve.ReasonNotFound, resolve.ReasonUnauthorized:
+	default:
+		return ""
+	}
+	return fmt.Sprintf("; if %s is a build context (--build-context %s=...), declare it with --build-context %s or build-contexts in .dockmend.yaml", s.ref.Name, s.ref.Name, s.ref.Name)
+}
+
+// contextLike matches a name with no registry and no namespace.
+var contextLike = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
 
 // short abbreviates a digest for messages: "sha256:" and 12 hex digits.
 func short(d string) string {

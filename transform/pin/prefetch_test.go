@@ -179,44 +179,35 @@ func pinAll(t testing.TB, r Resolver, files []*source.File) (int, time.Duration)
 	return int(fixed.Load()), prefetched
 }
 
-// TestPinLatency is the benchmark as a test: 500 Dockerfiles name
-// 100 unique references on a registry that takes 50 ms per request. Every
-// reference must cost exactly one manifest HEAD and no GET, and resolving
-// them must take at most 1.3 times the ideal ceil(100/concurrency) x 50 ms.
-// The end-to-end time, which adds parsing and fixing the 500 files (CPU
-// work, about 0.3 ms per file on one core), is logged beside it. Skipped
-// under -short.
-func TestPinLatency(t *testing.T) {
+// TestPinRequests: 500 Dockerfiles name 100 unique references on a
+// registry that takes 5 ms per request. Every reference costs exactly one
+// manifest HEAD and no GET, however many files name it, and every
+// reference is pinned. How long that takes is BenchmarkPinLatency's to
+// report: a test never fails on timing. Skipped under -short.
+func TestPinRequests(t *testing.T) {
 	if testing.Short() {
-		t.Skip("latency test skipped under -short")
+		t.Skip("skipped under -short")
 	}
-	const n, m, latency = 100, 500, 50 * time.Millisecond
+	const n, m, latency = 100, 500, 5 * time.Millisecond
 	srv, r, files := latencySetup(t, n, m, latency)
-	start := time.Now()
-	fixed, prefetched := pinAll(t, r, files)
-	wall := time.Since(start)
-
+	fixed, _ := pinAll(t, r, files)
 	heads, gets := srv.Count("HEAD", "/manifests/"), srv.Count("GET", "/manifests/")
-	pings := srv.Count("GET", "/v2/") - gets - srv.Count("GET", "/blobs/")
-	rounds := math.Ceil(float64(n) / resolve.DefaultConcurrency)
-	ideal := time.Duration(rounds) * latency
-	ratio := float64(prefetched) / float64(ideal)
-	t.Logf("%d files, %d references fixed; requests: %d manifest HEAD, %d manifest GET, %d other (pings); ideal %v (ceil(%d/%d) x %v); lookups %v (%.2f x ideal); end to end %v (%.2f x ideal)",
-		m, fixed, heads, gets, pings, ideal, n, resolve.DefaultConcurrency, latency,
-		prefetched.Round(time.Millisecond), ratio, wall.Round(time.Millisecond), float64(wall)/float64(ideal))
 	if heads != n || gets != 0 {
 		t.Errorf("%d HEAD and %d GET of manifests, want %d and 0", heads, gets, n)
 	}
 	if fixed != 3*m {
 		t.Errorf("fixed %d references, want %d", fixed, 3*m)
 	}
-	if ratio > 1.3 {
-		t.Errorf("lookups took %v, %.2f x the ideal %v, want at most 1.3", prefetched, ratio, ideal)
-	}
 }
 
-// BenchmarkPinLatency reports the same measurements as TestPinLatency per
-// run: requests per unique reference and wall time over the ideal.
+// BenchmarkPinLatency is the latency goal as a measurement: 500
+// Dockerfiles name 100 unique references on a registry that takes 50 ms
+// per request, and resolving them should take about the ideal
+// ceil(100/concurrency) x 50 ms. It reports, per run, the requests per
+// unique reference, the lookups' wall time over that ideal
+// (lookup-x-ideal), and the end-to-end time, parsing and fixing the 500
+// files included, over the ideal (total-x-ideal). Run it with
+// go test -run '^$' -bench PinLatency ./transform/pin.
 func BenchmarkPinLatency(b *testing.B) {
 	const n, m, latency = 100, 500, 50 * time.Millisecond
 	for b.Loop() {

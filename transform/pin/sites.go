@@ -119,7 +119,7 @@ func collect(f *source.File, opts *Options) []*site {
 		if fl := in.Flag("platform"); fl != nil {
 			g.use(fl.Value)
 		}
-		if x.Err == nil && (strings.EqualFold(x.Result, "scratch") || earlierStage(f, st.Index, x.Result)) {
+		if x.Err == nil && (strings.EqualFold(x.Result, "scratch") || earlierStage(f, st.Index, x.Result) || isBuildContext(x.Result, opts.BuildContexts)) {
 			continue
 		}
 		s.platform = fromPlatform(st, opts.Platform)
@@ -305,6 +305,44 @@ func notEditable(in *source.Instruction) *skip {
 
 var numeric = regexp.MustCompile(`^[0-9]+$`)
 
+// isBuildContext reports whether ref names one of the build contexts.
+// buildkit looks a named context up by the reference's familiar form
+// without ":latest" ("docker.io/library/alpine:latest" is "alpine"), so
+// both sides are compared in that form.
+func isBuildContext(ref string, contexts []string) bool {
+	if len(contexts) == 0 {
+		return false
+	}
+	name := contextName(ref)
+	for _, c := range contexts {
+		if contextName(c) == name {
+			return true
+		}
+	}
+	return false
+}
+
+// contextName is the name buildkit looks a named context up by: the
+// familiar form of ref (no docker.io, no library/) without ":latest", or
+// ref itself when it does not parse.
+func contextName(ref string) string {
+	r, err := imageref.Parse(ref)
+	if err != nil {
+		return ref
+	}
+	name := r.Repository()
+	if r.Domain == imageref.DockerHub {
+		name = strings.TrimPrefix(r.Path, "library/")
+	}
+	if r.Tag != "" && r.Tag != imageref.DefaultTag {
+		name += ":" + r.Tag
+	}
+	if r.Digest != "" {
+		name += "@" + r.Digest
+	}
+	return name
+}
+
 // bareName matches a name that could be a stage name as well as an image.
 var bareName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 
@@ -312,7 +350,7 @@ var bareName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 // the logical range [i, j) of in, or returns nil when the value names a
 // stage.
 func flagSite(f *source.File, in *source.Instruction, i, j int, value string, p place, opts *Options) *site {
-	if value == "" || numeric.MatchString(value) || anyStage(f, value) && in.Parent == nil {
+	if value == "" || numeric.MatchString(value) || in.Parent == nil && (anyStage(f, value) || isBuildContext(value, opts.BuildContexts)) {
 		return nil
 	}
 	if in.Parent != nil && bareName.MatchString(value) {

@@ -33,6 +33,11 @@
 //     stages that a later FROM builds on and ONBUILD triggers are changed
 //     (hadolint checks every stage).
 //
+// With "cache-mounts: true" in .dockmend.yaml, a RUN that runs as root (no
+// USER before it names another user) and not through sudo gets a BuildKit
+// cache mount over /root/.cache/pip instead of --no-cache-dir (one per
+// RUN): the cache stays between builds and out of the image.
+//
 // pipx, pipenv, "uv pip" and "pip download" or "pip wheel" are not
 // changed. A pip install inside an if, a loop, a case, a subshell, a { }
 // group, a function or a command substitution is reported without a fix.

@@ -14,28 +14,41 @@ import (
 //go:embed doc.go
 var doc string
 
-// Transformer is the pip rule: pip install gets --no-cache-dir.
-var Transformer = &transform.Transformer{
-	Name:    "pip",
-	Doc:     transform.MustExtractDoc(doc, "pip"),
-	Default: true,
-	Fixes:   []string{"DL3042"},
-	Run:     run,
+// Options configure the rule.
+type Options struct {
+	// CacheMounts fixes with a BuildKit cache mount over /root/.cache/pip
+	// instead of --no-cache-dir, in RUNs that run as root.
+	CacheMounts bool
+}
+
+// Transformer is the pip rule with the default options: pip install gets
+// --no-cache-dir.
+var Transformer = New(Options{})
+
+// New returns the pip transformer configured by opts.
+func New(opts Options) *transform.Transformer {
+	return &transform.Transformer{
+		Name:    "pip",
+		Doc:     transform.MustExtractDoc(doc, "pip"),
+		Default: true,
+		Fixes:   []string{"DL3042"},
+		Run:     func(p *transform.Pass) error { return run(p, opts) },
+	}
 }
 
 const noCacheEnv = "PIP_NO_CACHE_DIR"
 
-func run(p *transform.Pass) error {
-	if err := p.Context.Err(); err != nil {
-		return err
-	}
+// pipMounts is the cache mount of the cache-mounts style.
+var pipMounts = []string{"type=cache,target=/root/.cache/pip"}
+
+func run(p *transform.Pass, opts Options) error {
 	first := declarations(p.File, noCacheEnv)
-	p.File.Walk(func(in *source.Instruction) {
-		if in.Is("RUN") && shellcmd.Mentions(in, "pip") && shellcmd.ImageStage(in) && !cacheMounted(in) && !declared(in, first) {
-			checkRun(p, in)
+	above := map[*source.Stage]bool{}
+	return p.Walk(func(in *source.Instruction) {
+		if in.Is("RUN") && shellcmd.Mentions(in, "pip") && shellcmd.ImageStage(in) && !cacheMounted(in) && !declared(in, first, above) {
+			checkRun(p, opts, in)
 		}
 	})
-	return nil
 }
 
 var (
@@ -76,7 +89,7 @@ func install(c *shellcmd.Command) (int, shellcmd.Line) {
 	return i, l
 }
 
-func checkRun(p *transform.Pass, in *source.Instruction) {
+func checkRun(p *transform.Pass, opts Options, in *source.Instruction) {
 	s, err := in.Script()
 	if err != nil || strings.Contains(s.Text, noCacheEnv) {
 		return
@@ -91,6 +104,13 @@ func checkRun(p *transform.Pass, in *source.Instruction) {
 			Start:   c.Start(),
 			End:     c.Args[i].End,
 			Message: "pip install keeps its download and wheel cache in the image",
+		}
+		if opts.CacheMounts && !c.Sudo() && shellcmd.RootUser(in) {
+			if e, ok := shellcmd.AddMounts(in, pipMounts); ok {
+				fd.Fix = &transform.Fix{Message: "mount a build cache over /root/.cache/pip (cache-mounts style)", Edits: []transform.Edit{e}}
+				p.Report(fd)
+				continue
+			}
 		}
 		if c.Editable() {
 			fd.Fix = &transform.Fix{Message: "add --no-cache-dir", Edits: []transform.Edit{c.InsertOption(l, i, " --no-cache-dir")}}
@@ -136,22 +156,80 @@ func declarations(f *source.File, name string) map[*source.Stage]*source.Instruc
 
 // declared reports whether an ENV or ARG sets the variable before in, in
 // its stage or in the stages it builds FROM; first is what declarations
-// returned for it. For an ONBUILD trigger, which runs in an image built on
-// this stage, the whole stage counts.
-func declared(in *source.Instruction, first map[*source.Stage]*source.Instruction) bool {
-	// A chain of FROMs visits each stage once; the count stops a stage
-	// that names itself.
+// returned for it, and above caches, for each stage, whether a stage it
+// builds FROM declares it. For an ONBUILD trigger, which runs in an image
+// built on this stage, the whole stage counts.
+func declared(in *source.Instruction, first map[*source.Stage]*source.Instruction, above map[*source.Stage]bool) bool {
 	st := in.Stage
-	for range in.File.Stages {
-		if st == nil {
-			return false
-		}
-		if x := first[st]; x != nil && (st != in.Stage || in.Parent != nil || x.Start < in.Start) {
-			return true
-		}
-		st = in.File.StageByName(st.Base.Text)
+	if st == nil {
+		return false
 	}
-	return false
+	if x := first[st]; x != nil && (in.Parent != nil || x.Start < in.Start) {
+		return true
+	}
+	return inAncestors(in.File, st, first, above)
+}
+
+// inAncestors reports whether a stage that st builds FROM, directly or
+// not, other than st itself, declares the variable; above caches the
+// answer of each stage, so that each FROM line is followed once per file.
+// A chain of FROMs may loop back (StageByName finds later stages too);
+// each stage of the loop then builds on all the others.
+func inAncestors(f *source.File, st *source.Stage, first map[*source.Stage]*source.Instruction, above map[*source.Stage]bool) bool {
+	if v, ok := above[st]; ok {
+		return v
+	}
+	// Follow the FROMs until a stage without a parent stage, one already
+	// answered, or one already on the path (a loop).
+	var path []*source.Stage
+	onPath := map[*source.Stage]int{}
+	x := st
+	next := false // the answer including the stage after the path
+	for {
+		onPath[x] = len(path)
+		path = append(path, x)
+		parent := f.StageByName(x.Base.Text)
+		if parent == nil {
+			next = false
+			above[x] = false
+			break
+		}
+		if v, ok := above[parent]; ok {
+			next = first[parent] != nil || v
+			above[x] = next
+			break
+		}
+		if k, ok := onPath[parent]; ok {
+			loop := path[k:]
+			n := 0
+			for _, y := range loop {
+				if first[y] != nil {
+					n++
+				}
+			}
+			for _, y := range loop {
+				own := 0
+				if first[y] != nil {
+					own = 1
+				}
+				above[y] = n-own > 0
+			}
+			path = path[:k]
+			next = n > 0
+			break
+		}
+		x = parent
+	}
+	// The stages before the end of the path, last first: each builds on
+	// the one after it.
+	for i := len(path) - 1; i >= 0; i-- {
+		y := path[i]
+		if _, ok := above[y]; !ok {
+			above[y] = next
+		}
+		next = first[y] != nil || above[y]
+	}
+	return above[st]
 }
 
 // declares reports whether an ENV or ARG instruction sets name, in the

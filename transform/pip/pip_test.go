@@ -10,3 +10,7 @@ import (
 func TestPip(t *testing.T) {
 	transformtest.Run(t, "testdata", pip.Transformer)
 }
+
+func TestPipCacheMounts(t *testing.T) {
+	transformtest.Run(t, "testdata/cache-mounts", pip.New(pip.Options{CacheMounts: true}))
+}

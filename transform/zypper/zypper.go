@@ -25,15 +25,11 @@ var Transformer = &transform.Transformer{
 const cacheDir = "/var/cache/zypp"
 
 func run(p *transform.Pass) error {
-	if err := p.Context.Err(); err != nil {
-		return err
-	}
-	p.File.Walk(func(in *source.Instruction) {
+	return p.Walk(func(in *source.Instruction) {
 		if in.Is("RUN") && shellcmd.Mentions(in, "zypper") {
 			checkRun(p, in)
 		}
 	})
-	return nil
 }
 
 // globalValueOptions returns zypper's global options that take a value.

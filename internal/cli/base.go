@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/dockmend/dockmend/internal/base"
+	"github.com/dockmend/dockmend/internal/severity"
+)
+
+func newBase(env *Env) *cobra.Command {
+	cfg := base.Config{FailureThreshold: severity.Warning}
+	var mirrors, buildArgs []string
+	var noVariants bool
+	var maxLayerMB int64
+	cmd := &cobra.Command{
+		Use:   "base [flags] [PATH...]",
+		Short: "Judge the base images: size, age, end of life, stale pins, smaller variants, vulnerabilities",
+		Long: `Base inspects every distinct base image of the Dockerfiles (each stage's
+FROM, COPY --from=IMAGE and RUN --mount=from=IMAGE), once per run, for the
+stage's --platform (default linux/amd64), and reports:
+
+  size       the compressed size of the platform's layers (what a pull downloads)
+  age        when the image was created
+  release    its operating system release, and when security support ends
+             (Debian and Ubuntu dates from distro-info-data, Alpine's from a table)
+  stale      a pinned digest that is no longer what its tag points to
+  variants   other tags of the same version (-slim, -alpine, ...) and their sizes
+  packages   (--packages) the installed packages, read from the image's layers
+  vulns      (--vulns) known vulnerabilities of those packages, from OSV data
+             for Debian, Ubuntu and Alpine: --vuln-db DIR, or --update-db
+
+Findings are base-eol, base-stale, base-vulnerable and
+base-larger-than-variant, each with a level (error, warning, info). Base
+exits with 1 when a finding is at --failure-threshold or above (default
+warning; "none" never fails), and with 2 when a file, an image or the
+vulnerability database could not be read; the rest of the report is still
+written. Variants are advice only: a variant can change libc and tools.`,
+		Example: `  dockmend base                          # the bases under the current directory
+  dockmend base --vulns --update-db .    # download OSV data, then check for vulnerabilities
+  dockmend base --format markdown > base.md
+  dockmend base --format sarif --failure-threshold error > base.sarif
+  dockmend base --registry-mirror docker.io=http://127.0.0.1:5000 services/`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if cfg.Mirrors, err = keyValues("registry-mirror", mirrors); err != nil {
+				return usageError{err}
+			}
+			if cfg.Options.BuildArgs, err = keyValues("build-arg", buildArgs); err != nil {
+				return usageError{err}
+			}
+			if maxLayerMB < 1 {
+				return usageError{fmt.Errorf("--max-layer-mb: must be at least 1, not %d", maxLayerMB)}
+			}
+			cfg.Paths = args
+			cfg.Options.Variants = !noVariants
+			cfg.Options.MaxLayerBytes = maxLayerMB << 20
+			cfg.Options.Concurrency = cfg.Concurrency
+			return exitCode(base.Run(cmd.Context(), cfg, env.Stdout, env.Stderr))
+		},
+	}
+	out := pflag.NewFlagSet("output", pflag.ContinueOnError)
+	out.StringVar(&cfg.Format, "format", "text", "write the report as `text`, json, sarif (SARIF 2.1.0) or markdown")
+	out.Var(&cfg.FailureThreshold, "failure-threshold", "exit with 1 on findings at `LEVEL` or above: error, warning, info, style or none")
+	addGroup(cmd, "Output", out)
+
+	img := pflag.NewFlagSet("images", pflag.ContinueOnError)
+	img.StringVar(&cfg.Options.Platform, "platform", base.DefaultPlatform, "judge the images for `OS/ARCH[/VARIANT]` where a FROM names no platform")
+	img.StringArrayVar(&buildArgs, "build-arg", nil, "give ARG `NAME=VALUE` for image references built from ARGs (repeatable)")
+	img.BoolVar(&noVariants, "no-variants", false, "do not list the repository's tags for smaller variants")
+	img.IntVar(&cfg.Options.VariantRequests, "variant-requests", 20, "spend at most `N` registry requests per base on variants")
+	img.BoolVar(&cfg.Options.Packages, "packages", false, "read the installed packages and os-release from the image layers")
+	img.Int64Var(&maxLayerMB, "max-layer-mb", 512, "read at most `MB` mebibytes of one image's layers, then give up on its packages")
+	addGroup(cmd, "Images", img)
+
+	vul := pflag.NewFlagSet("vulns", pflag.ContinueOnError)
+	vul.BoolVar(&cfg.Options.Vulns, "vulns", false, "match the installed packages against the vulnerability database (implies --packages)")
+	vul.StringVar(&cfg.VulnDBDir, "vuln-db", "", "read OSV's `DIR`/Debian/all.zip, Ubuntu/all.zip, Alpine/all.zip (default: the user cache)")
+	vul.BoolVar(&cfg.UpdateDB, "update-db", false, "download the OSV database into --vuln-db first (then, with PATHs, check them with --vulns)")
+	vul.StringVar(&cfg.VulnDBURL, "vuln-db-url", "", "download from `URL`/<Ecosystem>/all.zip instead of OSV's bucket")
+	addGroup(cmd, "Vulnerabilities", vul)
+
+	reg := pflag.NewFlagSet("registries", pflag.ContinueOnError)
+	reg.StringArrayVar(&mirrors, "registry-mirror", nil, "look up images of `REGISTRY=URL` in a mirror, e.g. docker.io=https://mirror.example (repeatable)")
+	reg.StringArrayVar(&cfg.Insecure, "insecure-registry", nil, "reach registry `HOST[:PORT]` over plain HTTP (repeatable)")
+	reg.IntVar(&cfg.Concurrency, "concurrency", defaultConcurrency, "inspect at most `N` images at once")
+	addGroup(cmd, "Registries", reg)
+	return cmd
+}

@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dockmend/dockmend/internal/atomicfile"
+	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/verify"
+)
+
+func newVerify(env *Env) *cobra.Command {
+	var o options
+	var v verifyFlags
+	cmd := &cobra.Command{
+		Use:   "verify [flags] [PATH...]",
+		Short: "Build each Dockerfile before and after its unsafe fixes and compare the images",
+		Long: `Verify builds every Dockerfile that an unsafe fix would change twice, as it
+is and with the fixes, with the container builder found on PATH (docker,
+podman or buildah; or --builder), and compares the images: the rewrite must
+build, keep the image's configuration and every file the Dockerfile's own
+steps made, its programs must find their libraries and interpreters, and a
+smoke command (--smoke, or verify: in .dockmend.yaml) must exit the same
+way with the same output. When several rules made unsafe fixes and not all
+hold, each rule is built alone, so that one failing fix does not cost the
+others. Files are not changed: "dockmend fix --verify" writes the fixes
+that hold.
+
+Verify exits with 0 when every fix holds, 1 when a rule's fixes were
+dropped, and 2 when a file could not be verified (its original does not
+build) or no builder was found. See docs/verify.md.`,
+		Example: `  dockmend verify                                  # every Dockerfile below .
+  dockmend verify --smoke 'hello --version' app/   # also run a command in both images
+  dockmend verify --format markdown > verify.md    # a table for a pull request
+  dockmend fix --verify .                          # write only the fixes that hold`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return v.run(cmd.Context(), env, &o, args, false)
+		},
+	}
+	v.register(cmd, "verify")
+	o.register(cmd)
+	// verify always considers the unsafe fixes, and builds files, not
+	// standard input.
+	cmd.Flags().MarkHidden("unsafe-fixes")
+	cmd.Flags().MarkHidden("stdin-filename")
+	return cmd
+}
+
+// run verifies the files args name; write applies what holds (fix).
+func (v *verifyFlags) run(ctx context.Context, env *Env, o *options, args []string, write bool) error {
+	if !slices.Contains(verify.Formats, v.format) {
+		return usageError{fmt.Errorf("--format %q: want one of %s", v.format, strings.Join(verify.Formats, ", "))}
+	}
+	if slices.Contains(args, "-") {
+		return usageError{errNoStdin}
+	}
+	flags, err := v.build(o)
+	if err != nil {
+		return err
+	}
+	p, err := o.plan(ctx, env, args)
+	if err != nil {
+		return err
+	}
+	defer p.reg.close()
+	x := &execution{}
+	for _, err := range p.errs {
+		x.fail(env, "", err)
+	}
+	if len(p.files) == 0 {
+		if len(p.errs) == 0 {
+			fmt.Fprintln(env.Stderr, "dockmend: no Dockerfiles found")
+		}
+		return exitCode(x.code)
+	}
+	b, err := v.findBuilder(ctx, env)
+	if err != nil {
+		return err
+	}
+	finder := config.NewFinder()
+	var files []*verify.File
+	var loaded []driver.Loaded
+	for _, f := range p.files {
+		files = append(files, verify.NewFile(f.Path, f.Options, finder, o.configFile, flags))
+		if data, _, err := atomicfile.Read(f.Path); err == nil {
+			loaded = append(loaded, driver.Loaded{File: f, Data: data}) // for the pin rule's lookups
+		}
+	}
+	if err := prefetch(p.pins)(ctx, loaded); err != nil {
+		return err
+	}
+	opts := v.options(env, b)
+	out := env.Stdout
+	if write {
+		opts.Write, out = atomicfile.Write, env.Stderr
+	}
+	sum, err := verify.Report(ctx, files, opts, v.format, out)
+	if err != nil {
+		return err
+	}
+	if write {
+		for _, err := range p.reg.save() {
+			x.fail(env, "", err)
+		}
+	}
+	fmt.Fprintf(env.Stderr, "%s (builder: %s)\n", sum, b.Name())
+	return exitCode(max(x.code, sum.ExitCode()))
+}

@@ -1,0 +1,3 @@
+module github.com/example/filetype
+
+go 1.19

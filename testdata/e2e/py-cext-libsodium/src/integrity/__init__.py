@@ -1,0 +1,3 @@
+from ._sodium import blake2b, library_version
+
+__all__ = ["blake2b", "library_version"]

@@ -1,0 +1,1 @@
+"""Render a sales summary from a CSV file with Jinja2 templates."""
