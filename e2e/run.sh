@@ -69,7 +69,7 @@ build() {
   rm -rf "$TMPDIR/buildah-cache"
   t=$(now_ns)
   timeout "${E2E_BUILD_TIMEOUT:-900}" buildah build --no-cache --force-rm --pull=always --http-proxy=false \
-    -f Dockerfile -t "$img" "$RD/$v" >"$RD/build-$v.log" 2>&1 || rc=$?
+    -f "$RD/$v/Dockerfile" -t "$img" "$RD/$v" >"$RD/build-$v.log" 2>&1 || rc=$?
   B_SECS=$(secs_since "$t"); B_OK=false; B_SIZE=null; B_LAYERS=null; B_GZ=null
   if [ $rc = 0 ]; then
     B_OK=true; B_SIZE=$(img_size "$img"); B_LAYERS=$(img_layers "$img")

@@ -106,6 +106,11 @@ type Fix struct {
 	Edits []Edit
 	// Applicability says whether the fix is applied by default.
 	Applicability Applicability
+	// Isolated marks a fix that changes the file's structure (it splits a
+	// stage in two, say): the engine applies it alone in its pass, ahead
+	// of every other fix, so that the other rules fix the new structure
+	// rather than the old one.
+	Isolated bool
 }
 
 // Edit replaces the bytes [Start, End) with New.

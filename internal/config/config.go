@@ -77,6 +77,9 @@ type Config struct {
 	// toolchain images to the runtime base of the new final stage
 	// ("golang:*-bookworm": "debian:bookworm-slim").
 	RuntimeBases map[string]string `yaml:"runtime-bases"`
+	// Releases tells the multistage rule the Debian release of images
+	// whose tag does not say it ("python:*-slim": "bookworm").
+	Releases map[string]string `yaml:"releases"`
 	// CacheMounts makes the apt, npm, yarn and pip rules fix with BuildKit
 	// cache mounts (RUN --mount=type=cache) instead of removing the
 	// package lists and caches.
@@ -330,6 +333,7 @@ func Merge(base, over *Config) *Config {
 		out.BuildContexts = append(slices.Clone(base.BuildContexts), over.BuildContexts...)
 	}
 	out.RuntimeBases = mergeMaps(base.RuntimeBases, over.RuntimeBases)
+	out.Releases = mergeMaps(base.Releases, over.Releases)
 	if over.CacheMounts != nil {
 		out.CacheMounts = over.CacheMounts
 	}

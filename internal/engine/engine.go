@@ -4,7 +4,8 @@
 // A pass parses the file, runs every transformer, drops suppressed
 // findings, and merges the applicable fixes in a fixed order (transformer
 // order, then position). A fix that conflicts with one already merged waits
-// for the next pass. The merged edits are applied and the result is parsed
+// for the next pass; a fix marked Isolated (a structural change, such as a
+// stage split) is applied alone in its pass, ahead of the others. The merged edits are applied and the result is parsed
 // again; a result that parses worse than the input, or fixes that never
 // converge, leave the file untouched and return an error. The same input
 // and transformers always give the same output.
@@ -165,8 +166,13 @@ func RunFile(ctx context.Context, f *source.File, opts Options) (*Result, error)
 		var rules []string
 		applied := map[string]int{}
 		unsafe := map[string]int{}
-		for _, fd := range findings {
-			if !opts.fixable(fd) {
+		// An isolated fix (see transform.Fix.Isolated) is the pass's only
+		// fix: the first one, in finding order.
+		isolated := slices.IndexFunc(findings, func(fd Finding) bool {
+			return opts.fixable(fd) && fd.Fix.Isolated
+		})
+		for i, fd := range findings {
+			if !opts.fixable(fd) || isolated >= 0 && i != isolated {
 				continue
 			}
 			merged, ok := edit.Merge(set, fd.Fix.Edits)

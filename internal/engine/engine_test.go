@@ -567,6 +567,52 @@ func TestFixable(t *testing.T) {
 	}
 }
 
+// TestIsolatedFix checks that an isolated fix is applied alone, ahead of
+// the fixes before it, and that the other rules then fix what it made.
+func TestIsolatedFix(t *testing.T) {
+	// split turns "FROM a" into two stages, as multistage does; final
+	// changes "RUN x" in the last stage only, as a rule that cares about
+	// what reaches the image does; tidy names stages that are not the
+	// last.
+	split := rule("split", func(p *transform.Pass) error {
+		if len(p.File.Stages) != 1 {
+			return nil
+		}
+		p.Report(transform.Finding{Start: 0, End: 4, Message: "split",
+			Fix: &transform.Fix{Message: "split", Isolated: true, Edits: []transform.Edit{{Start: len(p.File.Data), End: len(p.File.Data), New: "FROM b\n"}}}})
+		return nil
+	})
+	final := rule("final", func(p *transform.Pass) error {
+		last := p.File.Stages[len(p.File.Stages)-1]
+		for _, in := range last.Instructions {
+			if in.Is("RUN") && in.Args() == "x" {
+				p.Report(transform.Finding{Start: in.Start, End: in.End, Message: "final",
+					Fix: &transform.Fix{Message: "final", Edits: []transform.Edit{{Start: in.End, End: in.End, New: "-final"}}}})
+			}
+		}
+		return nil
+	})
+	tidy := rule("tidy", func(p *transform.Pass) error {
+		for _, s := range p.File.Stages[:len(p.File.Stages)-1] {
+			if s.Name != "" {
+				continue
+			}
+			p.Report(transform.Finding{Start: s.From.Start, End: s.From.End, Message: "not the last stage",
+				Fix: &transform.Fix{Message: "mark", Edits: []transform.Edit{{Start: s.From.Start + 6, End: s.From.Start + 6, New: " AS first"}}}})
+		}
+		return nil
+	})
+	res := run(t, "FROM a\nRUN x\n", engine.Options{Transformers: []*transform.Transformer{final, tidy, split}})
+	if want := "FROM a AS first\nRUN x\nFROM b\n"; string(res.Output) != want {
+		t.Errorf("output %q, want %q", res.Output, want)
+	}
+	// Pass 1 splits alone (final waits, and then has nothing to do), pass
+	// 2 names the first stage, pass 3 finds nothing.
+	if res.Passes != 3 || res.FixedByRule["split"] != 1 || res.FixedByRule["final"] != 0 || res.FixedByRule["tidy"] != 1 {
+		t.Errorf("passes %d, fixed %v", res.Passes, res.FixedByRule)
+	}
+}
+
 // TestUnsafeRules checks that UnsafeRules limits the unsafe fixes to the
 // named rules, keeps every safe fix, and that UnsafeByRule counts only the
 // unsafe fixes applied, over several passes.

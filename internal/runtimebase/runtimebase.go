@@ -209,6 +209,23 @@ type Match struct {
 // the same pattern as a built-in entry replaces it, others are added. An
 // invalid pattern or base is an error naming it.
 func New(overrides map[string]string) (*Table, error) {
+	return compileTable(builtin, overrides, validBase)
+}
+
+// NewValues compiles a table of patterns (the same syntax) whose values are
+// not image references but what valid accepts (an error otherwise): a
+// configuration's map from images to their Debian release, say. Match.Base
+// is then the value.
+func NewValues(entries map[string]string, valid func(value string) error) (*Table, error) {
+	return compileTable(nil, entries, func(pattern, value string, _ int) error {
+		if err := valid(value); err != nil {
+			return fmt.Errorf("%q for %q: %v", value, pattern, err)
+		}
+		return nil
+	})
+}
+
+func compileTable(builtin, overrides map[string]string, valid func(pattern, value string, wildcards int) error) (*Table, error) {
 	t := &Table{}
 	var errs []error
 	for _, src := range []struct {
@@ -221,7 +238,7 @@ func New(overrides map[string]string) (*Table, error) {
 					continue
 				}
 			}
-			e, err := compile(p, src.m[p])
+			e, err := compile(p, src.m[p], valid)
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -247,7 +264,7 @@ func MustNew(overrides map[string]string) *Table {
 
 var placeholderRE = regexp.MustCompile(`\$([1-9])`)
 
-func compile(pattern, base string) (entry, error) {
+func compile(pattern, base string, valid func(pattern, value string, wildcards int) error) (entry, error) {
 	e := entry{pattern: pattern, base: base}
 	// A registry port also uses ':'; a tag never contains '/'.
 	name, tag, hasTag := pattern, "", false
@@ -283,20 +300,30 @@ func compile(pattern, base string) (entry, error) {
 		e.tag = regexp.MustCompile(re.String())
 		e.literals++ // the ':' makes a tagged pattern more specific than none
 	}
-	if base != "" {
-		for _, m := range placeholderRE.FindAllStringSubmatch(base, -1) {
-			if n, _ := strconv.Atoi(m[1]); n > wild {
-				return e, fmt.Errorf("runtime base %q for %q: $%d but the pattern has %d wildcards", base, pattern, n, wild)
-			}
-		}
-		probe := placeholderRE.ReplaceAllString(base, "x")
-		if probe != "scratch" {
-			if _, err := imageref.Parse(probe); err != nil {
-				return e, fmt.Errorf("runtime base %q for %q: %v", base, pattern, err)
-			}
-		}
+	if err := valid(pattern, base, wild); err != nil {
+		return e, err
 	}
 	return e, nil
+}
+
+// validBase checks a runtime base: "" (no fix), or an image reference
+// whose $N placeholders name wildcards of the pattern.
+func validBase(pattern, base string, wild int) error {
+	if base == "" {
+		return nil
+	}
+	for _, m := range placeholderRE.FindAllStringSubmatch(base, -1) {
+		if n, _ := strconv.Atoi(m[1]); n > wild {
+			return fmt.Errorf("runtime base %q for %q: $%d but the pattern has %d wildcards", base, pattern, n, wild)
+		}
+	}
+	probe := placeholderRE.ReplaceAllString(base, "x")
+	if probe != "scratch" {
+		if _, err := imageref.Parse(probe); err != nil {
+			return fmt.Errorf("runtime base %q for %q: %v", base, pattern, err)
+		}
+	}
+	return nil
 }
 
 // Lookup finds the runtime base for the image reference ref (as written in

@@ -97,6 +97,34 @@ func (r *registries) resolver(m *config.Config) (*resolve.Resolver, error) {
 	return res, nil
 }
 
+// lockTag returns, for the lock file of a merged configuration, a lookup
+// from a digest to a tagged reference pinned to it (the multistage rule
+// reads the release of FROM image@sha256:... from it); nil when there is
+// no lock file or it cannot be read (pinning reports that).
+func (r *registries) lockTag(m *config.Config) func(digest string) (string, bool) {
+	lock := m.LockfilePath()
+	if lock == "" {
+		return nil
+	}
+	if abs, err := filepath.Abs(lock); err == nil {
+		lock = abs
+	}
+	r.mu.Lock()
+	f, err := r.lockfile(lock)
+	r.mu.Unlock()
+	if err != nil {
+		return nil
+	}
+	return func(digest string) (string, bool) {
+		for _, e := range f.Entries() {
+			if e.Digest == digest || e.Index == digest {
+				return e.Reference, true
+			}
+		}
+		return "", false
+	}
+}
+
 func mapItems(m map[string]string) []string {
 	var out []string
 	for _, k := range slices.Sorted(maps.Keys(m)) {

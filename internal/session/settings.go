@@ -9,6 +9,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/debmeta"
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/ruleset"
 	"github.com/dockmend/dockmend/transform"
@@ -27,7 +28,8 @@ func newSettings(opts Options, reg *registries) (*settings, error) {
 	if err := checkRuleKeys(opts.Flags, known); err != nil {
 		return nil, UsageError{err}
 	}
-	s := &settings{over: opts.Flags, known: known, finder: config.NewFinder(), reg: reg, byConfig: map[*config.Config]setting{}}
+	s := &settings{over: opts.Flags, known: known, finder: config.NewFinder(), reg: reg, byConfig: map[*config.Config]setting{},
+		packages: multistage.NewMetadataSource(debmeta.NewCatalog())}
 	if opts.ConfigFile != "" {
 		var err error
 		if s.fixed, err = config.Load(opts.ConfigFile); err != nil {
@@ -43,7 +45,7 @@ func newSettings(opts Options, reg *registries) (*settings, error) {
 // configuration files found must lie in the directory confine, and so
 // must the files they name.
 func (s *settings) fresh(confine string) *settings {
-	return &settings{over: s.over, fixed: s.fixed, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}, confine: confine}
+	return &settings{over: s.over, fixed: s.fixed, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}, confine: confine, packages: s.packages}
 }
 
 // settings computes and caches the engine options of each configuration.
@@ -58,6 +60,9 @@ type settings struct {
 	// files found, and the files they name, must lie in: a repository's
 	// own configuration may not reach outside the repository.
 	confine string
+	// packages names the multistage rule's run-time packages; shared by
+	// every configuration, so that the package metadata loads once.
+	packages multistage.PackageSource
 }
 
 // settingsError is a problem with the settings of files (a configuration
@@ -141,11 +146,20 @@ func (s *settings) build(c *config.Config) setting {
 		}
 		rc.Tag = tag.Options{Registry: res, BuildArgs: m.BuildArgs}
 	}
-	rc.Multistage = multistage.Options{RuntimeBases: m.RuntimeBases, BuildArgs: m.BuildArgs}
+	rc.Multistage = multistage.Options{RuntimeBases: m.RuntimeBases, Releases: m.Releases, BuildArgs: m.BuildArgs, Packages: s.packages}
+	if hasRule(selected, pin.Name) {
+		// The lock file pin uses: a digest-only FROM tells its release
+		// through the tag pinned to it.
+		rc.Multistage.LockTag = s.reg.lockTag(m)
+	}
 	rc.CacheMounts = m.CacheMountsEnabled()
 	if c != nil {
 		if err := rc.Multistage.Validate(); err != nil {
-			return setting{err: c.Errorf("runtime-bases", "%v", err)}
+			key, msg := "runtime-bases", err.Error()
+			if rest, ok := strings.CutPrefix(msg, "releases: "); ok {
+				key, msg = "releases", rest
+			}
+			return setting{err: c.Errorf(key, "%s", msg)}
 		}
 	}
 	st.opts = engine.Options{Transformers: ruleset.Configure(selected, rc), UnsafeFixes: m.UnsafeFixesEnabled()}

@@ -5,7 +5,7 @@ package apt
 
 import (
 	_ "embed"
-	"slices"
+	"regexp"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -391,7 +391,10 @@ func checkAptGet(p *transform.Pass, c *shellcmd.Command) {
 		}
 		p.Report(fd)
 	}
-	if sub == "install" && !noRecommends(l) {
+	// Recommended packages cost space only in a stage whose files end up
+	// in an image; in a build stage, dropping them only risks the build
+	// (gcc only recommends libc6-dev).
+	if sub == "install" && !noRecommends(l) && shellcmd.ImageStage(c.Script.Inst) {
 		fd := transform.Finding{
 			Code:    "DL3015",
 			Start:   c.Start(),
@@ -404,9 +407,13 @@ func checkAptGet(p *transform.Pass, c *shellcmd.Command) {
 				Edits:         []transform.Edit{c.InsertOption(l, i, " --no-install-recommends")},
 				Applicability: transform.Unsafe,
 			}
-			if needer, last := needsCACertificates(c, l, i); needer != "" {
-				fd.Fix.Message = "add --no-install-recommends, and ca-certificates, which " + needer + " only recommends (check that nothing else needed was only recommended)"
-				fd.Fix.Edits = append(fd.Fix.Edits, transform.Edit{Start: c.Args[last].End, End: c.Args[last].End, New: " ca-certificates"})
+			if added, needers, last := recommendedNeeds(c, l, i); len(added) > 0 {
+				var why []string
+				for j, a := range added {
+					why = append(why, a+", which "+needers[j]+" only recommends")
+				}
+				fd.Fix.Message = "add --no-install-recommends, and " + strings.Join(why, ", and ") + " (check that nothing else needed was only recommended)"
+				fd.Fix.Edits = append(fd.Fix.Edits, transform.Edit{Start: c.Args[last].End, End: c.Args[last].End, New: " " + strings.Join(added, " ")})
 			}
 		} else {
 			fd.Message += "; not fixed: " + c.NotEditable()
@@ -415,34 +422,53 @@ func checkAptGet(p *transform.Pass, c *shellcmd.Command) {
 	}
 }
 
-// httpsClients are packages that only recommend ca-certificates although
-// they are mostly installed to fetch over HTTPS, which fails without them.
-var httpsClients = []string{"curl", "wget", "git"}
+// onlyRecommended maps packages that are mostly installed for something
+// they only recommend to that package: curl, wget and git fetch over
+// HTTPS, which fails without ca-certificates; a C compiler builds nothing
+// without the C library's headers (gcc recommends libc6-dev;
+// build-essential depends on it).
+var onlyRecommended = []struct {
+	pkg     string
+	needers func(name string) bool
+}{
+	{"ca-certificates", func(n string) bool { return n == "curl" || n == "wget" || n == "git" }},
+	{"libc6-dev", func(n string) bool { return compilerRE.MatchString(n) }},
+}
 
-// needsCACertificates reports the first package of an install (its
-// subcommand at index sub) that needs ca-certificates for HTTPS but only
-// recommends it, when ca-certificates is not installed explicitly, with
-// the index of the last package word; "" when there is none.
-func needsCACertificates(c *shellcmd.Command, l shellcmd.Line, sub int) (needer string, last int) {
+var compilerRE = regexp.MustCompile(`^(?:gcc|g\+\+|clang|cc|c\+\+)(?:-[0-9.]+)?$`)
+
+// recommendedNeeds returns, for an install (its subcommand at index sub),
+// the packages of onlyRecommended to add with --no-install-recommends,
+// the first package that needs each, and the index of the last package
+// word; nothing when the package list has a word that cannot be read.
+func recommendedNeeds(c *shellcmd.Command, l shellcmd.Line, sub int) (added, needers []string, last int) {
+	listed := map[string]bool{}
+	first := map[string]string{}
 	for _, i := range l.Operands {
 		if i <= sub {
 			continue
 		}
 		w := c.Args[i]
 		if !w.Literal {
-			return "", 0 // a package list we cannot read
+			return nil, nil, 0 // a package list we cannot read
 		}
 		name, _, _ := strings.Cut(w.Value, "=")
 		name, _, _ = strings.Cut(name, ":")
-		if name == "ca-certificates" {
-			return "", 0
-		}
-		if needer == "" && slices.Contains(httpsClients, name) {
-			needer = name
+		listed[name] = true
+		for _, r := range onlyRecommended {
+			if _, ok := first[r.pkg]; !ok && r.needers(name) {
+				first[r.pkg] = name
+			}
 		}
 		last = i
 	}
-	return needer, last
+	for _, r := range onlyRecommended {
+		if n, ok := first[r.pkg]; ok && !listed[r.pkg] {
+			added = append(added, r.pkg)
+			needers = append(needers, n)
+		}
+	}
+	return added, needers, last
 }
 
 func assumesYes(l shellcmd.Line) bool {

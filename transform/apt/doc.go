@@ -31,9 +31,16 @@
 //     unsafe fix (DL3015), because it changes what is installed: curl
 //     recommends ca-certificates, and without them HTTPS downloads fail
 //     later. So when the install names curl, wget or git and not
-//     ca-certificates, the same fix adds ca-certificates to the list (not
-//     when the list has a variable). Apply it with --unsafe-fixes and test
-//     the image.
+//     ca-certificates, the same fix adds ca-certificates to the list, and
+//     when it names a C compiler (gcc, g++, clang, cc, a versioned one
+//     such as gcc-12) and not libc6-dev, which gcc only recommends and
+//     without which nothing compiles, it adds libc6-dev (not when the list
+//     has a variable; build-essential depends on it). Apply it with
+//     --unsafe-fixes and test the image. Only stages whose files end up
+//     in an image are reported (the last stage, stages a later FROM
+//     builds on, ONBUILD triggers): in a build stage whose files are
+//     copied, recommended packages cost no image space, and leaving them
+//     out only risks the build.
 //
 //   - update merge: a RUN that is only "apt-get update" is merged into the
 //     next RUN of the same stage when that RUN installs: the lone RUN is

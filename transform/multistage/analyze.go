@@ -26,20 +26,44 @@ type analysis struct {
 	family    string             // package family of the final stage's packages
 
 	installs []*install
-	steps    []string // build steps, described ("make", "go build")
-	weak     []string // steps that build only when compilers are present ("pip install")
-	outputs  []string // artifact paths in the order found
-	prefix   string   // install prefix set by configure/cmake/meson, "" for the default
-	users    bool     // the stage creates users or groups
-	aptSrc   bool     // the stage adds apt sources or keys
-	opaque   []string // commands whose writes dockmend cannot see (scripts)
+	steps    []string          // build steps, described ("make", "go build")
+	weak     []string          // steps that build only when compilers are present ("pip install")
+	outputs  []string          // artifact paths in the order found
+	owners   map[string]string // owner (as chown or COPY --chown names it) of an artifact path
+	prefix   string            // install prefix set by configure/cmake/meson, "" for the default
+	aptSrc   bool              // the stage adds apt sources or keys
+	opaque   []string          // commands whose writes dockmend cannot see (scripts)
 
-	runtimeCmds  []string   // commands CMD, ENTRYPOINT and HEALTHCHECK run: names or paths
-	runtimeArgv  [][]string // their command lines
-	runtimePaths []string   // absolute paths CMD and ENTRYPOINT name
-	hasCmd       bool
+	// generated reports a configure step (configure, cmake, meson, perl
+	// Makefile.PL, ruby extconf.rb): the Makefiles it writes honour
+	// DESTDIR, so that installs can be staged.
+	generated bool
+	staged    []*stagedInstall // installs to run again into the staging directory
+	prefixes  []string         // install prefixes of installs that are not staged
+	users     []string         // the commands that create users and groups, as copied
+	ldconfig  bool             // the build runs ldconfig
+	needs     map[string]bool  // interpreters the artifacts need: python, node, perl, ruby, java
+	nodeBuild bool             // npm, yarn or pnpm install packages: node-gyp may build with python3
+	frontend  bool             // an install sets DEBIAN_FRONTEND=noninteractive
+
+	ris         []runtimeInstr // CMD, ENTRYPOINT and HEALTHCHECK
+	runtimeCmds []string       // programs CMD, ENTRYPOINT and HEALTHCHECK run: names or paths
+	runtimeArgv [][]string     // their command lines
+	hasCmd      bool
+	entrypoint  bool // the stage has an ENTRYPOINT: CMD holds its arguments
 
 	problems []string // why a fix would be a guess
+}
+
+// stagedInstall is an install step (make install, cmake --install, ninja
+// install, meson install) that the build stage runs a second time with
+// DESTDIR, so that the final stage can copy everything it installs,
+// wherever it goes.
+type stagedInstall struct {
+	in      *source.Instruction
+	cmd     *shellcmd.Command
+	text    string                       // the command as written
+	destdir func(cmd, dir string) string // text run again into dir
 }
 
 // install is one package installed in the stage.
@@ -48,6 +72,7 @@ type install struct {
 	group         string // apk --virtual name
 	run           *source.Instruction
 	removed       bool
+	recommends    bool // installed with its recommended packages
 }
 
 func (a *analysis) problem(format string, args ...any) {
@@ -88,17 +113,26 @@ func (a *analysis) output(in *source.Instruction, p string) {
 			}
 		}
 	}
-	if p == "/usr" || p == "/" {
+	if sharedDirs[p] {
 		line := 0
 		if in != nil {
 			line = in.StartLine
 		}
-		a.problem("line %d: the build installs into %s, where its files cannot be told from the system's", line, p)
+		a.problem("line %d: the build writes into %s as a whole, where its files cannot be told from the system's", line, p)
 		return
 	}
 	if !slices.Contains(a.outputs, p) {
 		a.outputs = append(a.outputs, p)
 	}
+}
+
+// sharedDirs hold the system's files: a build that writes into one of them
+// as a whole (an archive extracted there, an install prefix) cannot be
+// copied without copying the system too. Files named inside them can.
+var sharedDirs = map[string]bool{
+	"/": true, "/usr": true, "/bin": true, "/sbin": true, "/lib": true, "/lib64": true, "/etc": true, "/var": true, "/var/lib": true,
+	"/usr/bin": true, "/usr/sbin": true, "/usr/lib": true, "/usr/lib64": true, "/usr/libexec": true, "/usr/share": true, "/usr/include": true,
+	"/usr/lib/x86_64-linux-gnu": true, "/usr/lib/aarch64-linux-gnu": true,
 }
 
 // notArtifacts are the directories (clean paths) whose files never reach
@@ -128,13 +162,14 @@ type state struct {
 	env     env
 	workdir string // "" when unknown
 	home    string
+	user    string // the USER as written, "" for root
 }
 
 // analyze walks the stage, unless ctx is done; global is what globalEnv
 // returns. The caller decides from the result whether the
 // stage keeps build tools, and whether a rewrite is safe.
 func analyze(ctx context.Context, f *source.File, s *source.Stage, table *runtimebase.Table, global env) (*analysis, error) {
-	a := &analysis{f: f, stage: s, table: table}
+	a := &analysis{f: f, stage: s, table: table, owners: map[string]string{}, needs: map[string]bool{}}
 	a.base = baseOf(f, s, global)
 	st := &state{env: env{}, workdir: "/", home: "/root"}
 	st.env.set("PATH", defaultPath)
@@ -153,6 +188,7 @@ func analyze(ctx context.Context, f *source.File, s *source.Stage, table *runtim
 		}
 		a.instruction(in, st, global)
 	}
+	a.readRuntime(a.ris)
 	a.family = a.detectFamily()
 	return a, nil
 }
@@ -315,12 +351,12 @@ func (a *analysis) instruction(in *source.Instruction, st *state, global env) {
 		}
 	case "USER":
 		u, ok := expandDockerfile(in.Args(), a.f.Escape, st.env)
-		u, _, _ = strings.Cut(u, ":")
+		name, _, _ := strings.Cut(u, ":")
 		switch {
-		case ok && (u == "root" || u == "0"):
-			st.home = "/root"
+		case ok && (name == "root" || name == "0"):
+			st.home, st.user = "/root", ""
 		default:
-			st.home = ""
+			st.home, st.user = "", strings.TrimSpace(in.Args())
 		}
 		if st.home == "" {
 			st.env.unset("HOME")
@@ -331,14 +367,17 @@ func (a *analysis) instruction(in *source.Instruction, st *state, global env) {
 		a.copyInstr(in, st)
 	case "RUN":
 		a.run(in, st)
-	case "CMD", "ENTRYPOINT":
+	case "ENTRYPOINT", "CMD":
 		a.hasCmd = true
-		a.runtime(in, in.Args(), in.JSON, st)
+		a.entrypoint = a.entrypoint || in.Is("ENTRYPOINT")
+		a.ris = append(a.ris, runtimeInstr{in: in, text: in.Args(), json: in.JSON, env: st.env.clone()})
 	case "HEALTHCHECK":
 		args := strings.TrimSpace(in.Args())
 		if kw, rest, ok := strings.Cut(args, " "); ok && strings.EqualFold(kw, "CMD") {
 			rest = strings.TrimSpace(rest)
-			a.runtime(in, rest, strings.HasPrefix(rest, "["), st)
+			var probe []string
+			isJSON := strings.HasPrefix(rest, "[") && json.Unmarshal([]byte(rest), &probe) == nil
+			a.ris = append(a.ris, runtimeInstr{in: in, text: rest, json: isJSON, env: st.env.clone()})
 		}
 	case "ONBUILD":
 		a.problem("the stage has ONBUILD triggers: it is meant as a base for other builds")
@@ -376,7 +415,6 @@ func (a *analysis) copyInstr(in *source.Instruction, st *state) {
 		a.problem("line %d: %s destination %q uses a variable of unknown value", in.StartLine, in.Keyword, dest)
 		return
 	}
-	dir := strings.HasSuffix(d, "/") || d == "." || len(srcs) > 1
 	if !path.IsAbs(d) {
 		if st.workdir == "" {
 			a.problem("line %d: %s into a relative path under an unknown WORKDIR", in.StartLine, in.Keyword)
@@ -385,23 +423,24 @@ func (a *analysis) copyInstr(in *source.Instruction, st *state) {
 		d = path.Join(st.workdir, d)
 	}
 	d = path.Clean(d)
-	if d != "/" {
+	if fl := in.Flag("chown"); fl != nil && fl.Value != "" && d != "/" {
+		a.owners[d] = fl.Value
+	}
+	if !sharedDirs[d] {
 		a.output(in, d)
 		return
 	}
-	if !dir && len(srcs) == 1 {
-		dir = true
-	}
-	// Files copied into "/": name each one.
+	// Files copied into / or a system directory (COPY tool.sh /usr/bin/):
+	// name each one, after its source.
 	for _, src := range srcs {
 		if strings.HasPrefix(src, "<<") {
 			continue
 		}
 		b := path.Base(strings.TrimSuffix(src, "/"))
-		if b == "." || b == "/" || strings.ContainsAny(b, "*?[$") || strings.Contains(src, "://") && b == "" {
-			a.problem("line %d: %s %s into / cannot be named file by file", in.StartLine, in.Keyword, src)
+		if strings.HasSuffix(src, "/") || b == "." || b == "/" || strings.ContainsAny(b, "*?[$") || strings.Contains(src, "://") && b == "" {
+			a.problem("line %d: %s %s into %s cannot be named file by file", in.StartLine, in.Keyword, src, d)
 			continue
 		}
-		a.output(in, "/"+b)
+		a.output(in, path.Join(d, b))
 	}
 }

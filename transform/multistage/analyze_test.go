@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dockmend/dockmend/internal/runtimebase"
 	"github.com/dockmend/dockmend/internal/source"
 )
 
@@ -27,23 +26,23 @@ func TestAnalyze(t *testing.T) {
 		steps:     []string{"configure", "make"},
 		artifacts: []string{"/pkg", "/src"},
 	}, {
-		name:      "make install uses the configure prefix",
+		name:      "make install after configure is staged",
 		df:        "FROM debian:12\nRUN apt-get install -y build-essential\nCOPY . /src\nRUN cd /src && ./configure --prefix=/opt/tool && make -j4 && make install\nCMD [\"tool\"]\n",
 		tools:     []string{"build-essential"},
 		steps:     []string{"configure", "make"},
-		artifacts: []string{"/opt/tool", "/src"},
+		artifacts: []string{"/staging/", "/src"},
 	}, {
-		name:      "install-like targets (suidinstall) install into the configured prefix",
+		name:      "install-like targets (suidinstall) are staged",
 		df:        "FROM debian:12\nRUN apt-get install -y build-essential curl\nRUN mkdir /opt/src && cd /opt/src && curl -sSL https://x/a.tgz | tar xz && ./configure --prefix=/opt/k && make && make suidinstall && cd / && rm -rf /opt/src\nCMD [\"k\"]\n",
 		tools:     []string{"build-essential"},
 		steps:     []string{"configure", "make"},
-		artifacts: []string{"/opt/k"},
+		artifacts: []string{"/staging/"},
 	}, {
-		name:      "cmake install prefix and build dir outside the sources",
+		name:      "cmake --install is staged; the build dir outside the sources is copied",
 		df:        "FROM gcc:13\nCOPY . /src\nRUN cmake -S /src -B /build -DCMAKE_INSTALL_PREFIX=/opt/app && cmake --build /build && cmake --install /build\nCMD [\"/opt/app/bin/app\"]\n",
 		tools:     []string{"gcc:13"},
 		steps:     []string{"cmake"},
-		artifacts: []string{"/build", "/opt/app", "/src"},
+		artifacts: []string{"/staging/", "/build", "/src"},
 	}, {
 		name:      "go build -o relative to cd, with GOBIN install",
 		df:        "FROM golang:1.22\nENV GOBIN=/usr/local/gobin\nWORKDIR /src\nCOPY . .\nRUN cd cmd/app && go build -o ../../bin/app . && go install ./tool\nCMD [\"/src/bin/app\"]\n",
@@ -67,7 +66,7 @@ func TestAnalyze(t *testing.T) {
 		df:        "FROM debian:12\nRUN apt-get install -y gcc make curl\nRUN curl -O https://x/src.tgz && tar xzf src.tgz && cd src && make && make install && cd / && rm -rf /src src.tgz\nRUN curl -fsSL -o /usr/local/bin/tini https://x/tini\nENTRYPOINT [\"tini\", \"--\"]\nCMD [\"/usr/local/bin/app\"]\n",
 		tools:     []string{"gcc", "make"},
 		steps:     []string{"make"},
-		artifacts: []string{"/usr/local"},
+		artifacts: []string{"/staging/", "/usr/local"},
 	}, {
 		name:      "mkdir, ln, redirect, sed -i and chown write artifacts; /tmp and mounts do not",
 		df:        "FROM debian:12\nRUN apt-get install -y gcc\nWORKDIR /app\nCOPY . .\nRUN --mount=type=cache,target=/cache gcc -o /cache/x x.c && gcc -o /app/bin/x x.c\nRUN mkdir -p /var/lib/app /tmp/scratch && ln -s /app/bin/x /usr/bin/x && echo k=v > /etc/app.conf && sed -i s/a/b/ /etc/nginx/nginx.conf && chown -R 1000 /srv/data\nCMD [\"x\"]\n",
@@ -109,12 +108,54 @@ func TestAnalyze(t *testing.T) {
 		steps:     []string{"make"},
 		artifacts: []string{"/a"},
 	}, {
+		name:      "tar's old-style options with named members and --strip into /usr/bin",
+		df:        "FROM debian:12\nRUN apt-get install -y gcc make curl xz-utils\nRUN curl -L https://x/t.txz | tar xJC /usr/bin/ t-1/bin/a t-1/bin/b --strip 2\nWORKDIR /w\nCOPY . .\nRUN make\nCMD [\"a\"]\n",
+		tools:     []string{"gcc", "make"},
+		steps:     []string{"make"},
+		artifacts: []string{"/usr/bin/a", "/usr/bin/b", "/w"},
+	}, {
+		name:    "tar into /usr/bin without members",
+		df:      "FROM debian:12\nRUN apt-get install -y gcc make curl xz-utils\nRUN curl -L https://x/t.txz | tar -xJ -C /usr/bin\nWORKDIR /w\nCOPY . .\nRUN make\nCMD [\"a\"]\n",
+		tools:   []string{"gcc", "make"},
+		problem: "extracts an archive into /usr/bin",
+	}, {
+		name:    "dpkg -i through xargs",
+		df:      "FROM debian:12\nRUN apt-get install -y build-essential\nWORKDIR /w\nCOPY . .\nRUN make && ls *.deb | xargs -r dpkg -i\nCMD [\"a\"]\n",
+		tools:   []string{"build-essential"},
+		problem: "dpkg -i",
+	}, {
+		name:    "apt-mark manual decides the packages during the build",
+		df:      "FROM debian:12\nRUN apt-get install -y gcc make libssl-dev\nWORKDIR /w\nCOPY . .\nRUN make && apt-mark manual libssl3\nCMD [\"./a\"]\n",
+		tools:   []string{"gcc", "make", "libssl-dev"},
+		problem: "apt-mark manual",
+	}, {
+		name:      "cp into a directory names the file",
+		df:        "FROM debian:12\nRUN apt-get install -y gcc\nRUN gcc -o /tmp/a a.c && cp /tmp/a /usr/local/bin && install -m 755 /tmp/a /usr/bin/\nCMD [\"a\"]\n",
+		tools:     []string{"gcc"},
+		steps:     []string{"gcc"},
+		artifacts: []string{"/usr/bin/a", "/usr/local/bin/a"},
+	}, {
+		name:      "COPY into a system directory names the file",
+		df:        "FROM debian:12\nRUN apt-get install -y gcc\nCOPY entrypoint.sh /usr/bin/\nCOPY app.conf /etc/\nWORKDIR /a\nCOPY . .\nRUN gcc -o app app.c\nENTRYPOINT [\"entrypoint.sh\"]\n",
+		tools:     []string{"gcc"},
+		steps:     []string{"gcc"},
+		artifacts: []string{"/a", "/etc/app.conf", "/usr/bin/entrypoint.sh"},
+	}, {
+		name:    "COPY of a directory's content into a system directory cannot be named",
+		df:      "FROM debian:12\nRUN apt-get install -y gcc\nCOPY conf/ /etc/\nWORKDIR /a\nCOPY . .\nRUN gcc -o app app.c\nCMD [\"./app\"]\n",
+		tools:   []string{"gcc"},
+		problem: "cannot be named file by file",
+	}, {
 		name:    "a RUN under PowerShell cannot be read",
 		df:      "FROM debian:12\nRUN apt-get install -y make\nSHELL [\"pwsh\", \"-c\"]\nWORKDIR /a\nRUN make\nCMD [\"./a\"]\n",
 		tools:   []string{"make"},
 		problem: "cannot read the RUN command",
 	}}
-	table := runtimebase.MustNew(nil)
+	o, err := Options{}.compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := o.table
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, err := source.Parse("Dockerfile", []byte(tt.df))
@@ -125,15 +166,22 @@ func TestAnalyze(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := makePlan(a)
+			p := makePlan(a, o)
 			if got := a.tools(); !slices.Equal(got, tt.tools) {
 				t.Errorf("tools = %q, want %q", got, tt.tools)
 			}
 			if got := a.buildSteps(); tt.steps != nil && !slices.Equal(got, tt.steps) {
 				t.Errorf("steps = %q, want %q", got, tt.steps)
 			}
-			if tt.artifacts != nil && !slices.Equal(p.artifacts, tt.artifacts) {
-				t.Errorf("artifacts = %q, want %q", p.artifacts, tt.artifacts)
+			var arts []string
+			if p.staging != "" {
+				arts = append(arts, p.staging+"/")
+			}
+			for _, x := range p.artifacts {
+				arts = append(arts, x.path)
+			}
+			if tt.artifacts != nil && !slices.Equal(arts, tt.artifacts) {
+				t.Errorf("artifacts = %q, want %q", arts, tt.artifacts)
 			}
 			probs := strings.Join(a.problems, "; ")
 			if tt.problem == "" && len(a.tools()) > 0 && len(a.buildSteps()) > 0 && probs != "" {

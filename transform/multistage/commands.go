@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"mvdan.cc/sh/v3/syntax"
+
 	"github.com/dockmend/dockmend/internal/shellcmd"
 )
 
@@ -93,8 +95,14 @@ func (a *analysis) command(r *runCtx, w []word) {
 	case "apt-get", "apt", "aptitude":
 		a.apt(r, parseLine(args, "-o", "-t", "-c"))
 	case "apt-mark":
-		if l := parseLine(args); l.operand(0) == "auto" {
+		switch l := parseLine(args); l.operand(0) {
+		case "auto":
 			r.aptMark = true
+		case "manual":
+			// Official images build, then mark the packages that ldd finds
+			// manual and purge the rest: the run-time packages are
+			// decided during the build.
+			a.problem("line %d: the build decides which packages stay installed (apt-mark manual), which cannot be named before it runs", r.in.StartLine)
 		}
 	case "add-apt-repository", "apt-key":
 		a.aptSrc = true
@@ -109,26 +117,29 @@ func (a *analysis) command(r *runCtx, w []word) {
 	case "zypper":
 		a.rpm(r, famZyp, parseLine(args, "-r", "--repo"))
 	case "useradd", "adduser", "groupadd", "addgroup", "usermod", "groupmod":
-		a.users = true
-		l := parseLine(args, "-d", "--home-dir", "--home", "-g", "-G", "-u", "-s", "-c", "--gecos", "--shell", "--uid", "--gid", "--ingroup", "-h", "-k", "-K", "-p", "-e", "-f")
-		if h, ok := l.value("-d", "--home-dir", "--home"); ok && (name == "useradd" || name == "usermod" || name == "adduser" && h.v != "") {
-			a.outWord(r, h)
-		}
-		if name == "adduser" || name == "useradd" && l.has("-m", "--create-home") {
-			a.output(r.in, "/home")
-		}
+		a.userCommand(r)
+	case "find":
+		a.find(r, args)
+	case "xargs":
+		a.xargs(r, args)
+	case "ldconfig":
+		a.ldconfig = true
 	case "make", "gmake":
 		a.make(r, parseLine(args, "-C", "-f", "-j", "-l", "-I", "-o", "-W"))
 	case "configure":
 		a.step("configure")
+		a.generated = true
 		if p, ok := parseLine(args).value("--prefix"); ok {
 			a.prefix = r.path(p)
 		}
 		a.outDir(r, r.cwd)
 	case "autoreconf", "autogen.sh", "bootstrap":
 		a.step(name)
+	case "dpkg-buildpackage", "debuild":
+		a.step(name)
+		a.outDir(r, r.cwd)
 	case "cmake":
-		a.cmake(r, parseLine(args, "-S", "-B", "--build", "--install", "--prefix", "--config", "-G", "-j", "--parallel", "-C", "--target", "-t", "-D"))
+		a.cmake(r, parseLine(args, "-S", "-B", "--build", "--install", "--prefix", "--config", "-G", "-j", "--parallel", "-C", "--target", "-t", "-D", "--component"))
 	case "ninja", "samu":
 		l := parseLine(args, "-C", "-j", "-f", "-t")
 		a.step("ninja")
@@ -138,12 +149,13 @@ func (a *analysis) command(r *runCtx, w []word) {
 		}
 		a.outDir(r, dir)
 		if slices.ContainsFunc(l.operands, func(o word) bool { return o.v == "install" }) {
-			a.output(r.in, a.installPrefix())
+			a.stageInstall(r, "ninja install", envDestdir)
 		}
 	case "meson":
-		l := parseLine(args, "-C", "--prefix", "--destdir", "-D")
+		l := parseLine(args, "-C", "--prefix", "--destdir", "-D", "--tags")
 		switch l.operand(0) {
 		case "setup", "configure":
+			a.generated = true
 			if p, ok := l.value("--prefix"); ok {
 				a.prefix = r.path(p)
 			}
@@ -154,7 +166,7 @@ func (a *analysis) command(r *runCtx, w []word) {
 			if d, ok := l.value("--destdir"); ok {
 				a.outWord(r, d)
 			} else {
-				a.output(r.in, a.installPrefix())
+				a.stageInstall(r, "meson install", mesonDestdir)
 			}
 		}
 		a.outDir(r, r.cwd)
@@ -164,6 +176,9 @@ func (a *analysis) command(r *runCtx, w []word) {
 			return
 		}
 		a.step(name)
+		if name == "javac" {
+			a.needs["java"] = true
+		}
 		out, ok := l.value("-o", "-d", "--out-dir")
 		switch {
 		case ok && r.path(out) != "":
@@ -175,6 +190,7 @@ func (a *analysis) command(r *runCtx, w []word) {
 		}
 	case "jar":
 		a.step("jar")
+		a.needs["java"] = true
 		l := parseLine(args, "-f", "--file", "-e", "--main-class", "-C", "-m", "--manifest")
 		if f, ok := l.value("-f", "--file"); ok && f.v != "" {
 			a.outWord(r, f)
@@ -197,6 +213,7 @@ func (a *analysis) command(r *runCtx, w []word) {
 				continue
 			}
 			a.step(strings.TrimSuffix(name, "w"))
+			a.needs["java"] = true
 			break
 		}
 		dir := r.cwd
@@ -214,13 +231,27 @@ func (a *analysis) command(r *runCtx, w []word) {
 			return
 		}
 		a.step(name)
+		a.needs["node"] = true
 		a.outDir(r, r.cwd)
 	case "pip", "pip3":
 		a.pip(r, w[0], args)
 	case "python", "python3", "pypy3":
 		a.python(r, args)
+	case "perl":
+		a.perl(r, args)
+	case "ruby":
+		if len(args) > 0 && path.Base(args[0].v) == "extconf.rb" {
+			a.generated = true
+			a.needs["ruby"] = true
+			a.outDir(r, r.cwd)
+		}
+	case "gem", "bundle", "bundler":
+		a.gem(r, name, args)
+	case "cpanm", "cpan":
+		a.cpan(r, name, args)
 	case "virtualenv":
 		if op := parseLine(args, "-p", "--python").operand(0); op != "" {
+			a.needs["python"] = true
 			a.outWord(r, word{v: op, ok: true})
 		}
 	case "uv":
@@ -239,12 +270,109 @@ func (a *analysis) command(r *runCtx, w []word) {
 			}
 		}
 	default:
+		if name == "Build" && len(args) > 0 && args[0].v == "install" {
+			a.step("./Build install")
+			a.stageInstall(r, "./Build install", makeDestdir("--destdir"))
+			return
+		}
 		a.fileCommand(r, name, args)
 		if strings.HasPrefix(w[0].v, "./") || strings.HasSuffix(name, ".sh") || (name == "sh" || name == "bash") && len(args) > 0 && !strings.HasPrefix(args[0].v, "-") {
 			a.opaque = appendNew(a.opaque, name)
 			a.outDir(r, r.cwd)
 		}
 	}
+}
+
+// find reads the commands find runs with -exec and -execdir ("find . -name
+// '*.deb' -exec dpkg -i {} +"): the paths it finds are not known.
+func (a *analysis) find(r *runCtx, args []word) {
+	for i := 0; i < len(args); i++ {
+		if !args[i].ok || args[i].v != "-exec" && args[i].v != "-execdir" && args[i].v != "-ok" {
+			continue
+		}
+		j := i + 1
+		for j < len(args) && !(args[j].ok && (args[j].v == ";" || args[j].v == "+")) {
+			j++
+		}
+		a.inner(r, args[i+1:j])
+		i = j
+	}
+}
+
+// xargs reads the command xargs runs; its further arguments are not known.
+func (a *analysis) xargs(r *runCtx, args []word) {
+	// xargs' own options end at the first word that is not one: the
+	// command and its options follow.
+	takesValue := map[string]bool{"-a": true, "-d": true, "-E": true, "-I": true, "-L": true, "-n": true, "-P": true, "-s": true}
+	for i := 0; i < len(args); i++ {
+		w := args[i]
+		switch {
+		case !w.ok:
+			return
+		case w.v == "--":
+			a.inner(r, args[i+1:])
+			return
+		case !strings.HasPrefix(w.v, "-") || w.v == "-":
+			a.inner(r, args[i:])
+			return
+		case takesValue[w.v]:
+			i++ // the value is the next word
+		}
+	}
+}
+
+// inner interprets a command another command runs: it cannot be edited,
+// and "{}" stands for paths that are not known.
+func (a *analysis) inner(r *runCtx, w []word) {
+	if len(w) == 0 {
+		return
+	}
+	words := make([]word, len(w))
+	for i, x := range w {
+		if x.ok && strings.Contains(x.v, "{}") {
+			x = word{raw: x.raw}
+		}
+		words[i] = x
+	}
+	saved := r.cmd
+	r.cmd = nil
+	a.command(r, words)
+	r.cmd = saved
+}
+
+// userCommand records a command that creates users or groups: the final
+// stage runs it again, as written, so that the image has the same users
+// (copying /etc/passwd and /etc/shadow would copy the build's own).
+func (a *analysis) userCommand(r *runCtx) {
+	if r.script == nil || r.cmd == nil {
+		a.problem("line %d: cannot copy the command that creates users", r.in.StartLine)
+		return
+	}
+	c := r.cmd
+	s := r.script
+	start, end := int(c.Args[0].Node.Pos().Offset()), int(c.Call.End().Offset())
+	text := s.Text[start:end]
+	// The text may use ARG and ENV values (the final stage declares them
+	// too), not variables the RUN sets.
+	var local []string
+	for _, w := range c.Args {
+		syntax.Walk(w.Node, func(n syntax.Node) bool {
+			switch x := n.(type) {
+			case *syntax.ParamExp:
+				if x.Param != nil && (r.assigned[x.Param.Value] || !r.st.env.declared(x.Param.Value)) {
+					local = append(local, x.Param.Value)
+				}
+			case *syntax.CmdSubst:
+				local = append(local, "$(...)")
+			}
+			return true
+		})
+	}
+	if len(local) > 0 || strings.ContainsAny(text, "\n") {
+		a.problem("line %d: cannot copy the command that creates users (it uses %s)", r.in.StartLine, strings.Join(local, ", "))
+		return
+	}
+	a.users = appendNew(a.users, text)
 }
 
 // installPrefix is where "make install" and friends put files.

@@ -9,13 +9,13 @@ import (
 
 const (
 	docsFile   = "../../docs/multistage.md"
-	docsGolden = "testdata/c-make.txtar"
-	docsBegin  = "<!-- golden: transform/multistage/testdata/c-make.txtar (checked by go test ./transform/multistage) -->"
+	docsGolden = "testdata/cmake-etc-install.txtar"
+	docsBegin  = "<!-- golden: transform/multistage/testdata/cmake-etc-install.txtar (checked by go test ./transform/multistage) -->"
 	docsEnd    = "<!-- end of golden -->"
 )
 
 // TestDocsExample checks that the before/after example in
-// docs/multistage.md is the c-make golden's output as it is; -update
+// docs/multistage.md is the cmake-etc-install golden's output as it is; -update
 // rewrites it.
 func TestDocsExample(t *testing.T) {
 	ar, err := txtar.ParseFile(docsGolden)

@@ -1,7 +1,6 @@
 package multistage
 
 import (
-	"path"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -30,7 +29,13 @@ func (e env) clone() env {
 }
 
 func (e env) set(name, value string) { e[name] = envValue{value, true} }
-func (e env) unset(name string)      { e[name] = envValue{} }
+
+// declared reports whether name was set (with a known value or not).
+func (e env) declared(name string) bool {
+	_, ok := e[name]
+	return ok
+}
+func (e env) unset(name string) { e[name] = envValue{} }
 func (e env) get(name string) (string, bool) {
 	v, ok := e[name]
 	return v.value, ok && v.known
@@ -77,18 +82,4 @@ func expandWord(w *syntax.Word, e env) (string, bool) {
 func (e env) lookup(name string) (string, bool, bool) {
 	v, declared := e[name]
 	return v.value, declared && v.known, declared
-}
-
-// abs resolves p against the directory dir; "" stays "".
-func abs(dir, p string) string {
-	if p == "" {
-		return ""
-	}
-	if strings.HasPrefix(p, "~/") || p == "~" {
-		return "" // resolved by the caller when HOME is known
-	}
-	if !path.IsAbs(p) {
-		p = path.Join(dir, p)
-	}
-	return path.Clean(p)
 }

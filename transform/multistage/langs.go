@@ -6,7 +6,8 @@ import (
 )
 
 // make handles make: a build in its directory, and "make install" into
-// DESTDIR or the prefix.
+// DESTDIR, or staged (a generated Makefile), or staged and into the prefix
+// (a hand-written one).
 func (a *analysis) make(r *runCtx, l cmdLine) {
 	if l.has("--version", "-v", "-n", "--dry-run", "-q") {
 		return
@@ -41,21 +42,79 @@ func (a *analysis) make(r *runCtx, l cmdLine) {
 		a.outWord(r, d)
 		return
 	}
-	for _, k := range []string{"PREFIX", "prefix", "INSTALL_PREFIX"} {
-		if p, ok := vars[k]; ok {
-			a.outWord(r, p)
-			return
-		}
-	}
 	if v, ok := r.env.get("DESTDIR"); ok && v != "" {
 		a.outWord(r, word{v: v, ok: true})
 		return
 	}
-	if v, ok := r.env.get("PREFIX"); ok && v != "" {
+	if a.generated {
+		// configure, cmake or meson wrote the Makefile: it honours
+		// DESTDIR, which catches what goes outside the prefix (/etc).
+		a.stageInstall(r, "make install", argDestdir)
+		return
+	}
+	// A hand-written Makefile may or may not honour DESTDIR: stage the
+	// install into a staging directory made beforehand, which catches what
+	// goes outside the prefix (/etc) when it does, and copy the prefix
+	// too, which catches the rest when it does not.
+	a.stageInstall(r, "make install", mkdirDestdir)
+	prefix := ""
+	for _, k := range []string{"PREFIX", "prefix", "INSTALL_PREFIX"} {
+		if p, ok := vars[k]; ok {
+			prefix = r.path(p)
+			if prefix == "" {
+				a.outWord(r, p)
+				return
+			}
+			break
+		}
+	}
+	if v, ok := r.env.get("PREFIX"); ok && v != "" && prefix == "" {
+		prefix = r.path(word{v: v, ok: true})
+	}
+	if prefix == "" {
+		prefix = a.installPrefix()
+	}
+	a.prefixes = appendNew(a.prefixes, prefix)
+	a.output(r.in, prefix)
+}
+
+// Ways to run an install again into a staging directory.
+var (
+	argDestdir   = func(cmd, dir string) string { return cmd + " DESTDIR=" + dir }
+	mkdirDestdir = func(cmd, dir string) string { return "mkdir -p " + dir + " && " + cmd + " DESTDIR=" + dir }
+	envDestdir   = func(cmd, dir string) string { return "DESTDIR=" + dir + " " + cmd }
+	mesonDestdir = func(cmd, dir string) string { return cmd + " --destdir " + dir }
+)
+
+func makeDestdir(flag string) func(cmd, dir string) string {
+	return func(cmd, dir string) string { return cmd + " " + flag + " " + dir }
+}
+
+// stageInstall records an install step to run again into the staging directory,
+// right after itself: the final stage then copies the staging directory
+// to /, which brings everything it installs, inside its prefix or not.
+func (a *analysis) stageInstall(r *runCtx, desc string, destdir func(cmd, dir string) string) {
+	if v, ok := r.env.get("DESTDIR"); ok && v != "" {
 		a.outWord(r, word{v: v, ok: true})
 		return
 	}
-	a.output(r.in, a.installPrefix())
+	switch {
+	case r.cmd == nil:
+		a.problem("line %d: cannot run %s again to stage what it installs (exec form, or run by find or xargs)", r.in.StartLine, desc)
+		return
+	case !r.cmd.Editable():
+		a.problem("line %d: cannot run %s again to stage what it installs: %s", r.in.StartLine, desc, r.cmd.NotEditable())
+		return
+	case r.cmd.Stmt == nil || r.cmd.Stmt.Background || r.cmd.Stmt.Negated || inPipeline(r.script.File, r.cmd.Stmt):
+		a.problem("line %d: cannot run %s again to stage what it installs: it runs in a pipeline or in the background", r.in.StartLine, desc)
+		return
+	}
+	text := r.script.Text[r.cmd.Call.Pos().Offset():r.cmd.Call.End().Offset()]
+	if strings.Contains(text, "\n") {
+		a.problem("line %d: cannot run %s again to stage what it installs (it spans lines)", r.in.StartLine, desc)
+		return
+	}
+	a.staged = append(a.staged, &stagedInstall{in: r.in, cmd: r.cmd, text: text, destdir: destdir})
 }
 
 // cmake handles configure (-S/-B, -DCMAKE_INSTALL_PREFIX), --build and
@@ -70,17 +129,19 @@ func (a *analysis) cmake(r *runCtx, l cmdLine) {
 		}
 	}
 	a.step("cmake")
+	_, build := l.value("--build")
+	_, install := l.value("--install")
+	if !build && !install {
+		a.generated = true // configure
+	}
 	if b, ok := l.value("-B", "--build"); ok {
 		a.outWord(r, b)
-	} else if !l.has("--install") {
+	} else if !install {
 		a.outDir(r, r.cwd) // "cmake .." configures in the working directory
 	}
-	if _, ok := l.value("--install"); ok {
-		if p, ok := l.value("--prefix"); ok {
-			a.outWord(r, p)
-		} else {
-			a.output(r.in, a.installPrefix())
-		}
+	target, _ := l.value("--target", "-t")
+	if install || build && target.v == "install" {
+		a.stageInstall(r, "cmake --install", envDestdir)
 	}
 }
 
@@ -164,8 +225,10 @@ func (a *analysis) node(r *runCtx, name string, args []word) {
 	}
 	sub := l.operand(0)
 	global := l.has("-g", "--global") || sub == "global"
+	a.needs["node"] = true
 	switch sub {
 	case "ci", "install", "i", "add", "global":
+		a.nodeBuild = true
 		if global {
 			a.step(name + " install -g")
 			a.output(r.in, "/usr/local/lib/node_modules")

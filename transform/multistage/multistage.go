@@ -2,10 +2,14 @@ package multistage
 
 import (
 	_ "embed"
+	"encoding/json"
 	"fmt"
+	"path"
+	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/dockmend/dockmend/internal/debmeta"
 	"github.com/dockmend/dockmend/internal/runtimebase"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
@@ -23,23 +27,70 @@ type Options struct {
 	// toolchain images to runtime bases (see internal/runtimebase for the
 	// pattern syntax): {"golang:*-bookworm": "debian:bookworm-slim"}.
 	RuntimeBases map[string]string
+	// Releases maps images whose tag does not name their Debian release
+	// to it, with the same patterns: {"python:*-slim": "bookworm",
+	// "registry.example.com/base": "trixie"}.
+	Releases map[string]string
 	// BuildArgs are the --build-arg values: they replace the defaults of
 	// the global ARGs when the rule reads FROM lines.
 	BuildArgs map[string]string
+	// Packages names the packages the final stage installs; nil derives
+	// them from the package metadata dockmend ships, loaded on first use
+	// (share one source across the rules of a run, see
+	// NewMetadataSource, so that it is loaded once).
+	Packages PackageSource
+	// LockTag returns, for an image digest, a tagged reference the lock
+	// file pinned to it, so that FROM image@sha256:... still tells its
+	// release; nil when there is no lock file.
+	LockTag func(digest string) (ref string, ok bool)
 }
 
 // Validate checks the options: every RuntimeBases entry must be a valid
-// pattern and image reference. A configuration loader calls it to report
-// mistakes early; New's rule reports the same error on every file.
+// pattern and image reference, every Releases entry a valid pattern and a
+// release code name. A configuration loader calls it to report mistakes
+// early; New's rule reports the same error on every file.
 func (o Options) Validate() error {
-	_, err := runtimebase.New(o.RuntimeBases)
+	_, err := o.compile()
 	return err
+}
+
+// ruleOptions is what a run of the rule uses.
+type ruleOptions struct {
+	table     *runtimebase.Table
+	releases  *runtimebase.Table // nil when none are configured
+	buildArgs map[string]string
+	packages  PackageSource
+	lockTag   func(string) (string, bool)
+}
+
+var releaseNameRE = regexp.MustCompile(`^[a-z]+$`)
+
+func (o Options) compile() (*ruleOptions, error) {
+	table, err := runtimebase.New(o.RuntimeBases)
+	if err != nil {
+		return nil, err
+	}
+	ro := &ruleOptions{table: table, buildArgs: o.BuildArgs, packages: o.Packages, lockTag: o.LockTag}
+	if len(o.Releases) > 0 {
+		ro.releases, err = runtimebase.NewValues(o.Releases, func(v string) error {
+			if !releaseNameRE.MatchString(v) {
+				return fmt.Errorf("not a release code name (bookworm, trixie)")
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("releases: %w", err)
+		}
+	}
+	if ro.packages == nil {
+		ro.packages = NewMetadataSource(debmeta.NewCatalog())
+	}
+	return ro, nil
 }
 
 // New returns the multistage transformer configured by opts.
 func New(opts Options) *transform.Transformer {
-	table, err := runtimebase.New(opts.RuntimeBases)
-	buildArgs := opts.BuildArgs
+	ro, err := opts.compile()
 	return &transform.Transformer{
 		Name:    Name,
 		Doc:     transform.MustExtractDoc(doc, Name),
@@ -48,7 +99,7 @@ func New(opts Options) *transform.Transformer {
 			if err != nil {
 				return fmt.Errorf("runtime bases: %w", err)
 			}
-			return run(p, table, buildArgs)
+			return run(p, ro)
 		},
 	}
 }
@@ -75,15 +126,16 @@ func stagesSize(stages []*source.Stage) int {
 	return n
 }
 
-func run(p *transform.Pass, table *runtimebase.Table, buildArgs map[string]string) error {
+func run(p *transform.Pass, o *ruleOptions) error {
 	f := p.File
 	if len(f.Stages) == 0 {
 		return nil
 	}
 	s := f.Stages[len(f.Stages)-1]
-	if s.Windows() {
-		return nil
+	if windows(s) {
+		return nil // never split onto a Linux base
 	}
+	table, buildArgs := o.table, o.buildArgs
 	global := globalEnv(f, buildArgs)
 	// The stages to analyse: the final one and those it builds on.
 	var chain []*source.Stage
@@ -142,7 +194,7 @@ func run(p *transform.Pass, table *runtimebase.Table, buildArgs map[string]strin
 	if len(tools) == 0 || len(steps) == 0 {
 		return nil
 	}
-	pl := makePlan(a)
+	pl := makePlan(a, o)
 	what := fmt.Sprintf("the final image keeps build tools (%s) used by %s", list(tools), list(steps))
 	if len(a.problems) > 0 {
 		p.Report(transform.Finding{
@@ -157,11 +209,20 @@ func run(p *transform.Pass, table *runtimebase.Table, buildArgs map[string]strin
 	}
 	var how []string
 	how = append(how, fmt.Sprintf("stage %q keeps the build", pl.name))
-	how = append(how, fmt.Sprintf("a new final stage FROM %s copies %s", pl.base, list(pl.artifacts)))
-	if pl.packages {
-		how = append(how, "installs the packages they need at run time (found with ldd and dpkg in the build stage)")
+	final := fmt.Sprintf("a new final stage FROM %s", pl.base)
+	if len(pl.packages) > 0 {
+		final += fmt.Sprintf(" installs %s and", list(pl.packages))
 	}
-	if n := len(pl.placed); n > 0 {
+	var copied []string
+	if pl.staging != "" {
+		copied = append(copied, "what "+list(stepsOf(pl.staged))+" installs")
+	}
+	for _, x := range pl.artifacts {
+		copied = append(copied, x.path)
+	}
+	final += " copies " + list(copied)
+	how = append(how, final)
+	if n := len(pl.placed) + len(pl.early); n > 0 {
 		how = append(how, fmt.Sprintf("and takes over %s", keywords(pl)))
 	}
 	msg := what + ": split it: " + strings.Join(how, ", ")
@@ -175,9 +236,44 @@ func run(p *transform.Pass, table *runtimebase.Table, buildArgs map[string]strin
 			Message:       fmt.Sprintf("split into stage %q and a runtime stage FROM %s", pl.name, pl.base),
 			Edits:         edits,
 			Applicability: transform.Unsafe,
+			Isolated:      true,
 		},
 	})
 	return nil
+}
+
+// stepsOf names the staged install steps.
+func stepsOf(staged []*stagedInstall) []string {
+	var out []string
+	for _, s := range staged {
+		out = appendNew(out, strings.Join(strings.Fields(s.text), " "))
+	}
+	return out
+}
+
+// windows reports a stage for Windows: a Windows base image, the backtick
+// escape, a PowerShell or cmd SHELL, or Windows paths in WORKDIR.
+func windows(s *source.Stage) bool {
+	if s.Windows() || strings.Contains(strings.ToLower(s.Base.Text), "dotnet/framework") {
+		return true
+	}
+	for _, in := range s.Instructions {
+		switch in.Keyword {
+		case "SHELL":
+			var argv []string
+			if json.Unmarshal([]byte(in.Args()), &argv) == nil && len(argv) > 0 {
+				switch strings.ToLower(strings.TrimSuffix(path.Base(strings.ReplaceAll(argv[0], `\`, "/")), ".exe")) {
+				case "powershell", "pwsh", "cmd":
+					return true
+				}
+			}
+		case "WORKDIR":
+			if isWindowsPath(strings.TrimSpace(in.Args())) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // list names up to maxListed items.
@@ -191,7 +287,7 @@ func list(items []string) string {
 // keywords names the kinds of instructions the final stage takes over.
 func keywords(p *plan) string {
 	var kws []string
-	for _, in := range p.placed {
+	for _, in := range slices.Concat(p.early, p.placed) {
 		if !slices.Contains(kws, in.Keyword) {
 			kws = append(kws, in.Keyword)
 		}

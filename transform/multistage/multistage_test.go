@@ -44,8 +44,60 @@ func TestOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := string(res.Output)
-	if !strings.Contains(out, "\nFROM gcr.io/distroless/base-debian12\n") || strings.Contains(out, "dpkg-query") {
+	if !strings.Contains(out, "\nFROM gcr.io/distroless/base-debian12\n") || strings.Contains(out, "apt-get") {
 		t.Errorf("distroless runtime base: want only artifact copies, got\n%s", out)
+	}
+}
+
+// TestReleases checks where the release of the runtime base comes from
+// when its tag does not say: the configuration's releases, or the lock
+// file's tag for a digest; without either, the shipped releases must agree
+// (libssl-dev gives libssl3 on bookworm and nothing on trixie, where
+// libssl3t64 is in every image).
+func TestReleases(t *testing.T) {
+	ctx := context.Background()
+	fix := func(o Options, df string) (*engine.Result, error) {
+		return engine.Run(ctx, "Dockerfile", []byte(df), engine.Options{Transformers: []*transform.Transformer{New(o)}, UnsafeFixes: true})
+	}
+	df := "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc libssl-dev\nWORKDIR /app\nCOPY . .\nRUN pip install .\nCMD [\"app\"]\n"
+	res, err := fix(Options{}, df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Changed() || len(res.Findings) != 1 || !strings.Contains(res.Findings[0].Message, "differ between bookworm (libssl3) and trixie ()") {
+		t.Errorf("without a release: %v\n%s", res.Findings, res.Output)
+	}
+	o := Options{Releases: map[string]string{"python:*-slim": "bookworm"}}
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	res, err = fix(o, df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(res.Output), "--no-install-recommends \\\n    libssl3 \\\n") {
+		t.Errorf("with releases: bookworm:\n%s", res.Output)
+	}
+	if err := (Options{Releases: map[string]string{"python:*-slim": "Bookworm 12"}}).Validate(); err == nil || !strings.HasPrefix(err.Error(), "releases:") {
+		t.Errorf("a bad release: %v", err)
+	}
+	// A digest without a tag: the lock file's tag says bookworm.
+	digest := "sha256:" + strings.Repeat("a", 64)
+	df = "FROM debian@" + digest + "\nRUN apt-get update && apt-get install -y gcc make libssl-dev\nWORKDIR /src\nCOPY . .\nRUN make\nCMD [\"./app\"]\n"
+	res, err = fix(Options{}, df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Changed() {
+		t.Errorf("a digest without the lock file was fixed:\n%s", res.Output)
+	}
+	lock := func(d string) (string, bool) { return "docker.io/library/debian:bookworm", d == digest }
+	res, err = fix(Options{LockTag: lock}, df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(res.Output), "    libssl3 \\\n") {
+		t.Errorf("with the lock file:\n%s", res.Output)
 	}
 }
 

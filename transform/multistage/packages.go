@@ -3,6 +3,8 @@ package multistage
 import (
 	"regexp"
 	"strings"
+
+	"github.com/dockmend/dockmend/internal/debmeta"
 )
 
 // Package families: how the final stage installs packages.
@@ -19,16 +21,6 @@ const (
 // package is kept. A name matches when it is in exact, ends with
 // devSuffix, or matches numbered (versioned names such as gcc-12).
 var buildOnlyNames = map[string]*nameSet{
-	famApt: newNameSet("-dev",
-		`gcc-[0-9]+|g\+\+-[0-9]+|cpp-[0-9]+|clang-[0-9]+|llvm-[0-9]+|lld-[0-9]+|gfortran-[0-9]+|`+
-			`golang-[0-9.]+-go|golang-[0-9.]+|openjdk-[0-9]+-jdk|openjdk-[0-9]+-jdk-headless|libmaven.*-java`,
-		"build-essential", "gcc", "g++", "cpp", "clang", "llvm", "lld", "gfortran",
-		"make", "cmake", "cmake-data", "ninja-build", "meson", "scons", "autoconf", "automake", "autotools-dev", "libtool", "libtool-bin", "pkg-config", "pkgconf", "bison", "flex", "m4", "dpkg-dev", "ccache",
-		"nasm", "yasm", "swig", "binutils", "protobuf-compiler", "gettext", "patch",
-		"golang", "golang-go", "cargo", "rustc", "rust-all",
-		"default-jdk", "default-jdk-headless", "maven", "gradle", "ant", "libsurefire-java", "junit", "junit4", "junit5",
-		"npm", "yarnpkg", "node-gyp", "git", "git-core", "subversion", "mercurial",
-		"python3-pip", "python-pip", "python3-venv", "python3-wheel", "python3-setuptools-scm", "cython3"),
 	famApk: newNameSet("-dev", `clang[0-9]+|llvm[0-9]+|openjdk[0-9]+-jdk`,
 		"build-base", "gcc", "g++", "clang", "llvm", "make", "cmake", "samurai", "meson", "autoconf", "automake", "libtool", "pkgconf", "pkgconfig", "bison", "flex", "m4",
 		"musl-dev", "linux-headers", "go", "cargo", "rust", "maven", "gradle", "npm", "yarn", "git",
@@ -71,33 +63,14 @@ func (s *nameSet) match(name string) bool {
 // buildOnly reports whether pkg (without version) only serves a build.
 // Debian's names may carry an architecture (gcc:arm64).
 func buildOnly(fam, pkg string) bool {
+	if fam == famApt {
+		return debmeta.BuildOnly(pkg)
+	}
 	s := buildOnlyNames[fam]
 	if s == nil {
 		return false
 	}
-	pkg = strings.ToLower(pkg)
-	if s.match(pkg) {
-		return true
-	}
-	if fam == famApt {
-		if i := strings.LastIndexByte(pkg, ':'); i > 0 && isArch(pkg[i+1:]) {
-			return s.match(pkg[:i])
-		}
-	}
-	return false
-}
-
-// isArch reports whether s can be a Debian architecture qualifier.
-func isArch(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
+	return s.match(strings.ToLower(pkg))
 }
 
 // jreFor maps a Debian JDK package to the JRE package the artifacts run
@@ -115,11 +88,6 @@ func jreFor(pkg string) (string, bool) {
 	}
 	return "", false
 }
-
-// dataPackages are Debian packages of data that programs read at run time
-// without linking to them: they go to the final stage whenever the build
-// stage has them.
-var dataPackages = []string{"ca-certificates", "netbase", "tzdata"}
 
 // packageName strips a version or release from an install operand:
 // "curl=7.88.1-10" -> "curl", "libssl3/bookworm" -> "libssl3",

@@ -13,13 +13,13 @@ import (
 // every name.
 var referenceBuildOnly = map[string]*regexp.Regexp{
 	famApt: regexp.MustCompile(`^(` +
-		`build-essential|gcc|g\+\+|cpp|gcc-[0-9]+|g\+\+-[0-9]+|cpp-[0-9]+|clang|clang-[0-9]+|llvm|llvm-[0-9]+|lld|lld-[0-9]+|gfortran|gfortran-[0-9]+|` +
+		`build-essential|gcc|g\+\+|cpp|gcc-[0-9]+|gcc-multilib|g\+\+-multilib|gcc-[0-9]+-multilib|g\+\+-[0-9]+-multilib|.+-dev-(i386|amd64|arm64|armhf|armel|x32|ppc64el|s390x)|g\+\+-[0-9]+|cpp-[0-9]+|clang|clang-[0-9]+|llvm|llvm-[0-9]+|lld|lld-[0-9]+|gfortran|gfortran-[0-9]+|` +
 		`make|cmake|cmake-data|ninja-build|meson|scons|autoconf|automake|autotools-dev|libtool|libtool-bin|pkg-config|pkgconf|bison|flex|m4|dpkg-dev|ccache|` +
-		`nasm|yasm|swig|binutils|protobuf-compiler|gettext|patch|` +
+		`nasm|yasm|swig|binutils|protobuf-compiler|gettext|patch|gperf|re2c|help2man|texinfo|autopoint|` +
 		`golang|golang-go|golang-[0-9.]+-go|golang-[0-9.]+|cargo|rustc|rust-all|` +
 		`default-jdk|default-jdk-headless|openjdk-[0-9]+-jdk|openjdk-[0-9]+-jdk-headless|maven|gradle|ant|libmaven.*-java|libsurefire-java|junit|junit4|junit5|` +
 		`npm|yarnpkg|node-gyp|git|git-core|subversion|mercurial|` +
-		`python3-pip|python-pip|python3-venv|python3-wheel|python3-setuptools-scm|cython3|` +
+		`python3-pip|python-pip|python3-venv|python3\.[0-9]+-venv|python3-wheel|python3-setuptools-scm|cython3|python3-build|` +
 		`.+-dev` +
 		`)(:[a-z0-9]+)?$`),
 	famApk: regexp.MustCompile(`^(` +

@@ -9,18 +9,31 @@ import (
 func (a *analysis) apt(r *runCtx, l cmdLine) {
 	switch l.operand(0) {
 	case "install":
+		recommends := !l.has("--no-install-recommends")
+		for _, o := range l.opts["-o"] {
+			if k, v, ok := strings.Cut(o.v, "="); ok && strings.EqualFold(k, "APT::Install-Recommends") && (v == "0" || strings.EqualFold(v, "false")) {
+				recommends = false
+			}
+		}
+		if f, ok := r.env.get("DEBIAN_FRONTEND"); ok && f == "noninteractive" {
+			a.frontend = true
+		}
 		for _, op := range l.operands[1:] {
 			if !op.ok {
+				a.problem("line %d: cannot tell which packages %s installs", r.in.StartLine, op.raw)
 				continue
 			}
-			if strings.HasSuffix(op.v, ".deb") || strings.HasPrefix(op.v, "./") || strings.HasPrefix(op.v, "/") {
-				a.problem("line %d: installs a local package file (%s) that the runtime stage cannot reinstall", r.in.StartLine, op.v)
-				continue
+			for _, v := range strings.Fields(op.v) { // an unquoted $PACKAGES splits
+				if strings.HasSuffix(v, ".deb") || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "/") {
+					a.problem("line %d: installs a local package file (%s) that the runtime stage cannot reinstall", r.in.StartLine, v)
+					continue
+				}
+				r.installs = append(r.installs, &install{fam: famApt, name: packageName(v), op: v, run: r.in, recommends: recommends})
 			}
-			r.installs = append(r.installs, &install{fam: famApt, name: packageName(op.v), op: op.v, run: r.in})
 		}
 	case "build-dep":
 		r.installs = append(r.installs, &install{fam: famApt, name: "build-essential", op: "build-dep", run: r.in})
+		a.problem("line %d: apt-get build-dep installs build dependencies it does not name, so their run-time packages cannot be named", r.in.StartLine)
 	case "remove", "purge", "autoremove":
 		if l.operand(0) == "autoremove" || l.has("--auto-remove", "--autoremove") {
 			if r.aptMark {

@@ -21,6 +21,9 @@ type runCtx struct {
 	cwd      string // "" when unknown
 	aptMark  bool   // apt-mark auto ran: a later autoremove takes this RUN's installs
 	installs []*install
+	script   *source.Script    // nil for an exec-form RUN
+	cmd      *shellcmd.Command // the command being read; nil in exec form and inside find/xargs
+	assigned map[string]bool   // shell variables the RUN sets
 }
 
 // word is one argument of a command: its value when known.
@@ -46,7 +49,7 @@ func mounts(in *source.Instruction) []string {
 }
 
 func (a *analysis) run(in *source.Instruction, st *state) {
-	r := &runCtx{in: in, st: st, env: st.env.clone(), cwd: st.workdir}
+	r := &runCtx{in: in, st: st, env: st.env.clone(), cwd: st.workdir, assigned: map[string]bool{}}
 	if in.JSON {
 		var argv []string
 		if err := json.Unmarshal([]byte(in.Args()), &argv); err != nil || len(argv) == 0 {
@@ -73,6 +76,7 @@ func (a *analysis) run(in *source.Instruction, st *state) {
 		a.problem("line %d: cannot read the RUN command (here-document)", in.StartLine)
 		return
 	}
+	r.script = s
 	cmds := map[*syntax.CallExpr]*shellcmd.Command{}
 	for _, c := range shellcmd.Commands(s) {
 		cmds[c.Call] = c
@@ -138,9 +142,9 @@ func (a *analysis) run(in *source.Instruction, st *state) {
 				words[i] = word{v: v, ok: ok, raw: s.Text[w.Node.Pos().Offset():w.Node.End().Offset()]}
 			}
 			saved := r.env
-			r.env = local
+			r.env, r.cmd = local, c
 			a.command(r, words)
-			r.env = saved
+			r.env, r.cmd = saved, nil
 		case *syntax.Redirect:
 			switch x.Op {
 			case syntax.RdrOut, syntax.AppOut, syntax.RdrAll, syntax.AppAll, syntax.ClbOut:
@@ -161,7 +165,12 @@ func (a *analysis) run(in *source.Instruction, st *state) {
 
 // assign applies a shell variable assignment of the RUN.
 func (r *runCtx) assign(as *syntax.Assign) {
-	if as == nil || as.Name == nil || as.Array != nil || as.Index != nil {
+	if as == nil || as.Name == nil {
+		return
+	}
+	r.assigned[as.Name.Value] = true
+	if as.Array != nil || as.Index != nil {
+		r.env.unset(as.Name.Value)
 		return
 	}
 	if as.Naked {

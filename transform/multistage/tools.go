@@ -65,7 +65,7 @@ func (a *analysis) compilers() bool {
 			continue
 		}
 		switch n := i.name; {
-		case n == "build-essential", n == "build-base", n == "gcc", n == "g++", n == "clang", n == "gcc-c++",
+		case n == "build-essential", n == "build-base", n == "gcc", n == "g++", n == "clang", n == "gcc-c++", n == "node-gyp",
 			strings.HasPrefix(n, "gcc-") && !strings.HasSuffix(n, "-base"), strings.HasPrefix(n, "clang-"):
 			return true
 		}
