@@ -25,7 +25,7 @@ func Table() []Layer {
 			"internal/source", "internal/edit", "internal/shellcmd", "internal/imageref", "internal/resolve",
 			"internal/lockfile", "internal/config", "internal/discover", "internal/diff", "internal/atomicfile",
 			"internal/regfile", "internal/gitcmd", "internal/redact", "internal/plural", "internal/ordered",
-			"internal/severity", "internal/tagver", "internal/distroinfo", "internal/pkgdb", "internal/vulndb",
+			"internal/severity", "internal/tagver", "internal/distroinfo", "internal/debmeta", "internal/pkgdb", "internal/vulndb",
 			"internal/runtimebase", "internal/version", "internal/golden", "internal/testregistry",
 			"internal/builder", "internal/buildfacts", "internal/buildtest", "internal/imagediff", "internal/flaggroup",
 		}},
@@ -38,7 +38,7 @@ func Table() []Layer {
 		{"many repositories", []string{"internal/migrate"}},
 		{"the library behind the commands", []string{"internal/session"}},
 		{"the command line", []string{"internal/cli"}},
-		{"commands, and tests of the whole", []string{"cmd/", "internal/corpus", "internal/layers", "internal/projectfiles"}},
+		{"commands, and tests of the whole", []string{"cmd/", "internal/debmeta/gen", "internal/corpus", "internal/layers", "internal/projectfiles"}},
 	}
 }
 
