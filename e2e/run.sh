@@ -249,7 +249,11 @@ run_mode() {
   fi
   [ "$pin" = not-pulled-by-digest ] && { status=fail; reasons+=("pinned FROM was not pulled by digest"); }
   if [ "$pin" = unpinned ] && [ "$REQUIRE_PIN" = 1 ]; then status=fail; reasons+=("dockmend left the base image unpinned"); fi
-  if [ "$f_lfiles" != null ] && [ "$f_lfiles" -gt 0 ] && [ "$(conf_get "$FD/fixture.conf" lists_may_remain no)" != yes ]; then
+  # lists_may_remain: "yes" (any mode), or the fix modes in which lists may stay by design (the safe
+  # fix leaves them when a later RUN runs a script that may need them; the unsafe one removes them)
+  local may_remain
+  may_remain=" $(conf_get "$FD/fixture.conf" lists_may_remain no) "
+  if [ "$f_lfiles" != null ] && [ "$f_lfiles" -gt 0 ] && [ "$may_remain" != " yes " ] && [[ $may_remain != *" $mode "* ]]; then
     status=fail; reasons+=("$f_lfiles files under /var/lib/apt/lists ($f_lbytes bytes) stay in the rewritten image's layers (see run/$fx/lists-$v.txt)")
   fi
 
