@@ -4,6 +4,13 @@
 //
 // pin: pin base images to their digest, and keep the pins fresh
 //
+// Level: warning.
+//
+// A lookup that fails (a registry that cannot be reached or refuses, an
+// unknown image) is an error, as it is work the rule could not do; with
+// --offline, a reference the lock file does not know is a warning. A pin
+// without a tag to refresh it by is info.
+//
 // An image named only by a tag gives a different image whenever the tag
 // moves. pin appends the digest the tag points to now, keeping the
 // reference as written, so the tag stays readable:

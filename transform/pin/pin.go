@@ -9,6 +9,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/imageref"
 	"github.com/dockmend/dockmend/internal/resolve"
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 )
@@ -73,6 +74,7 @@ func New(opts Options) *transform.Transformer {
 		Name:    Name,
 		Doc:     transform.MustExtractDoc(doc, Name),
 		Default: true,
+		Level:   severity.Warning,
 		// Every reference of the run is looked up first, each once and
 		// in parallel; the passes then find the answers in the resolver.
 		Prepare: func(ctx context.Context, files []*source.File) error { return prefetch(ctx, opts, files) },
@@ -118,11 +120,15 @@ func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool
 		// Offline, a reference the lock file does not know is a finding
 		// (check exits 1), not work the rule could not do.
 		fd.Failed = st.reason != resolve.ReasonOffline || opts.OfflineMissFails
+		if fd.Failed {
+			fd.Level = severity.Error
+		}
 	case noMatch:
 		fd.Message = fmt.Sprintf("cannot refresh %s: %s", name, errText(st.err))
-		fd.Failed = true
+		fd.Failed, fd.Level = true, severity.Error
 	case noTag:
 		fd.Message = fmt.Sprintf("%s is pinned but has no tag to refresh", s.ref.Text)
+		fd.Level = severity.Info
 	case unpinned:
 		fd.Message = name + " is not pinned to a digest"
 		var notes []string
