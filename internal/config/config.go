@@ -178,37 +178,6 @@ func yamlError(path string, err error) error {
 	return errors.Join(errs...)
 }
 
-// checkLevels checks the levels of the keys levels and failure-threshold
-// before the file is decoded, so that a wrong one is reported with its
-// line (a decoding error of severity.Level has none).
-func checkLevels(path string, data []byte) error {
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) != nil || doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil // the decoder says what is wrong
-	}
-	var errs []error
-	check := func(n *yaml.Node) {
-		if n.Kind != yaml.ScalarNode {
-			return
-		}
-		if _, err := severity.Parse(n.Value); err != nil {
-			errs = append(errs, fmt.Errorf("%s:%d: %w", path, n.Line, err))
-		}
-	}
-	m := doc.Content[0].Content
-	for i := 0; i+1 < len(m); i += 2 {
-		switch k, v := m[i].Value, m[i+1]; {
-		case k == "failure-threshold":
-			check(v)
-		case k == "levels" && v.Kind == yaml.MappingNode:
-			for j := 1; j < len(v.Content); j += 2 {
-				check(v.Content[j])
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
-
 // keyLines maps each top-level key of a YAML document to its line.
 func keyLines(doc *yaml.Node) map[string]int {
 	lines := map[string]int{}
@@ -250,23 +219,6 @@ func (c *Config) Errorf(key, format string, args ...any) error {
 	default:
 		return fmt.Errorf("%s: %s", c.Path, msg)
 	}
-}
-
-// spelling returns key as the configuration file spells it: hadolint's
-// file names some keys otherwise.
-func (c *Config) spelling(key string) string {
-	if !c.Hadolint {
-		return key
-	}
-	switch key {
-	case "ignore":
-		return "ignored"
-	case "levels":
-		return "override"
-	case "trusted-registries":
-		return "trustedRegistries"
-	}
-	return key
 }
 
 var platformRe = regexp.MustCompile(`(?i)^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$`)
@@ -352,14 +304,6 @@ func (c *Config) PinEnabled() bool { return c.Pin == nil || *c.Pin }
 
 // CacheMountsEnabled reports whether CacheMounts is set and true.
 func (c *Config) CacheMountsEnabled() bool { return c.CacheMounts != nil && *c.CacheMounts }
-
-// Threshold returns FailureThreshold, or def when it is unset.
-func (c *Config) Threshold(def severity.Level) severity.Level {
-	if c.FailureThreshold == nil {
-		return def
-	}
-	return *c.FailureThreshold
-}
 
 // UnsafeFixesEnabled reports whether UnsafeFixes is set and true.
 func (c *Config) UnsafeFixesEnabled() bool { return c.UnsafeFixes != nil && *c.UnsafeFixes }
