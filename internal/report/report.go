@@ -164,6 +164,20 @@ func (c Counts) String() string {
 	return s
 }
 
+// Threshold says how many findings reach the failure threshold when not
+// all do, for check's summary line: "" when all do (or there are none),
+// "; 2 at the failure threshold or above", or "; none at the failure
+// threshold or above".
+func (c Counts) Threshold() string {
+	switch {
+	case c.Failing == c.Findings:
+		return ""
+	case c.Failing == 0:
+		return "; none at the failure threshold or above"
+	}
+	return fmt.Sprintf("; %d at the failure threshold or above", c.Failing)
+}
+
 // Remainder describes the findings left after fixing, for fix's summary
 // line: "" when there are none, or "; 2 findings remain (1 fixable with
 // --unsafe-fixes)".

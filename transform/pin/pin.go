@@ -63,6 +63,10 @@ type Options struct {
 	// that is a plain finding, so that check exits 1; migrate sets it, so
 	// that the file is reported as not fixed and --only-failed retries it.
 	OfflineMissFails bool
+	// Lookups, if set, is told of Prepare's lookups as they go: queued
+	// when one is started, done when it finished (a progress line counts
+	// them). It may be called from several goroutines.
+	Lookups func(queued, done int)
 }
 
 // New returns the pin transformer configured by opts.

@@ -71,8 +71,14 @@ func prefetch(ctx context.Context, opts Options, files []*source.File) error {
 			}
 			seen[k] = true
 			ref, platform := s.ref, s.platform
+			if opts.Lookups != nil {
+				opts.Lookups(1, 0)
+			}
 			g.Go(func() error {
 				lookup(gctx, opts.Resolver, ref, platform)
+				if opts.Lookups != nil {
+					opts.Lookups(0, 1)
+				}
 				return gctx.Err()
 			})
 		}
