@@ -54,7 +54,8 @@ func (r *registries) pinOptions(m *config.Config) (*pin.Options, error) {
 		return nil, err
 	}
 	return &pin.Options{Resolver: res, BuildArgs: m.BuildArgs, Refresh: r.refresh, Platform: m.Platform, Concurrency: m.Concurrency, BuildContexts: m.ContextNames(), OfflineMissFails: r.offlineMissFails,
-		Lookups: func(queued, done int) { r.queued.Add(int64(queued)); r.looked.Add(int64(done)) }}, nil
+		TrustedRegistries: m.TrustedRegistries,
+		Lookups:           func(queued, done int) { r.queued.Add(int64(queued)); r.looked.Add(int64(done)) }}, nil
 }
 
 func (r *registries) resolver(m *config.Config) (*resolve.Resolver, error) {

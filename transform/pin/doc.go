@@ -68,6 +68,12 @@
 // single word the registry does not know is reported with a hint that it
 // may be one.
 //
+// With trusted registries (trusted-registries in .dockmend.yaml,
+// trustedRegistries in .hadolint.yaml), an image of any other registry is
+// neither looked up nor pinned: it is reported as an error with
+// hadolint's code DL3026. An entry is a host ("docker.io" for Docker Hub,
+// "registry.example.com:5000") or "*.example.com" for its subdomains.
+//
 // A lookup that fails (no such tag, network error) is reported with the
 // reason and pins nothing; offline, a reference the lock file does not know
 // is reported too, as a finding rather than a failure. Looking images up is

@@ -63,6 +63,12 @@ type Options struct {
 	// that is a plain finding, so that check exits 1; migrate sets it, so
 	// that the file is reported as not fixed and --only-failed retries it.
 	OfflineMissFails bool
+	// TrustedRegistries, when not empty, are the only registries
+	// images are looked up in and pinned from: hosts ("docker.io",
+	// "registry.example.com:5000") or "*.example.com" for its subdomains.
+	// A reference to another registry is a finding with hadolint's code
+	// DL3026 (an error) and is never looked up.
+	TrustedRegistries []string
 	// Lookups, if set, is told of Prepare's lookups as they go: queued
 	// when one is started, done when it finished (a progress line counts
 	// them). It may be called from several goroutines.
@@ -100,6 +106,29 @@ func run(p *transform.Pass, opts *Options) error {
 	return nil
 }
 
+// untrustedCode is hadolint's check "Use only an allowed registry in the
+// FROM image".
+const untrustedCode = "DL3026"
+
+// trusted reports whether images of the registry host may be looked up
+// under the trusted registries list (empty: every registry).
+func trusted(list []string, host string) bool {
+	if len(list) == 0 {
+		return true
+	}
+	host = strings.ToLower(host)
+	for _, t := range list {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t == "index.docker.io" || t == "registry-1.docker.io" {
+			t = "docker.io"
+		}
+		if t == host || strings.HasPrefix(t, "*.") && strings.HasSuffix(host, t[1:]) {
+			return true
+		}
+	}
+	return false
+}
+
 // judge looks s up and returns its finding, if any.
 func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool) {
 	fd := transform.Finding{Start: s.start, End: s.end}
@@ -110,6 +139,11 @@ func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool
 	name := s.ref.Familiar()
 	if s.via != "" {
 		name += " (" + s.via + ")"
+	}
+	if !trusted(opts.TrustedRegistries, s.ref.Domain) {
+		fd.Code, fd.Level = untrustedCode, severity.Error
+		fd.Message = fmt.Sprintf("%s is from registry %s, which is not among the trusted registries (%s); not looked up", name, s.ref.Domain, strings.Join(opts.TrustedRegistries, ", "))
+		return fd, true
 	}
 	st := lookup(ctx, opts.Resolver, s.ref, s.platform)
 	switch st.state {
