@@ -39,8 +39,9 @@ type RunOptions struct {
 }
 
 // progressDelay and progressInterval time the progress line: drawn once
-// a run has taken a second, redrawn five times a second.
-const (
+// a run has taken a second, redrawn five times a second (variables for
+// the tests).
+var (
 	progressDelay    = time.Second
 	progressInterval = 200 * time.Millisecond
 )
