@@ -5,8 +5,9 @@
 #   install  put dockmend on PATH: build the action's own commit ($GITHUB_ACTION_PATH) with Go,
 #            or, with DOCKMEND_VERSION=vX.Y.Z, download that release's binary for the runner from
 #            https://github.com/$DOCKMEND_REPOSITORY/releases and check it against SHA256SUMS
-#   run      run `dockmend check` (SARIF to INPUT_SARIF_FILE when INPUT_UPLOAD_SARIF is true, a
-#            text report in the log) or `dockmend fix`, from the INPUT_* variables; record
+#   run      run `dockmend check` (SARIF to INPUT_SARIF_FILE when INPUT_UPLOAD_SARIF is true, and
+#            the findings in the log; otherwise GitHub annotations, --format github) or
+#            `dockmend fix`, from the INPUT_* variables; record
 #            exit-code, changed and sarif-file in $GITHUB_OUTPUT. Findings do not fail this
 #            step, so that the SARIF is uploaded first; `finish` fails the job.
 #   finish   exit with dockmend's exit status ($EXIT_CODE)
@@ -107,11 +108,12 @@ run() {
     # the findings in the log too, from the report (one line each, as check --format text
     # prints them), without asking the registries a second time
     if command -v jq >/dev/null 2>&1 && [ -s "$sarif" ]; then
-      jq -r '.runs[].results[]? | "\(.locations[0].physicalLocation.artifactLocation.uri):\(.locations[0].physicalLocation.region.startLine):\(.locations[0].physicalLocation.region.startColumn): \(.ruleId): \(.message.text)"' "$sarif" || true
+      jq -r '.runs[].results[]? | "\(.locations[0].physicalLocation.artifactLocation.uri):\(.locations[0].physicalLocation.region.startLine):\(.locations[0].physicalLocation.region.startColumn): \(.ruleId)\(if .properties.code then "[\(.properties.code)]" else "" end) \(.properties.level // .level): \(.message.text)"' "$sarif" || true
     fi
   else
-    echo "dockmend check ${args[*]} -- ${paths[*]}"
-    dockmend check "${args[@]}" -- "${paths[@]}" || rc=$?
+    # without code scanning, the findings become annotations on the pull request
+    echo "dockmend check --format github ${args[*]} -- ${paths[*]}"
+    dockmend check --format github "${args[@]}" -- "${paths[@]}" || rc=$?
   fi
   { echo "exit-code=$rc"; echo "changed=false"; echo "sarif-file=$sarif"; } >>"${GITHUB_OUTPUT:?}"
   echo "dockmend check exited $rc"

@@ -42,5 +42,17 @@
 //
 // A comment line "# dockmend ignore=RULE[,RULE]" directly above an
 // instruction suppresses those transformers' findings on it, and
-// "# hadolint ignore=DL3009" suppresses findings whose Code is DL3009.
+// "# hadolint ignore=DL3009" (or "# dockmend ignore=DL3009") suppresses
+// findings whose Code is DL3009. "# hadolint global ignore=..." and "#
+// dockmend global ignore=...", on a comment line anywhere between
+// instructions, suppress them in the whole file.
+//
+// # Level
+//
+// Every finding has a level, hadolint's: error, warning, info or style
+// (internal/severity). A Transformer grades its findings with Level, and
+// those of some check ids with Levels, as hadolint grades its checks; its
+// documentation says so in the sentence LevelDoc writes. A rule may grade
+// one finding otherwise (Finding.Level). Configuration overrides levels by
+// rule or check id; check --failure-threshold decides which fail a run.
 package transform

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/dockmend/dockmend/internal/edit"
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/source"
 )
 
@@ -23,6 +25,12 @@ type Transformer struct {
 	Default bool
 	// Fixes lists the hadolint and BuildKit check ids the rule fixes.
 	Fixes []string
+	// Level grades the rule's findings (error, warning, info, style, as
+	// hadolint grades its checks); unset means severity.Warning.
+	Level severity.Level
+	// Levels grades the findings of some of the check ids in Fixes
+	// differently from Level, as hadolint grades those checks.
+	Levels map[string]severity.Level
 	// Prepare, if set, is called once per run, before Run sees any file,
 	// with every file the rule will run on, in order: the setup a rule
 	// needs over all files at once (pin looks every image reference up
@@ -31,6 +39,37 @@ type Transformer struct {
 	Prepare func(ctx context.Context, files []*source.File) error
 	// Run reports the rule's findings on p.File.
 	Run func(p *Pass) error
+}
+
+// LevelOf returns the level of the rule's findings with the given check id
+// ("" for none): Levels[code], else Level, else severity.Warning.
+func (t *Transformer) LevelOf(code string) severity.Level {
+	if l, ok := t.Levels[code]; ok && code != "" {
+		return l
+	}
+	if t.Level == severity.None {
+		return severity.Warning
+	}
+	return t.Level
+}
+
+// LevelDoc returns the sentence a rule's documentation gives its levels
+// in, made from Level and Levels: "Level: warning." or "Level: warning;
+// DL3009, DL3015: info." A test checks that every rule's Doc says it.
+func (t *Transformer) LevelDoc() string {
+	s := "Level: " + t.LevelOf("").String()
+	for _, l := range []severity.Level{severity.Error, severity.Warning, severity.Info, severity.Style} {
+		var codes []string
+		for _, c := range t.Fixes {
+			if lv, ok := t.Levels[c]; ok && lv == l && lv != t.LevelOf("") {
+				codes = append(codes, c)
+			}
+		}
+		if len(codes) > 0 {
+			s += "; " + strings.Join(codes, ", ") + ": " + l.String()
+		}
+	}
+	return s + "."
 }
 
 // Summary returns the one-line summary from the first line of Doc.
@@ -89,6 +128,11 @@ type Finding struct {
 	Start, End int
 	// Message says what is wrong, in one sentence without a final period.
 	Message string
+	// Level grades the finding; a rule leaves it unset (severity.None)
+	// for the level its Transformer gives the Code (LevelOf), which the
+	// engine fills in, and sets it for a finding graded otherwise (a
+	// failed lookup is an error).
+	Level severity.Level
 	// Fix, if not nil, repairs the problem.
 	Fix *Fix
 	// Failed marks a finding about work the rule could not do, such as a
@@ -162,6 +206,17 @@ func Validate(ts []*Transformer) error {
 			if !codeRe.MatchString(c) {
 				errs = append(errs, fmt.Errorf("transformer %q: check id %q is not DLnnnn or a BuildKit check name", t.Name, c))
 			}
+		}
+		for c, l := range t.Levels {
+			if !slices.Contains(t.Fixes, c) {
+				errs = append(errs, fmt.Errorf("transformer %q: Levels grades %q, which is not among its Fixes", t.Name, c))
+			}
+			if l < severity.Style || l > severity.Error {
+				errs = append(errs, fmt.Errorf("transformer %q: Levels grades %q %v, not error, warning, info or style", t.Name, c, l))
+			}
+		}
+		if t.Level < severity.None || t.Level > severity.Error {
+			errs = append(errs, fmt.Errorf("transformer %q: Level %v is not error, warning, info or style", t.Name, t.Level))
 		}
 	}
 	return errors.Join(errs...)

@@ -3,6 +3,8 @@ package transform
 import (
 	"strings"
 	"testing"
+
+	"github.com/dockmend/dockmend/internal/severity"
 )
 
 func TestValidate(t *testing.T) {
@@ -20,6 +22,8 @@ func TestValidate(t *testing.T) {
 		{"doc without summary", []*Transformer{{Name: "x", Doc: "x: ", Run: run}}, "Doc must start"},
 		{"no run", []*Transformer{{Name: "x", Doc: "x: y"}}, "Run is nil"},
 		{"bad code", []*Transformer{{Name: "x", Doc: "x: y", Run: run, Fixes: []string{"dl3009"}}}, "check id"},
+		{"level of a check it does not fix", []*Transformer{{Name: "x", Doc: "x: y", Run: run, Levels: map[string]severity.Level{"DL3009": severity.Info}}}, "not among its Fixes"},
+		{"no level for a check", []*Transformer{{Name: "x", Doc: "x: y", Run: run, Fixes: []string{"DL3009"}, Levels: map[string]severity.Level{"DL3009": severity.None}}}, "not error, warning"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,5 +74,34 @@ package apt
 func TestApplicabilityString(t *testing.T) {
 	if Safe.String() != "safe" || Unsafe.String() != "unsafe" {
 		t.Errorf("got %s, %s", Safe, Unsafe)
+	}
+}
+
+func TestLevels(t *testing.T) {
+	plain := &Transformer{Name: "x"}
+	apt := &Transformer{Name: "apt", Level: severity.Warning, Fixes: []string{"DL3009", "DL3014", "DL3015", "DL3027"},
+		Levels: map[string]severity.Level{"DL3009": severity.Info, "DL3015": severity.Info, "DL3027": severity.Error, "DL3014": severity.Warning}}
+	tests := []struct {
+		t    *Transformer
+		code string
+		want severity.Level
+	}{
+		{plain, "", severity.Warning},
+		{plain, "DL3009", severity.Warning},
+		{apt, "", severity.Warning},
+		{apt, "DL3009", severity.Info},
+		{apt, "DL3014", severity.Warning},
+		{apt, "DL9999", severity.Warning},
+	}
+	for _, tt := range tests {
+		if got := tt.t.LevelOf(tt.code); got != tt.want {
+			t.Errorf("%s.LevelOf(%q) = %v, want %v", tt.t.Name, tt.code, got, tt.want)
+		}
+	}
+	if got, want := plain.LevelDoc(), "Level: warning."; got != want {
+		t.Errorf("LevelDoc = %q, want %q", got, want)
+	}
+	if got, want := apt.LevelDoc(), "Level: warning; DL3027: error; DL3009, DL3015: info."; got != want {
+		t.Errorf("LevelDoc = %q, want %q", got, want)
 	}
 }

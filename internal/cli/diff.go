@@ -15,8 +15,7 @@ import (
 
 func newDiff(env *Env) *cobra.Command {
 	var o options
-	var color string
-	var exitCodeFlag bool
+	var exitCodeFlag, list, quiet bool
 	cmd := &cobra.Command{
 		Use:   "diff [flags] [PATH...]",
 		Short: "Show the fixes as a unified diff, without changing files",
@@ -24,17 +23,22 @@ func newDiff(env *Env) *cobra.Command {
 that "git apply" and "patch -p1" accept. Files are labelled a/PATH and
 b/PATH, relative to the current directory. Nothing is written.
 
+With --list, only the names of the files that would change are printed,
+one a line, as "gofmt -l" prints them. A summary goes to standard error,
+unless --quiet, which leaves only errors there.
+
 Diff exits with 0, or with 1 under --exit-code when there are changes, and
 with 2 when a file could not be processed.`,
 		Example: `  dockmend diff
   dockmend diff services/ | git apply      # the same as dockmend fix services/
   dockmend diff --exit-code --color never  # in CI: fail when a fix is pending
+  dockmend diff -l --exit-code             # the files a fix would change
   dockmend diff --stdin-filename app/Dockerfile - < app/Dockerfile`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			useColor, err := diff.UseColor(color, env.getenv, env.stdoutIsTerminal())
+			useColor, err := o.useColor(env, env.stdoutIsTerminal())
 			if err != nil {
-				return usageErr(err)
+				return err
 			}
 			s, p, err := o.plan(cmd.Context(), env, args)
 			if err != nil {
@@ -42,17 +46,28 @@ with 2 when a file could not be processed.`,
 			}
 			defer s.Close()
 			var sum report.Fixes
-			res, err := s.Run(cmd.Context(), p, session.RunOptions{ShowFailed: true, Emit: func(out driver.Outcome) error {
+			run := session.RunOptions{ShowFailed: true, Quiet: quiet, Progress: env.stderrIsTerminal()}
+			run.Emit = func(out driver.Outcome) error {
 				sum.Add(out.Result)
+				if list {
+					if !out.Result.Changed() {
+						return nil
+					}
+					_, err := fmt.Fprintln(env.Stdout, out.Result.Path)
+					return err
+				}
 				label := diff.PatchPath(out.Result.Path)
 				return diff.Write(env.Stdout, "a/"+label, "b/"+label, out.Result.Input, out.Result.Output,
 					diff.Options{Context: diff.DefaultContext, Color: useColor})
-			}})
+			}
+			res, err := s.Run(cmd.Context(), p, run)
 			if err != nil {
 				return err
 			}
 			sum.Failed = len(res.Errors)
-			fmt.Fprintln(env.Stderr, sum.String("would fix"))
+			if !quiet {
+				fmt.Fprintln(env.Stderr, sum.String("would fix"))
+			}
 			code := ExitOK
 			if exitCodeFlag && sum.Changed > 0 {
 				code = ExitFindings
@@ -62,7 +77,9 @@ with 2 when a file could not be processed.`,
 	}
 	out := pflag.NewFlagSet("output", pflag.ContinueOnError)
 	out.BoolVar(&exitCodeFlag, "exit-code", false, "exit with 1 when there are changes")
-	out.StringVar(&color, "color", "auto", "colour the diff `WHEN`: auto (only on a terminal), always or never")
+	out.BoolVarP(&list, "list", "l", false, "print the names of the files that would change instead of the diff")
+	out.BoolVarP(&quiet, "quiet", "q", false, "print no summary and no warnings: only errors")
+	o.registerColor(out)
 	flaggroup.Add(cmd, "Output", out)
 	o.register(cmd)
 	return cmd

@@ -10,9 +10,11 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/diff"
 	"github.com/dockmend/dockmend/internal/flaggroup"
 	"github.com/dockmend/dockmend/internal/resolve"
 	"github.com/dockmend/dockmend/internal/session"
+	"github.com/dockmend/dockmend/internal/severity"
 )
 
 // options are the flags that check, diff and fix share.
@@ -23,6 +25,9 @@ type options struct {
 	configFile    string
 	stdinFilename string
 	pin           pinFlags
+	color         string
+	// failureThreshold is check's --failure-threshold.
+	failureThreshold severity.Level
 
 	flags *pflag.FlagSet // the command's flags, to tell which were given
 }
@@ -58,6 +63,20 @@ func (o *options) registerRules(cmd *cobra.Command) {
 	rules.BoolVar(&o.unsafeFixes, "unsafe-fixes", false, "also apply fixes that may change what the build produces")
 	rules.StringVar(&o.configFile, "config", "", "read settings from `FILE` for every Dockerfile instead of the nearest .dockmend.yaml")
 	flaggroup.Add(cmd, "Rules and fixes", rules)
+}
+
+// registerColor adds --color to the command's output flags.
+func (o *options) registerColor(out *pflag.FlagSet) {
+	out.StringVar(&o.color, "color", "auto", "colour the output `WHEN`: auto (on a terminal, unless NO_COLOR is set), always or never")
+}
+
+// useColor reports whether to colour what goes to a terminal or not.
+func (o *options) useColor(env *Env, terminal bool) (bool, error) {
+	use, err := diff.UseColor(o.color, env.getenv, terminal)
+	if err != nil {
+		return false, usageErr(err)
+	}
+	return use, nil
 }
 
 // registerPin adds the flags of the pin rule and of digest lookups.
@@ -131,6 +150,9 @@ func (o *options) overrides() (*config.Config, error) {
 	}
 	if given("unsafe-fixes") {
 		c.UnsafeFixes = &o.unsafeFixes
+	}
+	if given("failure-threshold") {
+		c.FailureThreshold = &o.failureThreshold
 	}
 	p := o.pin
 	var errs []error

@@ -133,7 +133,6 @@ func newRoot(env *Env) *cobra.Command {
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	root.CompletionOptions.HiddenDefaultCmd = true
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.SetUsageFunc(flaggroup.Usage)
@@ -149,5 +148,8 @@ func newRoot(env *Env) *cobra.Command {
 		newVerify(env),
 	)
 	root.SetHelpCommand(newHelp(root, env))
+	for _, c := range root.Commands() {
+		complete(c)
+	}
 	return root
 }

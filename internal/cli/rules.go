@@ -20,7 +20,8 @@ others with --select), the hadolint and BuildKit checks it fixes, and a
 summary. With a RULE, it prints that rule's documentation.`,
 		Example: `  dockmend rules
   dockmend rules pin`,
-		Args: usageArgs(cobra.MaximumNArgs(1)),
+		Args:              usageArgs(cobra.MaximumNArgs(1)),
+		ValidArgsFunction: completeRuleArg,
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				return printRuleDoc(env.Stdout, ruleset.All(ruleset.Config{}), args[0])

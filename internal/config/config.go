@@ -1,11 +1,15 @@
 // Package config reads .dockmend.yaml, dockmend's configuration file, and
-// finds the one that applies to a Dockerfile.
+// finds the one that applies to a Dockerfile; where there is none, it
+// reads hadolint's .hadolint.yaml instead.
 //
-// A Dockerfile's configuration is the nearest .dockmend.yaml found in its
-// directory or an ancestor. The search stops after a directory that holds
-// .git (the root of a repository), so a repository is never configured
-// from outside it, or at the file system root. docs/config.md documents
-// every key.
+// A Dockerfile's configuration is the nearest .dockmend.yaml (or
+// .dockmend.yml) found in its directory or an ancestor. The search stops
+// after a directory that holds .git (the root of a repository), so a
+// repository is never configured from outside it, or at the file system
+// root. When it finds none, the same search looks for hadolint's
+// .hadolint.yaml (or .hadolint.yml), whose ignored checks, failure
+// threshold, level overrides and trusted registries mean the same to
+// dockmend. docs/config.md documents every key.
 package config
 
 import (
@@ -23,10 +27,15 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/dockmend/dockmend/internal/regfile"
+	"github.com/dockmend/dockmend/internal/severity"
 )
 
-// FileName is the name of the configuration file.
-const FileName = ".dockmend.yaml"
+// FileName is the name of the configuration file; AltFileName is read
+// the same way, and one directory may not hold both.
+const (
+	FileName    = ".dockmend.yaml"
+	AltFileName = ".dockmend.yml"
+)
 
 // MaxSize is the largest configuration file read, in bytes. A larger
 // file, or one that is not a regular file (a FIFO, a link to a device),
@@ -86,6 +95,19 @@ type Config struct {
 	CacheMounts *bool `yaml:"cache-mounts"`
 	// Verify configures dockmend verify per Dockerfile (see VerifyFor).
 	Verify map[string]Verify `yaml:"verify"`
+	// Levels overrides the level of findings, by rule name or check id
+	// ("multistage": info, "DL3015": style).
+	Levels map[string]severity.Level `yaml:"levels"`
+	// FailureThreshold is the lowest level of finding that makes check
+	// fail (exit 1); severity.None never fails. Nil means unset.
+	FailureThreshold *severity.Level `yaml:"failure-threshold"`
+	// TrustedRegistries, when not empty, are the only registries the pin
+	// rule looks images up in (hostnames, "*.example.com"); an image of
+	// another registry is a finding (DL3026, as hadolint reports it).
+	TrustedRegistries []string `yaml:"trusted-registries"`
+	// Hadolint reports that the configuration was read from hadolint's
+	// configuration file.
+	Hadolint bool `yaml:"-"`
 
 	lines map[string]int // line of each top-level key
 }
@@ -105,6 +127,9 @@ func Load(path string) (*Config, error) {
 // keys and values of the wrong type are errors.
 func Parse(path string, data []byte) (*Config, error) {
 	c := &Config{Path: path, Dir: filepath.Dir(path)}
+	if err := checkLevels(path, data); err != nil {
+		return nil, err
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && err != io.EOF {
@@ -185,7 +210,7 @@ func flagName(key string) string {
 // line of the key when the configuration came from a file, or the flag
 // ("--platform: ...") when it came from the command line.
 func (c *Config) Errorf(key, format string, args ...any) error {
-	msg := key + ": " + fmt.Sprintf(format, args...)
+	msg := c.spelling(key) + ": " + fmt.Sprintf(format, args...)
 	switch {
 	case c.Path == "":
 		return fmt.Errorf("--%s: %s", flagName(key), fmt.Sprintf(format, args...))
@@ -235,6 +260,17 @@ func (c *Config) validate() error {
 		if k == "" || strings.ContainsAny(k, "= \t") {
 			errs = append(errs, c.Errorf("build-args", "%s is not an ARG name", strconv.Quote(k)))
 		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Levels)) {
+		switch {
+		case k == "":
+			errs = append(errs, c.Errorf("levels", "empty rule or check id"))
+		case c.Levels[k] == severity.None:
+			errs = append(errs, c.Errorf("levels", "%s: a level is error, warning, info or style (ignore %s to drop its findings)", k, k))
+		}
+	}
+	if slices.Contains(c.TrustedRegistries, "") {
+		errs = append(errs, c.Errorf("trusted-registries", "empty entry"))
 	}
 	errs = append(errs, c.validateVerify()...)
 	return errors.Join(errs...)
@@ -337,16 +373,23 @@ func Merge(base, over *Config) *Config {
 	if over.CacheMounts != nil {
 		out.CacheMounts = over.CacheMounts
 	}
+	out.Levels = mergeMaps(base.Levels, over.Levels)
+	if over.FailureThreshold != nil {
+		out.FailureThreshold = over.FailureThreshold
+	}
+	if over.TrustedRegistries != nil {
+		out.TrustedRegistries = over.TrustedRegistries
+	}
 	return &out
 }
 
-func mergeMaps(base, over map[string]string) map[string]string {
+func mergeMaps[V any](base, over map[string]V) map[string]V {
 	if over == nil {
 		return base
 	}
 	out := maps.Clone(base)
 	if out == nil {
-		out = map[string]string{}
+		out = map[string]V{}
 	}
 	maps.Copy(out, over)
 	return out

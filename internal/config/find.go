@@ -54,11 +54,14 @@ func NewFinder() *Finder {
 }
 
 // For returns the configuration that applies to the file at path: the
-// nearest FileName in the file's directory or its ancestors, stopping after
-// a directory that contains .git, or at the file system root. It returns
-// nil and no error when there is none. The file need not exist, so For
-// also serves a name given for standard input. A FileName that is a
-// dangling symbolic link counts as none, and adds a Warning.
+// nearest FileName (or AltFileName) in the file's directory or its
+// ancestors, stopping after a directory that contains .git, or at the file
+// system root; when there is none, the nearest of HadolintFileNames,
+// searched the same way. It returns nil and no error when there is none.
+// The file need not exist, so For also serves a name given for standard
+// input. A configuration file that is a dangling symbolic link counts as
+// none, and adds a Warning; a directory with both FileName and
+// AltFileName is an error.
 func (f *Finder) For(path string) (*Config, error) {
 	abs := filepath.Clean(path)
 	if !filepath.IsAbs(abs) {
@@ -72,36 +75,59 @@ func (f *Finder) For(path string) (*Config, error) {
 		}
 		abs = filepath.Join(wd, path)
 	}
-	return f.inDir(filepath.Dir(abs))
+	dir := filepath.Dir(abs)
+	c, err := f.inDir(dir, false)
+	if c == nil && err == nil {
+		c, err = f.inDir(dir, true)
+	}
+	return c, err
 }
 
-func (f *Finder) inDir(dir string) (*Config, error) {
+// inDir returns the configuration of dir: dockmend's, or hadolint's.
+func (f *Finder) inDir(dir string, hadolint bool) (*Config, error) {
+	key := dir
+	names := []string{FileName, AltFileName}
+	if hadolint {
+		key, names = "hadolint:"+dir, HadolintFileNames
+	}
 	f.mu.Lock()
-	r, ok := f.dirs[dir]
+	r, ok := f.dirs[key]
 	f.mu.Unlock()
 	if ok {
 		return r.c, r.err
 	}
-	cand := filepath.Join(dir, FileName)
-	_, err := os.Stat(cand)
-	if errors.Is(err, fs.ErrNotExist) {
-		// A dangling symbolic link counts as no file, but is told.
-		if target, lerr := os.Readlink(cand); lerr == nil {
-			f.warn(Warning{Path: f.display(cand), Message: fmt.Sprintf("a symbolic link to %s, which does not exist; ignored", target)})
+	var present []string
+	for _, name := range names {
+		cand := filepath.Join(dir, name)
+		_, err := os.Stat(cand)
+		switch {
+		case err == nil:
+			present = append(present, cand)
+		case errors.Is(err, fs.ErrNotExist):
+			// A dangling symbolic link counts as no file, but is told.
+			if target, lerr := os.Readlink(cand); lerr == nil {
+				f.warn(Warning{Path: f.display(cand), Message: fmt.Sprintf("a symbolic link to %s, which does not exist; ignored", target)})
+			}
+		case r.err == nil:
+			r.err = err
 		}
 	}
 	switch {
-	case err == nil:
-		r.c, r.err = f.Load(f.display(cand))
-	case !errors.Is(err, fs.ErrNotExist):
-		r.err = err
+	case r.err != nil:
+	case len(present) > 1 && !hadolint:
+		r.err = fmt.Errorf("%s and %s: two configuration files in one directory; keep one", f.display(present[0]), filepath.Base(present[1]))
+	case len(present) > 0 && hadolint:
+		// hadolint reads the first it finds.
+		r.c, r.err = f.load(f.display(present[0]), LoadHadolint)
+	case len(present) > 0:
+		r.c, r.err = f.Load(f.display(present[0]))
 	case isRepoRoot(dir) || filepath.Dir(dir) == dir:
 		// No configuration.
 	default:
-		r.c, r.err = f.inDir(filepath.Dir(dir))
+		r.c, r.err = f.inDir(filepath.Dir(dir), hadolint)
 	}
 	f.mu.Lock()
-	f.dirs[dir] = r
+	f.dirs[key] = r
 	f.mu.Unlock()
 	return r.c, r.err
 }
@@ -114,14 +140,17 @@ func (f *Finder) warn(w Warning) {
 
 // Load reads the configuration file at path, or returns the copy read
 // before.
-func (f *Finder) Load(path string) (*Config, error) {
+func (f *Finder) Load(path string) (*Config, error) { return f.load(path, Load) }
+
+// load reads a configuration file with read, once.
+func (f *Finder) load(path string, read func(string) (*Config, error)) (*Config, error) {
 	f.mu.Lock()
 	r, ok := f.files[path]
 	f.mu.Unlock()
 	if ok {
 		return r.c, r.err
 	}
-	r.c, r.err = Load(path)
+	r.c, r.err = read(path)
 	f.mu.Lock()
 	f.files[path] = r
 	f.mu.Unlock()

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/dockmend/dockmend/internal/edit"
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 )
@@ -44,6 +45,42 @@ type Options struct {
 	// are still applied. dockmend verify builds such subsets to keep the
 	// rules whose unsafe fixes hold and drop the others.
 	UnsafeRules []string
+	// Checks narrows rules to some of their checks: of a rule named
+	// here, only the findings whose Code is listed are reported and
+	// fixed (--select DL3009 runs the apt rule for DL3009 alone).
+	Checks map[string][]string
+	// IgnoreChecks drops the findings whose Code is listed, of every
+	// rule (--ignore DL3015). Check ids compare case-insensitively.
+	IgnoreChecks []string
+	// Levels overrides the level of findings, by check id or by rule
+	// name; a check id wins over its rule's name (.dockmend.yaml's
+	// levels, .hadolint.yaml's override). Check ids are upper case.
+	Levels map[string]severity.Level
+}
+
+// keep reports whether a finding of a rule survives Checks and
+// IgnoreChecks.
+func (o *Options) keep(fd transform.Finding) bool {
+	if fd.Code != "" && slices.ContainsFunc(o.IgnoreChecks, func(c string) bool { return strings.EqualFold(c, fd.Code) }) {
+		return false
+	}
+	only, ok := o.Checks[fd.Rule]
+	return !ok || fd.Code != "" && slices.ContainsFunc(only, func(c string) bool { return strings.EqualFold(c, fd.Code) })
+}
+
+// level returns the level of a finding of t: Levels by code, then by rule
+// name, then the finding's own, then the rule's for its code.
+func (o *Options) level(t *transform.Transformer, fd transform.Finding) severity.Level {
+	if l, ok := o.Levels[strings.ToUpper(fd.Code)]; ok && fd.Code != "" {
+		return l
+	}
+	if l, ok := o.Levels[t.Name]; ok {
+		return l
+	}
+	if fd.Level != severity.None {
+		return fd.Level
+	}
+	return t.LevelOf(fd.Code)
 }
 
 // fixable reports whether the fix of fd is applied under o.
@@ -150,7 +187,7 @@ func RunFile(ctx context.Context, f *source.File, opts Options) (*Result, error)
 		if pass > 0 && inputValid && f.InstructionsErr() != nil {
 			return nil, fmt.Errorf("%s: fixes by %s made the file invalid (%v); file left unchanged", path, strings.Join(lastRules, ", "), f.InstructionsErr())
 		}
-		findings, err := find(ctx, f, opts.Transformers)
+		findings, err := find(ctx, f, &opts)
 		if err != nil {
 			return nil, err
 		}
@@ -231,7 +268,8 @@ func RunFile(ctx context.Context, f *source.File, opts Options) (*Result, error)
 
 // find runs the transformers over f and returns their unsuppressed
 // findings, sorted by position and transformer order.
-func find(ctx context.Context, f *source.File, ts []*transform.Transformer) ([]Finding, error) {
+func find(ctx context.Context, f *source.File, opts *Options) ([]Finding, error) {
+	ts := opts.Transformers
 	var out []Finding
 	order := map[string]int{}
 	sup := &suppressions{f: f}
@@ -264,9 +302,10 @@ func find(ctx context.Context, f *source.File, ts []*transform.Transformer) ([]F
 					return nil, fmt.Errorf("%s: rule %s: the edits of one fix overlap: %v", f.Path, t.Name, fd.Fix.Edits)
 				}
 			}
-			if sup.suppressed(fd) {
+			if sup.suppressed(fd) || !opts.keep(fd) {
 				continue
 			}
+			fd.Level = opts.level(t, fd)
 			out = append(out, place(f, fd))
 		}
 	}
@@ -331,106 +370,6 @@ func place(f *source.File, fd transform.Finding) Finding {
 	l, c := f.Position(fd.Start)
 	el, ec := f.Position(fd.End)
 	return Finding{Finding: fd, Path: f.Path, Line: l, Col: c, EndLine: el, EndCol: ec}
-}
-
-// suppressions answers, for one parsed file, whether a comment directly
-// above the instruction that holds a finding ignores it: "# dockmend
-// ignore=RULE,..." naming the rule, or "# hadolint ignore=DLxxxx,..."
-// naming the finding's code. It reads each line of the file at most once,
-// however many findings there are.
-type suppressions struct {
-	f *source.File
-	// blockStart[l] is the first line of the run of comment lines that
-	// ends at line l, or 0 when line l is not a comment; built on first
-	// use.
-	blockStart []int
-	// ids maps the first line of a comment block to the ids its pragmas
-	// name ("dockmend:RULE", "hadolint:CODE" lower case), each with the
-	// first line that names it.
-	ids map[int]map[string]int
-}
-
-func (s *suppressions) suppressed(fd transform.Finding) bool {
-	f := s.f
-	line, _ := f.Position(fd.Start)
-	// The instruction holding line: the last one starting at or before
-	// it, if it ends at or after it.
-	if i, _ := slices.BinarySearchFunc(f.Instructions, line+1, func(in *source.Instruction, l int) int {
-		return cmp.Compare(in.StartLine, l)
-	}); i > 0 {
-		if in := f.Instructions[i-1]; line <= in.EndLine {
-			line = in.StartLine
-		}
-	}
-	if line < 2 {
-		return false
-	}
-	if s.blockStart == nil {
-		s.blockStart = make([]int, f.NumLines()+1)
-		for l := 1; l <= f.NumLines(); l++ {
-			if strings.HasPrefix(strings.TrimSpace(f.LineText(l)), "#") {
-				s.blockStart[l] = l
-				if s.blockStart[l-1] > 0 {
-					s.blockStart[l] = s.blockStart[l-1]
-				}
-			}
-		}
-		s.ids = map[int]map[string]int{}
-	}
-	start := s.blockStart[line-1]
-	if start == 0 {
-		return false
-	}
-	ids, ok := s.ids[start]
-	if !ok {
-		ids = map[string]int{}
-		for l := start; l < len(s.blockStart) && s.blockStart[l] == start; l++ {
-			tool, list, ok := ignorePragma(strings.TrimSpace(f.LineText(l)))
-			if !ok {
-				continue
-			}
-			for _, id := range list {
-				if tool == "hadolint" {
-					id = strings.ToLower(id)
-				}
-				if _, seen := ids[tool+":"+id]; !seen {
-					ids[tool+":"+id] = l
-				}
-			}
-		}
-		s.ids[start] = ids
-	}
-	// Only the pragmas above line count: a finding on a comment line
-	// sees the part of the block before it.
-	named := func(key string) bool {
-		l, ok := ids[key]
-		return ok && l < line
-	}
-	return named("dockmend:"+fd.Rule) || named("dockmend:all") ||
-		(fd.Code != "" && named("hadolint:"+strings.ToLower(fd.Code)))
-}
-
-// ignorePragma parses "# TOOL ignore=A,B".
-func ignorePragma(comment string) (tool string, ids []string, ok bool) {
-	fields := strings.Fields(strings.TrimPrefix(comment, "#"))
-	if len(fields) < 2 {
-		return "", nil, false
-	}
-	tool = strings.ToLower(fields[0])
-	if tool != "dockmend" && tool != "hadolint" {
-		return "", nil, false
-	}
-	rest := strings.Join(fields[1:], "")
-	list, found := strings.CutPrefix(rest, "ignore=")
-	if !found {
-		return "", nil, false
-	}
-	for _, id := range strings.Split(list, ",") {
-		if id = strings.TrimSpace(id); id != "" {
-			ids = append(ids, id)
-		}
-	}
-	return tool, ids, len(ids) > 0
 }
 
 // ErrNotConverged is wrapped by errors about fixes that never settle.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dockmend/dockmend/internal/engine"
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 )
@@ -439,7 +440,8 @@ func TestSuppression(t *testing.T) {
 		{"spaces in the list", "#   dockmend   ignore = tag , apt\n", "RUN apt-get install alpine\n", ""},
 		{"dockmend ignore=all", "# dockmend ignore=all\n", "RUN apt-get install alpine\n", ""},
 		{"dockmend: another rule", "# dockmend ignore=other\n", "RUN apt-get install alpine\n", "apt tag"},
-		{"dockmend does not match codes", "# dockmend ignore=DL3009\n", "RUN apt-get install alpine\n", "apt tag"},
+		{"dockmend ignore=code", "# dockmend ignore=DL3009\n", "RUN apt-get install alpine\n", "tag"},
+		{"dockmend ignore=code, lower case", "# dockmend ignore=dl3009\n", "RUN apt-get install alpine\n", "tag"},
 		{"hadolint ignore=code", "# hadolint ignore=DL3009\n", "RUN apt-get install alpine\n", "tag"},
 		{"hadolint code list", "# hadolint ignore=DL3008,DL3009\n", "RUN apt-get install alpine\n", "tag"},
 		{"hadolint: another code", "# hadolint ignore=DL3008\n", "RUN apt-get install alpine\n", "apt tag"},
@@ -453,6 +455,14 @@ func TestSuppression(t *testing.T) {
 		{"finding on a continuation line", "# dockmend ignore=tag\n", "RUN apt-get install curl \\\n  alpine\n", "apt"},
 		{"finding after a comment inside the instruction", "# dockmend ignore=tag\n", "RUN apt-get install curl \\\n  # note\n  alpine\n", "apt"},
 		{"not a pragma", "# dockmend ignores=tag\n", "RUN apt-get install alpine\n", "apt tag"},
+		{"a comment after the list", "# hadolint ignore=DL3009 # we want the lists\n", "RUN apt-get install alpine\n", "tag"},
+		{"a comment after the list, no space", "# dockmend ignore=tag,apt# both\n", "RUN apt-get install alpine\n", ""},
+		{"global pragma, above", "# hadolint global ignore=DL3009\nENV A=1\n\n", "RUN apt-get install alpine\n", "tag"},
+		{"global pragma, dockmend", "# dockmend global ignore=tag\nENV A=1\n", "RUN apt-get install alpine\n", "apt"},
+		{"global pragma, below", "", "RUN apt-get install alpine\n# dockmend global ignore=all\n", ""},
+		{"global pragma is not an inline one", "# hadolint global ignore=DL3008\n", "RUN apt-get install alpine\n", "apt tag"},
+		{"global pragma inside an instruction", "", "RUN apt-get install alpine \\\n# hadolint global ignore=DL3009\n  x\n", "apt tag"},
+		{"global pragma in a heredoc", "", "RUN <<EOF\napt-get install alpine\n# dockmend global ignore=all\nEOF\n", "apt tag"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -698,7 +708,8 @@ func suppressedByScan(f *source.File, rule, code string, off int) bool {
 		}
 		for _, id := range strings.Split(list, ",") {
 			id = strings.TrimSpace(id)
-			if (tool == "dockmend" && (id == rule || id == "all")) || (tool == "hadolint" && code != "" && strings.EqualFold(id, code)) {
+			id, _, _ = strings.Cut(id, "#")
+			if (tool == "dockmend" && (id == rule || id == "all")) || (code != "" && strings.EqualFold(id, code)) {
 				return true
 			}
 		}
@@ -754,5 +765,66 @@ func TestSuppressionMatchesScan(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestChecksAndLevels narrows rules to some of their checks, drops checks,
+// and grades findings: by the rule, by the finding, and overridden by rule
+// name or check id.
+func TestChecksAndLevels(t *testing.T) {
+	apt := replace("apt", "DL3014", `apt-get install ([a-z])`, "apt-get install -y $1", transform.Safe)
+	apt.Level, apt.Levels, apt.Fixes = severity.Warning, map[string]severity.Level{"DL3009": severity.Info}, []string{"DL3009", "DL3014"}
+	lists := report("apt", "DL3009", `curl`)
+	lone := report("apt", "", `update`)
+	both := rule("apt", func(p *transform.Pass) error {
+		for _, r := range []*transform.Transformer{apt, lists, lone} {
+			if err := r.Run(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	both.Level, both.Levels, both.Fixes = apt.Level, apt.Levels, apt.Fixes
+	graded := rule("pin", func(p *transform.Pass) error {
+		p.Report(transform.Finding{Start: 0, End: 4, Message: "failed", Level: severity.Error})
+		p.Report(transform.Finding{Start: 0, End: 4, Message: "plain"})
+		return nil
+	})
+	const src = "FROM x\nRUN apt-get update && apt-get install curl\n"
+	tests := []struct {
+		name   string
+		opts   engine.Options
+		want   string // rule[code]=level of each finding
+		output string // "" for unchanged
+	}{
+		{"everything", engine.Options{}, "pin=error pin=warning apt=warning apt[DL3014]=warning apt[DL3009]=info", "FROM x\nRUN apt-get update && apt-get install -y curl\n"},
+		{"a check alone", engine.Options{Checks: map[string][]string{"apt": {"dl3009"}}}, "pin=error pin=warning apt[DL3009]=info", ""},
+		{"a check ignored", engine.Options{IgnoreChecks: []string{"DL3014"}}, "pin=error pin=warning apt=warning apt[DL3009]=info", ""},
+		{"levels by rule and code", engine.Options{Levels: map[string]severity.Level{"apt": severity.Style, "DL3009": severity.Error, "pin": severity.Info}},
+			"pin=info pin=info apt=style apt[DL3014]=style apt[DL3009]=error", "FROM x\nRUN apt-get update && apt-get install -y curl\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.Transformers = []*transform.Transformer{graded, both}
+			res := run(t, src, tt.opts)
+			var got []string
+			for _, f := range res.Findings {
+				id := f.Rule
+				if f.Code != "" {
+					id += "[" + f.Code + "]"
+				}
+				got = append(got, id+"="+f.Level.String())
+			}
+			if g := strings.Join(got, " "); g != tt.want {
+				t.Errorf("findings %s, want %s", g, tt.want)
+			}
+			want := tt.output
+			if want == "" {
+				want = src
+			}
+			if string(res.Output) != want {
+				t.Errorf("output %q, want %q", res.Output, want)
+			}
+		})
 	}
 }

@@ -28,6 +28,7 @@ func Table() []Layer {
 			"internal/severity", "internal/tagver", "internal/distroinfo", "internal/debmeta", "internal/pkgdb", "internal/vulndb",
 			"internal/runtimebase", "internal/version", "internal/golden", "internal/testregistry",
 			"internal/builder", "internal/buildfacts", "internal/buildtest", "internal/imagediff", "internal/flaggroup",
+			"internal/progress",
 		}},
 		{"the rules' API", []string{"transform"}},
 		{"the rules, one package each, and their kits", []string{"transform/"}},

@@ -294,10 +294,17 @@ func TestActionScriptCheckAndFix(t *testing.T) {
 	if sarif.Version != "2.1.0" || len(sarif.Runs) != 1 || len(sarif.Runs[0].Results) != 4 {
 		t.Errorf("out.sarif: version %q, %d runs, want 2.1.0 with the 4 findings of alpine-tool and python-api", sarif.Version, len(sarif.Runs))
 	}
-	for _, want := range []string{"alpine-tool/Dockerfile:1:6: pin: alpine:3.20 is not pinned", "python-api/Dockerfile:5:5: pip: ", "dockmend check exited 1"} {
+	for _, want := range []string{"alpine-tool/Dockerfile:1:6: pin warning: alpine:3.20 is not pinned", "python-api/Dockerfile:5:5: pip[DL3042] warning: ", "dockmend check exited 1"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the log lacks %q:\n%s", want, r.stdout)
 		}
+	}
+	// Without code scanning, the findings are annotations; at the failure
+	// threshold error, none of them fails the job.
+	envAnn := actionEnv(t, dir, append(inputs, "INPUT_COMMAND=check", "INPUT_UPLOAD_SARIF=false", "INPUT_FAILURE_THRESHOLD=error")...)
+	ra := runCmd(t, time.Minute, work, envAnn, "bash", script, "run")
+	if out := outputs(t, dir); ra.code != 0 || out["exit-code"] != "0" || !strings.Contains(ra.stdout, "::warning file=alpine-tool/Dockerfile,line=1,col=6,") {
+		t.Errorf("check with annotations at failure-threshold error: %s\noutputs %v; want exit-code=0 and ::warning annotations", ra, out)
 	}
 	if r := runCmd(t, time.Minute, work, append(env, "EXIT_CODE=1"), "bash", script, "finish"); r.code != 1 || !strings.Contains(r.stdout, "::error ") {
 		t.Errorf("finish with exit code 1: %s; want exit 1 and an ::error command", r)

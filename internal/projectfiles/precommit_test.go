@@ -180,7 +180,7 @@ func TestPreCommit(t *testing.T) {
 			t.Fatalf("the commit of an unclean Dockerfile went through: %s", r)
 		}
 		out := r.stdout + r.stderr
-		for _, want := range []string{"dockmend check", "Failed", "docker/Dockerfile.api:1:6: pin: debian:bookworm is not pinned", "apt[DL3009]"} {
+		for _, want := range []string{"dockmend check", "Failed", "docker/Dockerfile.api:1:6: pin warning: debian:bookworm is not pinned", "apt[DL3009]"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("pre-commit output lacks %q:\n%s", want, out)
 			}

@@ -21,6 +21,8 @@ type JSONFinding struct {
 	Rule string `json:"rule"`
 	// Code is the hadolint or BuildKit check id, or "".
 	Code string `json:"code"`
+	// Level is "error", "warning", "info" or "style".
+	Level string `json:"level"`
 	// Message says what is wrong.
 	Message string `json:"message"`
 	// Fix is the proposed fix, or null.
@@ -60,7 +62,7 @@ func JSON(w io.Writer, files []File, errs []Error) error {
 		for _, fd := range f.Findings {
 			jf := JSONFinding{
 				Path: f.Path, Line: fd.Line, Column: fd.Col, EndLine: fd.EndLine, EndColumn: fd.EndCol,
-				Rule: fd.Rule, Code: fd.Code, Message: fd.Message, Failed: fd.Failed,
+				Rule: fd.Rule, Code: fd.Code, Level: fd.Level.String(), Message: fd.Message, Failed: fd.Failed,
 			}
 			if fd.Fix != nil {
 				jf.Fix = &JSONFix{Message: fd.Fix.Message, Applicability: fd.Fix.Applicability.String()}

@@ -1,14 +1,17 @@
-// Package report renders findings as text for people, and as JSON and
-// SARIF 2.1.0 for programs.
+// Package report renders findings as text for people, and for programs
+// as JSON, SARIF 2.1.0 (code scanning), GitHub workflow commands
+// (annotations on a pull request), a GitLab Code Quality report and
+// Checkstyle XML (Jenkins and others).
 //
 // The text format is one finding per line,
 //
-//	path:line:column: rule[CODE]: message [*]
+//	path:line:column: rule[CODE] level: message [*]
 //
 // where [CODE] is the hadolint or BuildKit check id the finding matches (left
-// out when there is none) and [*] marks a finding that "dockmend fix" would
-// fix. Text and JSON columns are 1-based and count bytes, like Go's tools;
-// SARIF columns count Unicode code points, as its columnKind says.
+// out when there is none), level is the finding's (error, warning, info,
+// style) and [*] marks a finding that "dockmend fix" would fix. Text and
+// JSON columns are 1-based and count bytes, like Go's tools; SARIF,
+// GitHub and Checkstyle columns count Unicode code points.
 package report
 
 import (
@@ -18,6 +21,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/plural"
+	"github.com/dockmend/dockmend/internal/severity"
 )
 
 // File is the findings on one file.
@@ -43,14 +47,49 @@ type Error struct {
 }
 
 // Text writes f's findings, one per line.
-func Text(w io.Writer, f File) error {
+func Text(w io.Writer, f File) error { return WriteText(w, f, TextOptions{}) }
+
+// TextOptions configure WriteText.
+type TextOptions struct {
+	// Color colours the rule and the level with ANSI escapes, for a
+	// terminal.
+	Color bool
+}
+
+// ANSI escapes of the text format's colours.
+const (
+	bold    = "\x1b[1m"
+	red     = "\x1b[31m"
+	yellow  = "\x1b[33m"
+	blue    = "\x1b[34m"
+	magenta = "\x1b[35m"
+	cyan    = "\x1b[36m"
+	reset   = "\x1b[0m"
+)
+
+// levelColor is the colour of each level in the text format.
+var levelColor = map[severity.Level]string{
+	severity.Error:   bold + red,
+	severity.Warning: yellow,
+	severity.Info:    blue,
+	severity.Style:   magenta,
+}
+
+// WriteText writes f's findings, one per line.
+func WriteText(w io.Writer, f File, o TextOptions) error {
+	paint := func(color, s string) string {
+		if !o.Color || color == "" {
+			return s
+		}
+		return color + s + reset
+	}
 	var b strings.Builder
 	for _, fd := range f.Findings {
-		fmt.Fprintf(&b, "%s:%d:%d: %s", f.Path, fd.Line, fd.Col, fd.Rule)
+		id := fd.Rule
 		if fd.Code != "" {
-			fmt.Fprintf(&b, "[%s]", fd.Code)
+			id += "[" + fd.Code + "]"
 		}
-		fmt.Fprintf(&b, ": %s", fd.Message)
+		fmt.Fprintf(&b, "%s:%d:%d: %s %s: %s", f.Path, fd.Line, fd.Col, paint(bold+cyan, id), paint(levelColor[fd.Level], fd.Level.String()), fd.Message)
 		if fd.Fixable(f.UnsafeFixes) {
 			b.WriteString(" [*]")
 		}
@@ -71,8 +110,22 @@ type Counts struct {
 	Fixable int
 	// Unsafe is the number that only --unsafe-fixes would fix.
 	Unsafe int
+	// Failing is the number at or above the failure threshold of their
+	// file (see AddFailing).
+	Failing int
 	// unsafeOn records that some file had unsafe fixes on.
 	unsafeOn bool
+}
+
+// AddFailing counts one file's findings, and those at threshold or above
+// among them (severity.Level.Fails).
+func (c *Counts) AddFailing(f File, threshold severity.Level) {
+	c.Add(f)
+	for _, fd := range f.Findings {
+		if fd.Level.Fails(threshold) {
+			c.Failing++
+		}
+	}
 }
 
 // Add counts one file's findings.
@@ -109,6 +162,20 @@ func (c Counts) String() string {
 		s += fmt.Sprintf(", %d more with --unsafe-fixes", c.Unsafe)
 	}
 	return s
+}
+
+// Threshold says how many findings reach the failure threshold when not
+// all do, for check's summary line: "" when all do (or there are none),
+// "; 2 at the failure threshold or above", or "; none at the failure
+// threshold or above".
+func (c Counts) Threshold() string {
+	switch {
+	case c.Failing == c.Findings:
+		return ""
+	case c.Failing == 0:
+		return "; none at the failure threshold or above"
+	}
+	return fmt.Sprintf("; %d at the failure threshold or above", c.Failing)
 }
 
 // Remainder describes the findings left after fixing, for fix's summary

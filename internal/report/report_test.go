@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/dockmend/dockmend/internal/engine"
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/transform"
 )
 
@@ -35,7 +36,7 @@ const sample = "FROM debian:12\nRUN echo \"héllo\" && apt-get install curl\n"
 
 func sampleFile() File {
 	i := strings.Index(sample, "apt-get")
-	return File{
+	f := File{
 		Path: "svc/Dockerfile",
 		Data: []byte(sample),
 		Findings: []engine.Finding{
@@ -47,6 +48,10 @@ func sampleFile() File {
 				&transform.Fix{Message: "add -y", Edits: []transform.Edit{{Start: i + 15, End: i + 15, New: " -y"}}}),
 		},
 	}
+	for i, l := range []severity.Level{severity.Warning, severity.Info, severity.Warning} {
+		f.Findings[i].Level = l
+	}
+	return f
 }
 
 func TestText(t *testing.T) {
@@ -55,13 +60,13 @@ func TestText(t *testing.T) {
 		want   string
 		counts string
 	}{
-		{false, `svc/Dockerfile:1:6: pin: debian:12 is not pinned to a digest
-svc/Dockerfile:2:22: apt[DL3015]: apt-get install without --no-install-recommends
-svc/Dockerfile:2:22: apt[DL3014]: apt-get install without -y [*]
+		{false, `svc/Dockerfile:1:6: pin warning: debian:12 is not pinned to a digest
+svc/Dockerfile:2:22: apt[DL3015] info: apt-get install without --no-install-recommends
+svc/Dockerfile:2:22: apt[DL3014] warning: apt-get install without -y [*]
 `, "3 findings, 1 fixable with `dockmend fix`, 1 more with --unsafe-fixes"},
-		{true, `svc/Dockerfile:1:6: pin: debian:12 is not pinned to a digest
-svc/Dockerfile:2:22: apt[DL3015]: apt-get install without --no-install-recommends [*]
-svc/Dockerfile:2:22: apt[DL3014]: apt-get install without -y [*]
+		{true, `svc/Dockerfile:1:6: pin warning: debian:12 is not pinned to a digest
+svc/Dockerfile:2:22: apt[DL3015] info: apt-get install without --no-install-recommends [*]
+svc/Dockerfile:2:22: apt[DL3014] warning: apt-get install without -y [*]
 `, "3 findings, 2 fixable with `dockmend fix --unsafe-fixes`"},
 	}
 	for _, tt := range tests {
@@ -109,10 +114,10 @@ func TestJSON(t *testing.T) {
 	}
 	want := JSONReport{
 		Findings: []JSONFinding{
-			{Path: "svc/Dockerfile", Line: 1, Column: 6, EndLine: 1, EndColumn: 15, Rule: "pin", Message: "debian:12 is not pinned to a digest"},
-			{Path: "svc/Dockerfile", Line: 2, Column: 22, EndLine: 2, EndColumn: 37, Rule: "apt", Code: "DL3015", Message: "apt-get install without --no-install-recommends",
+			{Path: "svc/Dockerfile", Line: 1, Column: 6, EndLine: 1, EndColumn: 15, Rule: "pin", Level: "warning", Message: "debian:12 is not pinned to a digest"},
+			{Path: "svc/Dockerfile", Line: 2, Column: 22, EndLine: 2, EndColumn: 37, Rule: "apt", Code: "DL3015", Level: "info", Message: "apt-get install without --no-install-recommends",
 				Fix: &JSONFix{Message: "add --no-install-recommends", Applicability: "unsafe"}},
-			{Path: "svc/Dockerfile", Line: 2, Column: 22, EndLine: 2, EndColumn: 37, Rule: "apt", Code: "DL3014", Message: "apt-get install without -y",
+			{Path: "svc/Dockerfile", Line: 2, Column: 22, EndLine: 2, EndColumn: 37, Rule: "apt", Code: "DL3014", Level: "warning", Message: "apt-get install without -y",
 				Fix: &JSONFix{Message: "add -y", Applicability: "safe"}},
 		},
 		Errors: []JSONError{{Path: "bad/Dockerfile", Message: "bad/Dockerfile: binary file (contains NUL bytes)"}},
@@ -164,6 +169,14 @@ func TestSARIF(t *testing.T) {
 	}
 	if r["ruleId"] != "apt" || r["ruleIndex"] != 0.0 {
 		t.Errorf("rule %v/%v", r["ruleId"], r["ruleIndex"])
+	}
+	// Levels follow the findings': warning, info (a note), warning.
+	var levels []string
+	for _, res := range results {
+		levels = append(levels, res.(map[string]any)["level"].(string))
+	}
+	if strings.Join(levels, " ") != "warning note warning" {
+		t.Errorf("result levels %v, want warning note warning", levels)
 	}
 
 	if err := SARIF(&b, []File{sampleFile()}, []*transform.Transformer{aptRule}, tool, "/work"); err == nil {

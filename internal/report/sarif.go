@@ -125,7 +125,7 @@ func SARIF(w io.Writer, files []File, rules []*transform.Transformer, tool Tool,
 			ShortDescription:     sarifText{t.Summary()},
 			FullDescription:      sarifText{t.Doc},
 			Help:                 sarifText{t.Doc},
-			DefaultConfiguration: sarifRuleConf{Level: "warning", Enabled: t.Default},
+			DefaultConfiguration: sarifRuleConf{Level: t.LevelOf("").SARIF(), Enabled: t.Default},
 			Properties:           map[string]any{"fixes": fixes, "tags": []string{"dockerfile"}},
 		})
 	}
@@ -137,15 +137,16 @@ func SARIF(w io.Writer, files []File, rules []*transform.Transformer, tool Tool,
 				return fmt.Errorf("writing SARIF report: rule %q of a finding in %s is not among the known rules", fd.Rule, f.Path)
 			}
 			r := sarifResult{
-				RuleID: fd.Rule, RuleIndex: i, Level: "warning",
+				RuleID: fd.Rule, RuleIndex: i, Level: fd.Level.SARIF(),
 				Message: sarifText{fd.Message},
 				Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
 					ArtifactLocation: sarifArtifact{uri},
 					Region:           region(f.Data, fd.Start, fd.End),
 				}}},
 			}
+			r.Properties = map[string]any{"level": fd.Level.String()}
 			if fd.Code != "" {
-				r.Properties = map[string]any{"code": fd.Code}
+				r.Properties["code"] = fd.Code
 			}
 			if fd.Fix != nil {
 				r.Fixes = []sarifFix{fix(f.Data, uri, fd.Fix)}

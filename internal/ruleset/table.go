@@ -10,25 +10,26 @@ import (
 )
 
 // WriteTable writes the table of rules: each rule's name, whether it runs
-// by default, the hadolint and BuildKit checks it fixes, and its summary.
+// by default, its level (and those of its checks graded otherwise), the
+// hadolint and BuildKit checks it fixes, and its summary.
 // The text form is what "dockmend rules" prints; the Markdown form is the
 // README's table.
 func WriteTable(w io.Writer, ts []*transform.Transformer, markdown bool) error {
-	row := func(name, def, fixes, summary string) string {
-		return fmt.Sprintf("%s\t%s\t%s\t%s\n", name, def, fixes, summary)
+	row := func(name, def, level, fixes, summary string) string {
+		return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\n", name, def, level, fixes, summary)
 	}
 	sep := ","
 	if markdown {
-		row = func(name, def, fixes, summary string) string {
-			return fmt.Sprintf("| %s | %s | %s | %s |\n", name, def, fixes, summary)
+		row = func(name, def, level, fixes, summary string) string {
+			return fmt.Sprintf("| %s | %s | %s | %s | %s |\n", name, def, level, fixes, summary)
 		}
 		sep = ", "
 	}
 	var b strings.Builder
 	if markdown {
-		b.WriteString(row("rule", "default", "fixes", "what it does") + "|---|---|---|---|\n")
+		b.WriteString(row("rule", "default", "level", "fixes", "what it does") + "|---|---|---|---|---|\n")
 	} else {
-		b.WriteString(row("RULE", "DEFAULT", "FIXES", "SUMMARY"))
+		b.WriteString(row("RULE", "DEFAULT", "LEVEL", "FIXES", "SUMMARY"))
 	}
 	for _, t := range ts {
 		name, def, fixes := t.Name, "off", strings.Join(t.Fixes, sep)
@@ -41,7 +42,8 @@ func WriteTable(w io.Writer, ts []*transform.Transformer, markdown bool) error {
 		if fixes == "" {
 			fixes = "-"
 		}
-		b.WriteString(row(name, def, fixes, t.Summary()))
+		level := strings.TrimSuffix(strings.TrimPrefix(t.LevelDoc(), "Level: "), ".")
+		b.WriteString(row(name, def, level, fixes, t.Summary()))
 	}
 	if markdown {
 		_, err := io.WriteString(w, b.String())

@@ -12,6 +12,7 @@ import (
 	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/discover"
 	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/source"
 )
 
@@ -121,6 +122,20 @@ func (p *Plan) EchoStdin(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// DefaultFailureThreshold is the failure threshold of check when neither
+// a flag nor a configuration file sets one: any finding fails.
+const DefaultFailureThreshold = severity.Style
+
+// FailureThreshold returns the failure threshold of a file of the plan:
+// the flag's, else its configuration file's, else
+// DefaultFailureThreshold.
+func (p *Plan) FailureThreshold(f *driver.File) severity.Level {
+	if c := p.configs[f]; c != nil {
+		return c.Threshold(DefaultFailureThreshold)
+	}
+	return DefaultFailureThreshold
 }
 
 // add adds a file with its settings to the plan.

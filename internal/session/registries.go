@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/lockfile"
@@ -28,6 +29,10 @@ type registries struct {
 	// offlineMissFails makes what the offline lock file does not know a
 	// failure rather than a finding (migrate).
 	offlineMissFails bool
+
+	// queued and looked count the digest lookups of the pin rule's
+	// Prepare, for the progress line.
+	queued, looked atomic.Int64
 
 	mu        sync.Mutex
 	resolvers map[string]*resolve.Resolver
@@ -48,7 +53,9 @@ func (r *registries) pinOptions(m *config.Config) (*pin.Options, error) {
 		}
 		return nil, err
 	}
-	return &pin.Options{Resolver: res, BuildArgs: m.BuildArgs, Refresh: r.refresh, Platform: m.Platform, Concurrency: m.Concurrency, BuildContexts: m.ContextNames(), OfflineMissFails: r.offlineMissFails}, nil
+	return &pin.Options{Resolver: res, BuildArgs: m.BuildArgs, Refresh: r.refresh, Platform: m.Platform, Concurrency: m.Concurrency, BuildContexts: m.ContextNames(), OfflineMissFails: r.offlineMissFails,
+		TrustedRegistries: m.TrustedRegistries,
+		Lookups:           func(queued, done int) { r.queued.Add(int64(queued)); r.looked.Add(int64(done)) }}, nil
 }
 
 func (r *registries) resolver(m *config.Config) (*resolve.Resolver, error) {

@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync/atomic"
+	"time"
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/plural"
+	"github.com/dockmend/dockmend/internal/progress"
 	"github.com/dockmend/dockmend/internal/redact"
 	"github.com/dockmend/dockmend/internal/report"
 	"github.com/dockmend/dockmend/internal/resolve"
@@ -25,7 +28,23 @@ type RunOptions struct {
 	// Emit is called with each file that was processed, in order. An
 	// error from it stops the run.
 	Emit func(driver.Outcome) error
+	// Quiet leaves out the warnings (about configuration files, skipped
+	// files, no Dockerfiles found): only errors are printed.
+	Quiet bool
+	// Progress draws a progress line on Options.Stderr, which must be a
+	// terminal, when the run takes longer than a second: the digest
+	// lookups, then the files done. Emit may print to the same terminal:
+	// the line is erased while it runs.
+	Progress bool
 }
+
+// progressDelay and progressInterval time the progress line: drawn once
+// a run has taken a second, redrawn five times a second (variables for
+// the tests).
+var (
+	progressDelay    = time.Second
+	progressInterval = 200 * time.Millisecond
+)
 
 // Result is what a run left to report besides the outcomes.
 type Result struct {
@@ -58,25 +77,44 @@ func (s *Session) Fail(res *Result, path string, err error) { s.fail(res, path, 
 // the result as failed.
 func (s *Session) Run(ctx context.Context, p *Plan, o RunOptions) (*Result, error) {
 	res := &Result{}
+	var done atomic.Int64
+	prepared := atomic.Bool{}
+	line := progress.New(s.opts.Stderr, o.Progress, progressDelay, progressInterval, func() string {
+		switch {
+		case !prepared.Load() && s.reg.queued.Load() == 0:
+			return "reading " + plural.Of(len(p.Files), "file")
+		case !prepared.Load():
+			return fmt.Sprintf("looking up image digests: %d of %d", s.reg.looked.Load(), s.reg.queued.Load())
+		}
+		return fmt.Sprintf("%s %d/%s", progress.Bar(int(done.Load()), len(p.Files), 24), done.Load(), plural.Of(len(p.Files), "file"))
+	})
+	defer line.Stop()
+	// Messages go out whole, with the progress line erased.
+	out := *s
+	out.opts.Stderr = line.Writer(s.opts.Stderr)
+	s = &out
 	stderr := s.opts.Stderr
-	for _, w := range p.Warnings {
-		fmt.Fprintf(stderr, "%s: warning: %s\n", w.Path, w.Message)
-	}
-	for _, sk := range p.Skipped {
-		fmt.Fprintln(stderr, sk)
+	if !o.Quiet {
+		for _, w := range p.Warnings {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", w.Path, w.Message)
+		}
+		for _, sk := range p.Skipped {
+			fmt.Fprintln(stderr, sk)
+		}
 	}
 	for _, err := range p.Errs {
 		s.fail(res, "", err)
 	}
-	if len(p.Files) == 0 && len(p.Errs) == 0 {
+	if len(p.Files) == 0 && len(p.Errs) == 0 && !o.Quiet {
 		fmt.Fprintln(stderr, "dockmend: no Dockerfiles found")
 	}
 	// Registries that could not be reached are said once each, after the
 	// files, not once per reference: Prepare has looked everything up.
 	var unreachable []resolve.Unreachable
 	opts := driver.Options{
-		Prepared: func() { unreachable = s.reg.unreachable() },
+		Prepared: func() { unreachable = s.reg.unreachable(); prepared.Store(true) },
 		Emit: func(out driver.Outcome) error {
+			defer done.Add(1)
 			if out.Err != nil {
 				s.fail(res, out.File.Path, out.Err)
 				return nil
@@ -100,7 +138,7 @@ func (s *Session) Run(ctx context.Context, p *Plan, o RunOptions) (*Result, erro
 			if o.Emit == nil {
 				return nil
 			}
-			return o.Emit(out)
+			return line.Do(func() error { return o.Emit(out) })
 		},
 	}
 	if o.Write {

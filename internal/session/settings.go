@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/dockmend/dockmend/internal/debmeta"
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/ruleset"
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/multistage"
 	"github.com/dockmend/dockmend/transform/pin"
@@ -32,11 +34,20 @@ func newSettings(opts Options, reg *registries) (*settings, error) {
 		packages: multistage.NewMetadataSource(debmeta.NewCatalog())}
 	if opts.ConfigFile != "" {
 		var err error
-		if s.fixed, err = config.Load(opts.ConfigFile); err != nil {
+		if s.fixed, err = loadConfig(opts.ConfigFile); err != nil {
 			return nil, PathError(err)
 		}
 	}
 	return s, nil
+}
+
+// loadConfig reads the --config file: hadolint's format when its name
+// says hadolint (.hadolint.yaml, hadolint.yml), else dockmend's.
+func loadConfig(path string) (*config.Config, error) {
+	if strings.Contains(strings.ToLower(filepath.Base(path)), "hadolint") {
+		return config.LoadHadolint(path)
+	}
+	return config.Load(path)
 }
 
 // fresh returns settings with the same flags, rules and --config file,
@@ -126,10 +137,11 @@ func (s *settings) build(c *config.Config) setting {
 		// command line selects pin.
 		ignore = append(slices.Clone(ignore), pin.Name)
 	}
-	selected, err := ruleset.Select(s.known, m.Select, ignore)
+	sel, err := ruleset.Choose(s.known, m.Select, ignore)
 	if err != nil {
 		return setting{err: err}
 	}
+	selected := sel.Rules
 	var st setting
 	var rc ruleset.Config
 	if hasRule(selected, pin.Name) {
@@ -162,7 +174,8 @@ func (s *settings) build(c *config.Config) setting {
 			return setting{err: c.Errorf(key, "%s", msg)}
 		}
 	}
-	st.opts = engine.Options{Transformers: ruleset.Configure(selected, rc), UnsafeFixes: m.UnsafeFixesEnabled()}
+	st.opts = engine.Options{Transformers: ruleset.Configure(selected, rc), UnsafeFixes: m.UnsafeFixesEnabled(),
+		Checks: sel.Checks, IgnoreChecks: sel.IgnoreChecks, Levels: levels(s.known, m.Levels)}
 	st.cfg = m
 	return st
 }
@@ -219,29 +232,40 @@ func hasRule(ts []*transform.Transformer, name string) bool {
 	return slices.ContainsFunc(ts, func(t *transform.Transformer) bool { return t.Name == name })
 }
 
-// checkRuleKeys checks the rule names of c's select and ignore.
+// checkRuleKeys checks the rule names and check ids of c's select,
+// ignore and levels.
 func checkRuleKeys(c *config.Config, known []*transform.Transformer) error {
-	if err := checkRules(known, c.Select); err != nil {
+	if err := ruleset.Check(known, c.Select, true); err != nil {
 		return c.Errorf("select", "%v", err)
 	}
-	if err := checkRules(known, c.Ignore); err != nil {
+	if err := ruleset.Check(known, c.Ignore, false); err != nil {
 		return c.Errorf("ignore", "%v", err)
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Levels)) {
+		if k == "all" {
+			return c.Errorf("levels", "%q: name a rule or a check id", k)
+		}
+		if err := ruleset.Check(known, []string{k}, false); err != nil {
+			return c.Errorf("levels", "%v", err)
+		}
 	}
 	return nil
 }
 
-// checkRules reports names that are not rules.
-func checkRules(known []*transform.Transformer, names []string) error {
-	for _, n := range names {
-		if n != "all" && !hasRule(known, n) {
-			var all []string
-			for _, t := range known {
-				all = append(all, t.Name)
-			}
-			return fmt.Errorf("unknown rule %q (rules: %s)", n, strings.Join(all, ", "))
-		}
+// levels returns a configuration's level overrides for the engine: check
+// ids in upper case (DL3015), rule names as they are.
+func levels(known []*transform.Transformer, m map[string]severity.Level) map[string]severity.Level {
+	if len(m) == 0 {
+		return nil
 	}
-	return nil
+	out := map[string]severity.Level{}
+	for k, l := range m {
+		if id, ok := ruleset.CheckID(known, k); ok && !hasRule(known, k) {
+			k = id
+		}
+		out[k] = l
+	}
+	return out
 }
 
 // configFile returns the path of the --config file, or "".

@@ -6,6 +6,7 @@ import (
 
 	"mvdan.cc/sh/v3/syntax"
 
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
@@ -21,6 +22,7 @@ var Transformer = &transform.Transformer{
 	Name:    "apk",
 	Doc:     transform.MustExtractDoc(doc, "apk"),
 	Default: true,
+	Level:   severity.Info,
 	Fixes:   []string{"DL3019"},
 	Run:     run,
 }

@@ -5,6 +5,10 @@
 //
 // apk: install with apk add --no-cache and drop the apk update it makes redundant
 //
+// Level: info.
+//
+// DL3019 is info in hadolint too.
+//
 // The rule reads the shell program of every RUN (shell form, and RUN <<EOF
 // heredoc bodies) and of ONBUILD RUN triggers, and makes two changes:
 //

@@ -10,6 +10,7 @@ import (
 
 	"mvdan.cc/sh/v3/syntax"
 
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
@@ -39,6 +40,8 @@ func New(opts Options) *transform.Transformer {
 		Name:    "apt",
 		Doc:     transform.MustExtractDoc(doc, "apt"),
 		Default: true,
+		Level:   severity.Warning,
+		Levels:  map[string]severity.Level{"DL3009": severity.Info, "DL3015": severity.Info},
 		Fixes:   []string{"DL3009", "DL3014", "DL3015", "DL3027"},
 		Run:     func(p *transform.Pass) error { return run(p, opts) },
 	}

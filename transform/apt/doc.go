@@ -5,6 +5,12 @@
 //
 // apt: run apt-get non-interactively, keep update with install, and remove the package lists
 //
+// Level: warning; DL3009, DL3015: info.
+//
+// The levels are hadolint's for its checks; a finding without a check id
+// (an update in a RUN of its own, an apt subcommand apt-get lacks) is a
+// warning.
+//
 // The rule reads the shell program of every RUN (shell form, and RUN <<EOF
 // heredoc bodies) and of ONBUILD RUN triggers, and makes these changes:
 //

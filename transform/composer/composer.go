@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/internal/cachefix"
@@ -21,6 +22,7 @@ var Transformer = &transform.Transformer{
 	Name:    Name,
 	Doc:     transform.MustExtractDoc(doc, Name),
 	Default: true,
+	Level:   severity.Info,
 	Run: func(p *transform.Pass) error {
 		return cachefix.Run(p, spec, cachefix.Options{})
 	},

@@ -5,6 +5,10 @@
 //
 // composer: clear Composer's cache in the RUN that installs with composer
 //
+// Level: info.
+//
+// A cache left in a layer costs space, not correctness.
+//
 // The rule reads the shell program of every RUN (shell form, and RUN <<EOF
 // heredoc bodies) and of ONBUILD RUN triggers in the stages that end up in
 // an image. "composer install", "composer update" and "composer require"

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"strings"
 
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/internal/pkgmgr"
@@ -18,6 +19,7 @@ var Transformer = &transform.Transformer{
 	Name:    "dnf",
 	Doc:     transform.MustExtractDoc(doc, "dnf"),
 	Default: true,
+	Level:   severity.Warning,
 	Fixes:   []string{"DL3030", "DL3032", "DL3038", "DL3040"},
 	Run:     manager.Check,
 }

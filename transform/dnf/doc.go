@@ -5,6 +5,10 @@
 //
 // dnf: run dnf, yum and microdnf non-interactively and clean their cache in the same RUN
 //
+// Level: warning.
+//
+// As hadolint grades DL3030, DL3032, DL3038 and DL3040.
+//
 // The rule reads the shell program of every RUN (shell form, and RUN <<EOF
 // heredoc bodies) and of ONBUILD RUN triggers, and makes two changes:
 //

@@ -4,6 +4,10 @@
 //
 // gem: install gems with --no-document and remove the downloaded .gem files
 //
+// Level: info.
+//
+// Documentation and downloaded gems cost space, not correctness.
+//
 // The rule reads the shell program of every RUN (shell form, and RUN <<EOF
 // heredoc bodies) and of ONBUILD RUN triggers in the stages that end up in
 // an image, and makes two changes to "gem install" (hadolint has no code

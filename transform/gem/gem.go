@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"strings"
 
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
@@ -21,6 +22,7 @@ var Transformer = &transform.Transformer{
 	Name:    Name,
 	Doc:     transform.MustExtractDoc(doc, Name),
 	Default: true,
+	Level:   severity.Info,
 	Run:     run,
 }
 

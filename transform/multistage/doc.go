@@ -5,6 +5,10 @@
 //
 // multistage: split build tools out of the final image into a build stage
 //
+// Level: info.
+//
+// A split is advice: its fix is unsafe, and many findings have none.
+//
 // A final stage (the only stage of a file, or the last one) that keeps
 // build tools and runs a build ships the tools, their headers and their
 // vulnerabilities. Build tools are packages that only a build needs

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/debmeta"
 	"github.com/dockmend/dockmend/internal/runtimebase"
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 )
@@ -95,6 +96,7 @@ func New(opts Options) *transform.Transformer {
 		Name:    Name,
 		Doc:     transform.MustExtractDoc(doc, Name),
 		Default: true,
+		Level:   severity.Info,
 		Run: func(p *transform.Pass) error {
 			if err != nil {
 				return fmt.Errorf("runtime bases: %w", err)

@@ -5,6 +5,10 @@
 //
 // npm: clean npm's cache in the RUN that installs with npm
 //
+// Level: info.
+//
+// A cache left in a layer costs space, not correctness.
+//
 // The rule reads the shell program of every RUN (shell form, and RUN <<EOF
 // heredoc bodies) and of ONBUILD RUN triggers in the stages that end up in
 // an image (the last stage, stages a later FROM builds on). npm install

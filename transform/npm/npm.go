@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
@@ -35,6 +36,7 @@ func New(opts Options) *transform.Transformer {
 		Name:    Name,
 		Doc:     transform.MustExtractDoc(doc, Name),
 		Default: true,
+		Level:   severity.Info,
 		Run: func(p *transform.Pass) error {
 			spec := newSpec(p.File)
 			return cachefix.Run(p, spec, cachefix.Options{CacheMounts: opts.CacheMounts})

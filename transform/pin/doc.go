@@ -4,6 +4,13 @@
 //
 // pin: pin base images to their digest, and keep the pins fresh
 //
+// Level: warning.
+//
+// A lookup that fails (a registry that cannot be reached or refuses, an
+// unknown image) is an error, as it is work the rule could not do; with
+// --offline, a reference the lock file does not know is a warning. A pin
+// without a tag to refresh it by is info.
+//
 // An image named only by a tag gives a different image whenever the tag
 // moves. pin appends the digest the tag points to now, keeping the
 // reference as written, so the tag stays readable:
@@ -60,6 +67,12 @@
 // in .dockmend.yaml) are not images and are not pinned; an undeclared
 // single word the registry does not know is reported with a hint that it
 // may be one.
+//
+// With trusted registries (trusted-registries in .dockmend.yaml,
+// trustedRegistries in .hadolint.yaml), an image of any other registry is
+// neither looked up nor pinned: it is reported as an error with
+// hadolint's code DL3026. An entry is a host ("docker.io" for Docker Hub,
+// "registry.example.com:5000") or "*.example.com" for its subdomains.
 //
 // A lookup that fails (no such tag, network error) is reported with the
 // reason and pins nothing; offline, a reference the lock file does not know

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/imageref"
 	"github.com/dockmend/dockmend/internal/resolve"
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 )
@@ -62,6 +63,16 @@ type Options struct {
 	// that is a plain finding, so that check exits 1; migrate sets it, so
 	// that the file is reported as not fixed and --only-failed retries it.
 	OfflineMissFails bool
+	// TrustedRegistries, when not empty, are the only registries
+	// images are looked up in and pinned from: hosts ("docker.io",
+	// "registry.example.com:5000") or "*.example.com" for its subdomains.
+	// A reference to another registry is a finding with hadolint's code
+	// DL3026 (an error) and is never looked up.
+	TrustedRegistries []string
+	// Lookups, if set, is told of Prepare's lookups as they go: queued
+	// when one is started, done when it finished (a progress line counts
+	// them). It may be called from several goroutines.
+	Lookups func(queued, done int)
 }
 
 // New returns the pin transformer configured by opts.
@@ -73,6 +84,7 @@ func New(opts Options) *transform.Transformer {
 		Name:    Name,
 		Doc:     transform.MustExtractDoc(doc, Name),
 		Default: true,
+		Level:   severity.Warning,
 		// Every reference of the run is looked up first, each once and
 		// in parallel; the passes then find the answers in the resolver.
 		Prepare: func(ctx context.Context, files []*source.File) error { return prefetch(ctx, opts, files) },
@@ -94,6 +106,29 @@ func run(p *transform.Pass, opts *Options) error {
 	return nil
 }
 
+// untrustedCode is hadolint's check "Use only an allowed registry in the
+// FROM image".
+const untrustedCode = "DL3026"
+
+// trusted reports whether images of the registry host may be looked up
+// under the trusted registries list (empty: every registry).
+func trusted(list []string, host string) bool {
+	if len(list) == 0 {
+		return true
+	}
+	host = strings.ToLower(host)
+	for _, t := range list {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t == "index.docker.io" || t == "registry-1.docker.io" {
+			t = "docker.io"
+		}
+		if t == host || strings.HasPrefix(t, "*.") && strings.HasSuffix(host, t[1:]) {
+			return true
+		}
+	}
+	return false
+}
+
 // judge looks s up and returns its finding, if any.
 func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool) {
 	fd := transform.Finding{Start: s.start, End: s.end}
@@ -104,6 +139,11 @@ func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool
 	name := s.ref.Familiar()
 	if s.via != "" {
 		name += " (" + s.via + ")"
+	}
+	if !trusted(opts.TrustedRegistries, s.ref.Domain) {
+		fd.Code, fd.Level = untrustedCode, severity.Error
+		fd.Message = fmt.Sprintf("%s is from registry %s, which is not among the trusted registries (%s); not looked up", name, s.ref.Domain, strings.Join(opts.TrustedRegistries, ", "))
+		return fd, true
 	}
 	st := lookup(ctx, opts.Resolver, s.ref, s.platform)
 	switch st.state {
@@ -118,11 +158,15 @@ func judge(ctx context.Context, s *site, opts *Options) (transform.Finding, bool
 		// Offline, a reference the lock file does not know is a finding
 		// (check exits 1), not work the rule could not do.
 		fd.Failed = st.reason != resolve.ReasonOffline || opts.OfflineMissFails
+		if fd.Failed {
+			fd.Level = severity.Error
+		}
 	case noMatch:
 		fd.Message = fmt.Sprintf("cannot refresh %s: %s", name, errText(st.err))
-		fd.Failed = true
+		fd.Failed, fd.Level = true, severity.Error
 	case noTag:
 		fd.Message = fmt.Sprintf("%s is pinned but has no tag to refresh", s.ref.Text)
+		fd.Level = severity.Info
 	case unpinned:
 		fd.Message = name + " is not pinned to a digest"
 		var notes []string

@@ -28,7 +28,7 @@ func Queries(f *source.File, opts Options) []Query {
 	var out []Query
 	seen := map[Query]bool{}
 	for _, s := range collect(f, &opts) {
-		if s.skip != nil {
+		if s.skip != nil || !trusted(opts.TrustedRegistries, s.ref.Domain) {
 			continue
 		}
 		q := Query{Ref: s.ref.Text, Canonical: s.ref.Canonical(), Platform: s.platform}
@@ -62,7 +62,7 @@ func prefetch(ctx context.Context, opts Options, files []*source.File) error {
 	seen := map[key]bool{}
 	for _, f := range files {
 		for _, s := range collect(f, &opts) {
-			if s.skip != nil {
+			if s.skip != nil || !trusted(opts.TrustedRegistries, s.ref.Domain) {
 				continue
 			}
 			k := key{s.ref.Canonical() + "@" + s.ref.Digest, s.platform}
@@ -71,8 +71,14 @@ func prefetch(ctx context.Context, opts Options, files []*source.File) error {
 			}
 			seen[k] = true
 			ref, platform := s.ref, s.platform
+			if opts.Lookups != nil {
+				opts.Lookups(1, 0)
+			}
 			g.Go(func() error {
 				lookup(gctx, opts.Resolver, ref, platform)
+				if opts.Lookups != nil {
+					opts.Lookups(0, 1)
+				}
 				return gctx.Err()
 			})
 		}

@@ -86,13 +86,18 @@ func TestPrefetch(t *testing.T) {
 	}
 	files := parseAll(t, srcs...)
 	r := &countingResolver{delay: 5 * time.Millisecond}
-	opts := Options{Resolver: r, Concurrency: 3}
+	var queued, done atomic.Int64
+	opts := Options{Resolver: r, Concurrency: 3, Lookups: func(q, d int) { queued.Add(int64(q)); done.Add(int64(d)) }}
 	if err := New(opts).Prepare(context.Background(), files); err != nil {
 		t.Fatal(err)
 	}
 	if len(r.calls) != 40 {
 		t.Errorf("%d distinct requests, want 40", len(r.calls))
 	}
+	if queued.Load() != 40 || done.Load() != 40 {
+		t.Errorf("Lookups counted %d queued, %d done; want 40 and 40", queued.Load(), done.Load())
+	}
+	opts.Lookups = nil
 	for req, n := range r.calls {
 		if n != 1 {
 			t.Errorf("%v asked %d times", req, n)

@@ -4,6 +4,10 @@
 //
 // pip: install with pip install --no-cache-dir
 //
+// Level: warning.
+//
+// As hadolint grades DL3042.
+//
 // The rule reads the shell program of every RUN (shell form, and RUN <<EOF
 // heredoc bodies) and of ONBUILD RUN triggers. "pip install" without
 // --no-cache-dir gets " --no-cache-dir" right after "install" (DL3042):

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
@@ -31,6 +32,7 @@ func New(opts Options) *transform.Transformer {
 		Name:    "pip",
 		Doc:     transform.MustExtractDoc(doc, "pip"),
 		Default: true,
+		Level:   severity.Warning,
 		Fixes:   []string{"DL3042"},
 		Run:     func(p *transform.Pass) error { return run(p, opts) },
 	}

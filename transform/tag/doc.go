@@ -5,6 +5,8 @@
 //
 // tag: name base images by their most specific tag, keeping the variant
 //
+// Level: style.
+//
 // A floating tag (latest, no tag, "3", "3.12", "3.12-slim") says little
 // about what a Dockerfile builds on, and a digest pin alone says nothing a
 // person can read. tag replaces it with the most specific tag that names

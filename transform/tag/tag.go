@@ -13,6 +13,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/imageref"
 	"github.com/dockmend/dockmend/internal/resolve"
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/tagver"
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/pin"
@@ -57,6 +58,7 @@ func New(opts Options) *transform.Transformer {
 		Name:    Name,
 		Doc:     transform.MustExtractDoc(doc, Name),
 		Default: false,
+		Level:   severity.Style,
 		Run:     func(p *transform.Pass) error { return run(p, &opts) },
 	}
 }

@@ -5,6 +5,10 @@
 //
 // yarn: clean Yarn's cache in the RUN that installs with yarn (unsafe)
 //
+// Level: info.
+//
+// As hadolint grades DL3060.
+//
 // The rule reads the shell program of every RUN (shell form, and RUN <<EOF
 // heredoc bodies) and of ONBUILD RUN triggers in the stages that end up in
 // an image. "yarn install", "yarn add", "yarn global add" and a bare

@@ -3,6 +3,7 @@ package yarn
 import (
 	_ "embed"
 
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/internal/cachefix"
@@ -30,6 +31,7 @@ func New(opts Options) *transform.Transformer {
 		Name:    Name,
 		Doc:     transform.MustExtractDoc(doc, Name),
 		Default: true,
+		Level:   severity.Info,
 		Fixes:   []string{"DL3060"},
 		Run: func(p *transform.Pass) error {
 			return cachefix.Run(p, spec, cachefix.Options{CacheMounts: opts.CacheMounts})

@@ -5,6 +5,10 @@
 //
 // zypper: run zypper non-interactively and clean its cache in the same RUN
 //
+// Level: warning.
+//
+// As hadolint grades DL3034 and DL3036.
+//
 // The rule reads the shell program of every RUN (shell form, and RUN <<EOF
 // heredoc bodies) and of ONBUILD RUN triggers, and makes two changes:
 //

@@ -3,6 +3,7 @@ package zypper
 import (
 	_ "embed"
 
+	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/internal/pkgmgr"
@@ -17,6 +18,7 @@ var Transformer = &transform.Transformer{
 	Name:    "zypper",
 	Doc:     transform.MustExtractDoc(doc, "zypper"),
 	Default: true,
+	Level:   severity.Warning,
 	Fixes:   []string{"DL3034", "DL3036"},
 	Run:     manager.Check,
 }
