@@ -52,7 +52,11 @@ func WriteText(w io.Writer, r *Result) error {
 	var b strings.Builder
 	switch r.Status {
 	case Unchanged:
-		fmt.Fprintf(&b, "%s: no unsafe fix changes it; nothing to build\n", r.Path)
+		if r.Builds == 0 {
+			fmt.Fprintf(&b, "%s: no unsafe fix changes it; nothing to build\n", r.Path)
+		} else {
+			fmt.Fprintf(&b, "%s: no unsafe fix changes it, even with what the build of the original showed (%s)\n", r.Path, plural(r.Builds, "build"))
+		}
 	case Error:
 		fmt.Fprintf(&b, "%s: not verified: %s\n", r.Path, indent(r.Error))
 	case Verified:
@@ -167,6 +171,9 @@ func WriteMarkdown(w io.Writer, builderName string, results []*Result) error {
 		}
 		if r.Status == Error {
 			notes = append(notes, fmt.Sprintf("- `%s`: not verified: %s", r.Path, oneLine(r.Error)))
+		}
+		for _, rule := range r.Informed {
+			notes = append(notes, fmt.Sprintf("- `%s`: the `%s` fixes name what the build of the original showed (the Dockerfile alone did not tell)", r.Path, rule))
 		}
 	}
 	if len(notes) > 0 {

@@ -106,12 +106,15 @@ type Options struct {
 	// Write, if set, writes a file whose verified content differs from
 	// what was read (atomicfile.Write).
 	Write func(path string, data []byte, orig atomicfile.Stat) error
-	// Informed, if set, is called with what the build of the original
-	// showed; when it returns transformers, they replace the file's
-	// rules for the rewrite, which is then verified. This is how a rule
-	// that cannot name the runtime packages or artifacts from metadata
-	// alone (the multistage split) may use the build.
-	Informed func(f *File, facts *buildfacts.Facts) []*transform.Transformer
+	// Informed is called, when a rule reported a finding that a build of
+	// the original could fix (transform.Finding.NeedsBuild: the
+	// multistage split without package metadata for the image's
+	// release), with what the build of the original showed, and the
+	// names of those rules. The original is then built even when no
+	// unsafe fix changes the file. When it returns transformers, they
+	// replace the file's rules for the rewrite, which is then verified as
+	// usual. nil means Inform: the rules' own Transformer.Inform.
+	Informed func(f *File, facts *buildfacts.Facts, rules []string) []*transform.Transformer
 	// Emit receives each file's result, in the order of the files. An
 	// error from Emit stops Run.
 	Emit func(*Result) error
@@ -163,6 +166,9 @@ type Result struct {
 	// Input is the file as read; Output the file with its safe fixes and
 	// the unsafe fixes that held.
 	Input, Output []byte `json:"-"`
+	// Informed are the rules that named what they could not from the
+	// Dockerfile alone from the build of the original (Options.Informed).
+	Informed []string `json:"informed,omitempty"`
 	// Facts is what the build of the original showed.
 	Facts *buildfacts.Facts `json:"-"`
 	// Err is the error behind Error.
@@ -315,7 +321,8 @@ type fileRun struct {
 	rules     []*transform.Transformer // the rules in use
 	safe      []byte                   // the file with its safe fixes
 	safeRes   *engine.Result
-	unsafe    []string // rules whose unsafe fixes change it, in order
+	unsafe    []string         // rules whose unsafe fixes change it, in order
+	needBuild []engine.Finding // findings that a build of the original could fix
 	fixes     map[string]int
 	orig      imagediff.Side
 	origBuilt *built
@@ -369,7 +376,7 @@ func (fr *fileRun) run(ctx context.Context) error {
 	if err := fr.plan(ctx, fr.f.Engine.Transformers); err != nil {
 		return err
 	}
-	if len(fr.unsafe) == 0 {
+	if len(fr.unsafe) == 0 && len(fr.needBuild) == 0 {
 		fr.res.Status = Unchanged
 		fr.setOutput(fr.safeRes)
 		return nil
@@ -377,19 +384,97 @@ func (fr *fileRun) run(ctx context.Context) error {
 	if err := fr.buildOriginal(ctx); err != nil {
 		return err
 	}
-	if fr.opts.Informed != nil {
-		if ts := fr.opts.Informed(fr.f, fr.res.Facts); ts != nil {
-			if err := fr.plan(ctx, ts); err != nil {
-				return err
-			}
-			if len(fr.unsafe) == 0 {
-				fr.res.Status = Unchanged
-				fr.setOutput(fr.safeRes)
-				return nil
-			}
+	if len(fr.needBuild) > 0 {
+		if err := fr.inform(ctx); err != nil {
+			return err
 		}
 	}
+	if len(fr.unsafe) == 0 {
+		fr.res.Status = Unchanged
+		fr.setOutput(fr.safeRes)
+		return nil
+	}
 	return fr.choose(ctx)
+}
+
+// inform runs the rules again, informed by the build of the original,
+// for the findings that asked for it.
+func (fr *fileRun) inform(ctx context.Context) error {
+	needed := fr.needBuild
+	var names []string
+	for _, f := range needed {
+		if !slices.Contains(names, f.Rule) {
+			names = append(names, f.Rule)
+		}
+	}
+	informed := fr.opts.Informed
+	if informed == nil {
+		informed = Inform
+	}
+	var ts []*transform.Transformer
+	if t := fr.f.Build.Target; t == "" || lastStage(fr.name, fr.res.Input, t) {
+		// The facts are of the final stage, which the rules rewrite.
+		ts = informed(fr.f, fr.res.Facts, names)
+	}
+	if ts == nil {
+		for _, f := range needed {
+			fr.note(fmt.Sprintf("%s: not fixed: %s", f.Rule, noFixReason(f.Message)))
+		}
+		return nil
+	}
+	if err := fr.plan(ctx, ts); err != nil {
+		return err
+	}
+	for _, f := range needed {
+		if slices.Contains(fr.unsafe, f.Rule) {
+			fr.res.Informed = append(fr.res.Informed, f.Rule)
+			fr.note(fmt.Sprintf("%s: named from the build of the original what it could not name from the Dockerfile (%s)", f.Rule, noFixReason(f.Message)))
+			continue
+		}
+		why := noFixReason(f.Message)
+		for _, g := range fr.variants[key(nil)].Remaining {
+			if g.Rule == f.Rule && g.Fix == nil {
+				why = noFixReason(g.Message)
+			}
+		}
+		fr.note(fmt.Sprintf("%s: not fixed, even with the build of the original: %s", f.Rule, why))
+	}
+	return nil
+}
+
+// noFixReason returns the reason of a finding without a fix: what
+// follows "no fix: " in its message, or the message.
+func noFixReason(msg string) string {
+	if _, why, ok := strings.Cut(msg, "; no fix: "); ok {
+		return why
+	}
+	return msg
+}
+
+// Inform is the default Options.Informed: the file's rules, with each
+// rule named in rules replaced by the rule informed by facts
+// (transform.Transformer.Inform). It returns nil when no rule takes the
+// facts.
+func Inform(f *File, facts *buildfacts.Facts, rules []string) []*transform.Transformer {
+	if facts == nil {
+		return nil
+	}
+	var out []*transform.Transformer
+	informed := false
+	for _, t := range f.Engine.Transformers {
+		if t.Inform != nil && slices.Contains(rules, t.Name) {
+			if it := t.Inform(facts); it != nil {
+				out = append(out, it)
+				informed = true
+				continue
+			}
+		}
+		out = append(out, t)
+	}
+	if !informed {
+		return nil
+	}
+	return out
 }
 
 // plan runs the engine with safe fixes and with every fix, and finds the
@@ -406,7 +491,13 @@ func (fr *fileRun) plan(ctx context.Context, rules []*transform.Transformer) err
 	if err != nil {
 		return err
 	}
-	fr.unsafe, fr.fixes = nil, all.UnsafeByRule
+	fr.unsafe, fr.fixes, fr.needBuild = nil, all.UnsafeByRule, nil
+	for _, f := range all.Remaining {
+		if f.NeedsBuild && f.Fix == nil {
+			fr.needBuild = append(fr.needBuild, f)
+		}
+	}
+	fr.variants[key(nil)] = all
 	if string(all.Output) == string(safe.Output) {
 		return nil
 	}
@@ -415,7 +506,6 @@ func (fr *fileRun) plan(ctx context.Context, rules []*transform.Transformer) err
 			fr.unsafe = append(fr.unsafe, t.Name)
 		}
 	}
-	fr.variants[key(nil)] = all
 	return nil
 }
 
