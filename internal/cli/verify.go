@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,15 +32,23 @@ hold, each rule is built alone, so that one failing fix does not cost the
 others. Files are not changed: "dockmend fix --verify" writes the fixes
 that hold.
 
+With --compare, nothing is built: two images already built from the two
+Dockerfiles given (an original and its rewrite) get the same comparison.
+
 Verify exits with 0 when every fix holds, 1 when a rule's fixes were
-dropped, and 2 when a file could not be verified (its original does not
-build) or no builder was found. See docs/verify.md.`,
+dropped (--compare: when the rewritten image does not hold), and 2 when a
+file could not be verified (its original does not build) or no builder was
+found. See docs/verify.md.`,
 		Example: `  dockmend verify                                  # every Dockerfile below .
   dockmend verify --smoke 'hello --version' app/   # also run a command in both images
   dockmend verify --format markdown > verify.md    # a table for a pull request
-  dockmend fix --verify .                          # write only the fixes that hold`,
+  dockmend fix --verify .                          # write only the fixes that hold
+  dockmend verify --compare app:old,app:new old/Dockerfile new/Dockerfile   # two images built elsewhere`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if v.flags.Changed("compare") {
+				return v.runCompare(cmd.Context(), env, &o, args)
+			}
 			return v.run(cmd.Context(), env, &o, args, false)
 		},
 	}
@@ -111,4 +120,44 @@ func (v *verifyFlags) run(ctx context.Context, env *Env, o *options, args []stri
 	}
 	fmt.Fprintf(env.Stderr, "%s (builder: %s)\n", sum, b.Name())
 	return exitCode(max(x.code, sum.ExitCode()))
+}
+
+// runCompare is verify --compare: two images already built, from the two
+// Dockerfiles args name.
+func (v *verifyFlags) runCompare(ctx context.Context, env *Env, o *options, args []string) error {
+	if len(v.compare) != 2 || len(args) != 2 {
+		return usageError{errors.New("--compare ORIGINAL-IMAGE,REWRITTEN-IMAGE takes the two Dockerfiles they were built from as arguments")}
+	}
+	if !slices.Contains(verify.CompareFormats, v.format) {
+		return usageError{fmt.Errorf("--compare --format %q: want one of %s", v.format, strings.Join(verify.CompareFormats, ", "))}
+	}
+	flags, err := v.build(o)
+	if err != nil {
+		return err
+	}
+	c, _ := config.NewFinder().For(args[1])
+	if o.configFile != "" {
+		c, _ = config.Load(o.configFile)
+	}
+	b, err := v.findBuilder(ctx, env)
+	if err != nil {
+		return err
+	}
+	req := verify.CompareRequest{
+		Original:  verify.BuiltImage{Image: v.compare[0], Dockerfile: args[0]},
+		Rewritten: verify.BuiltImage{Image: v.compare[1], Dockerfile: args[1]},
+		Build:     verify.BuildFor(c, args[1], flags),
+	}
+	cmp, err := verify.Compare(ctx, req, v.options(env, b))
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "dockmend: %v\n", err)
+		return exitStatus(ExitError)
+	}
+	if err := verify.WriteComparison(env.Stdout, cmp, v.format); err != nil {
+		return err
+	}
+	if !cmp.Passed {
+		return exitStatus(ExitFindings)
+	}
+	return nil
 }
