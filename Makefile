@@ -51,10 +51,9 @@ bench-migrate:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzPipeline -fuzztime 60s ./internal/corpus
 
-## update: rewrite golden files after an intended change (review the diff!)
+## update: rewrite every golden set after an intended change (review the diff!)
 update:
-	$(GO) test ./transform/... -update
-	$(GO) test ./cmd/dockmend -update
+	scripts/update.sh
 
 clean:
 	rm -rf bin dist

@@ -277,6 +277,7 @@ run_mode() {
                       else [$rb | to_entries[] | select(.value > (($ra // {})[.key] // 0)) | .key] end),
       findings_before: (if $before == null then null else ($before | length) end),
       findings_after: (if $after == null then null else ($after | length) end),
+      findings_before_by_rule: $rb, findings_after_by_rule: $ra,
       changed: ($diff != ""),
       pin: $pin,
       original: {built: $o_ok, smoke: $o_smoke, build_seconds: $o_secs, size_bytes: $o_size, compressed_bytes: $o_gz, layers: $o_layers,

@@ -181,6 +181,9 @@ ensure_base() {
   done
   if ! local_image_exists localhost/dockmend-e2e-busybox; then step "busybox image" make_busybox; fi
   registry_has library/busybox latest || step "push busybox:latest" push_as localhost/dockmend-e2e-busybox library/busybox latest
+  # a fixture's "# syntax=docker/dockerfile:1" is pinned like a FROM; buildah does not run syntax
+  # frontends, so any image serves as the reference the pin resolves
+  registry_has docker/dockerfile 1 || step "push docker/dockerfile:1" push_as localhost/dockmend-e2e-busybox docker/dockerfile 1
   # the digest a pinned `FROM debian:bookworm@sha256:...` must name
   curl -fsS -o /dev/null -D - -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
     -H 'Accept: application/vnd.oci.image.manifest.v1+json' "$REG_URL/v2/library/debian/manifests/bookworm" \

@@ -11,6 +11,14 @@
 // pin). The engine runs every selected transformer over a file and merges
 // what they propose.
 //
+// # Prepare
+//
+// A transformer that needs setup over all the files of a run sets Prepare:
+// the driver parses each file once, calls every selected transformer's
+// Prepare once with the files it will run on, then runs the engine on each
+// file. The pin rule looks every image reference up there, each once and
+// in parallel, so that Run finds the answers in its resolver's cache.
+//
 // # Pass
 //
 // Run receives a Pass: the parsed file (see internal/source) and a Report

@@ -24,6 +24,12 @@ type Transformer struct {
 	Default bool
 	// Fixes lists the hadolint and BuildKit check ids the rule fixes.
 	Fixes []string
+	// Prepare, if set, is called once per run, before Run sees any file,
+	// with every file the rule will run on, in order: the setup a rule
+	// needs over all files at once (pin looks every image reference up
+	// there, each once and in parallel). It must not modify the files. An
+	// error stops the run.
+	Prepare func(ctx context.Context, files []*source.File) error
 	// Run reports the rule's findings on p.File.
 	Run func(p *Pass) error
 	// Inform, if set, returns the rule configured with what a build of

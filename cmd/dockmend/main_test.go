@@ -4,13 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,12 +17,9 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/dockmend/dockmend/internal/buildtest"
-	"github.com/dockmend/dockmend/internal/ruleset"
+	"github.com/dockmend/dockmend/internal/golden"
 	"github.com/dockmend/dockmend/internal/testregistry"
-	"github.com/dockmend/dockmend/transform"
 )
-
-var update = flag.Bool("update", false, "rewrite the cmp targets of the scripts in testdata/script")
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
@@ -72,14 +67,15 @@ func TestMain(m *testing.M) {
 // string field KEY is VALUE: repositories[path=a/b].files[0].path. A
 // value "as text" is a string's content or, for others, compact JSON.
 //
-// and the conditions [rule:NAME], true when the rule NAME is registered,
-// [root], true when running as root (who may read any file), and
-// [builds], true when real image builds run here (an error under CI=true
-// when they cannot).
+// and the conditions [root], true when running as root (who may read any
+// file), and [builds], true when real image builds run here (an error
+// under CI=true when they cannot). Rules are registered statically: a
+// script uses them as they are, and a renamed rule fails it rather than
+// skipping it.
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
-		UpdateScripts:       *update,
+		UpdateScripts:       golden.Update(), // -update rewrites the cmp targets
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			env.Values[registriesKey{}] = map[string]*testregistry.Server{}
@@ -104,11 +100,7 @@ func TestScript(t *testing.T) {
 				}
 				return why == "", nil
 			}
-			name, ok := strings.CutPrefix(cond, "rule:")
-			if !ok {
-				return false, errors.New("unknown condition " + cond)
-			}
-			return slices.ContainsFunc(ruleset.All(ruleset.Config{}), func(t *transform.Transformer) bool { return t.Name == name }), nil
+			return false, errors.New("unknown condition " + cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":     cmdExits,

@@ -1,4 +1,4 @@
-// Package base judges the base images of Dockerfiles: for every distinct
+// Package base judges the base images of Dockerfiles. For every distinct
 // base reference (each stage's FROM, COPY --from=IMAGE, RUN
 // --mount=from=IMAGE) it finds, once per run, the image a build would
 // pull for the stage's platform and reports its compressed size, age,
@@ -99,7 +99,8 @@ type Options struct {
 	EOLWarning time.Duration
 	// TopVulns is how many vulnerabilities a base lists (default 5).
 	TopVulns int
-	// Concurrency bounds the bases inspected at once (default 8).
+	// Concurrency bounds the bases inspected at once (default
+	// resolve.DefaultConcurrency).
 	Concurrency int
 	// Distros is the release data (default distroinfo.Default()).
 	Distros *distroinfo.Data
@@ -133,7 +134,7 @@ func (o *Options) defaults() {
 		o.TopVulns = 5
 	}
 	if o.Concurrency <= 0 {
-		o.Concurrency = 8
+		o.Concurrency = resolve.DefaultConcurrency
 	}
 	if o.Distros == nil {
 		o.Distros = distroinfo.Default()
@@ -230,6 +231,7 @@ type Base struct {
 	Error string `json:"error,omitempty"`
 
 	pkgs []pkgdb.Package // the installed packages, for matching
+	in   *inspector      // inspects it, with its file's registry
 }
 
 // OS is an operating system release and how it was found.

@@ -44,8 +44,8 @@ func findBase(t *testing.T, rep *Report, ref, platform string) *Base {
 func TestInspectOncePerBase(t *testing.T) {
 	w := newWorld(t)
 	files := []File{
-		{"a/Dockerfile", []byte("FROM debian:bookworm AS build\nRUN --mount=type=bind,from=alpine:3.19,target=/a true\nFROM --platform=linux/arm64 debian:bookworm\nCOPY --from=build /x /x\nCOPY --from=python:3.12-slim /usr /usr\n")},
-		{"b/Dockerfile", []byte("FROM docker.io/library/debian:bookworm\nFROM ${MISSING}\n")},
+		{Path: "a/Dockerfile", Data: []byte("FROM debian:bookworm AS build\nRUN --mount=type=bind,from=alpine:3.19,target=/a true\nFROM --platform=linux/arm64 debian:bookworm\nCOPY --from=build /x /x\nCOPY --from=python:3.12-slim /usr /usr\n")},
+		{Path: "b/Dockerfile", Data: []byte("FROM docker.io/library/debian:bookworm\nFROM ${MISSING}\n")},
 	}
 	rep := inspect(t, w, Options{Variants: true}, files...)
 	if len(rep.Errors) != 0 {
@@ -88,7 +88,7 @@ func TestInspectOncePerBase(t *testing.T) {
 func TestInspectFacts(t *testing.T) {
 	w := newWorld(t)
 	rep := inspect(t, w, Options{Packages: true, Variants: true},
-		File{"Dockerfile", []byte("FROM debian:bookworm\nFROM --platform=linux/arm64 debian:bookworm\nFROM alpine:3.19\nFROM python:3.12\n")})
+		File{Path: "Dockerfile", Data: []byte("FROM debian:bookworm\nFROM --platform=linux/arm64 debian:bookworm\nFROM alpine:3.19\nFROM python:3.12\n")})
 	deb := findBase(t, rep, "debian:bookworm", "linux/amd64")
 	if deb.Size != size(t, w.imgs["debian:bookworm linux/amd64"]) || deb.Layers != 1 {
 		t.Errorf("size %d (%d layers), want %d", deb.Size, deb.Layers, size(t, w.imgs["debian:bookworm linux/amd64"]))
@@ -146,7 +146,7 @@ func TestInspectFacts(t *testing.T) {
 // base.name annotation.
 func TestReleaseWithoutLayers(t *testing.T) {
 	w := newWorld(t)
-	rep := inspect(t, w, Options{}, File{"Dockerfile", []byte("FROM debian:12\nFROM python:3.12-slim\nFROM alpine:3.19\n")})
+	rep := inspect(t, w, Options{}, File{Path: "Dockerfile", Data: []byte("FROM debian:12\nFROM python:3.12-slim\nFROM alpine:3.19\n")})
 	for ref, want := range map[string]string{"debian:12": "Debian 12 (bookworm) tag", "python:3.12-slim": "Debian 12 (bookworm) annotation", "alpine:3.19": "Alpine 3.19 tag"} {
 		b := findBase(t, rep, ref, "linux/amd64")
 		if b.OS == nil || b.OS.Name+" "+b.OS.Source != want {
@@ -164,7 +164,7 @@ func TestReleaseWithoutLayers(t *testing.T) {
 func TestStale(t *testing.T) {
 	w := newWorld(t)
 	old := w.idxs["debian:old"]
-	rep := inspect(t, w, Options{}, File{"Dockerfile", []byte("FROM debian:12@" + old + "\n")})
+	rep := inspect(t, w, Options{}, File{Path: "Dockerfile", Data: []byte("FROM debian:12@" + old + "\n")})
 	b := rep.Bases[0]
 	if b.Stale == nil || b.Stale.Pinned != old || b.Stale.Current != w.idxs["library/debian:12"] || !b.Stale.PinnedCreated.Equal(day1) || !b.Stale.CurrentCreated.Equal(day2) {
 		t.Fatalf("stale %+v", b.Stale)
@@ -185,7 +185,7 @@ func TestStale(t *testing.T) {
 		t.Error("no base-stale finding")
 	}
 	// A current pin is not stale.
-	rep = inspect(t, w, Options{}, File{"Dockerfile", []byte("FROM debian:12@" + w.idxs["library/debian:12"] + "\n")})
+	rep = inspect(t, w, Options{}, File{Path: "Dockerfile", Data: []byte("FROM debian:12@" + w.idxs["library/debian:12"] + "\n")})
 	if rep.Bases[0].Stale != nil {
 		t.Error("a current pin was called stale")
 	}
@@ -225,7 +225,7 @@ func TestVulns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := inspect(t, w, Options{Vulns: true, VulnDB: db}, File{"Dockerfile", []byte("FROM debian:bookworm\nFROM alpine:3.19\n")})
+	rep := inspect(t, w, Options{Vulns: true, VulnDB: db}, File{Path: "Dockerfile", Data: []byte("FROM debian:bookworm\nFROM alpine:3.19\n")})
 	deb := findBase(t, rep, "debian:bookworm", "linux/amd64")
 	if deb.Vulns == nil || deb.Vulns.Total != 5 || deb.Vulns.Fixable != 4 || deb.Vulns.Counts["critical"] != 1 || deb.Vulns.Ecosystem != "Debian:12" {
 		t.Fatalf("vulns %+v", deb.Vulns)
@@ -248,7 +248,7 @@ func TestVulns(t *testing.T) {
 	// No database: the report still has everything else, and says how to
 	// get one.
 	_, derr := vulndb.Open(t.TempDir())
-	rep = inspect(t, w, Options{Vulns: true, VulnDBError: derr}, File{"Dockerfile", []byte("FROM debian:bookworm\n")})
+	rep = inspect(t, w, Options{Vulns: true, VulnDBError: derr}, File{Path: "Dockerfile", Data: []byte("FROM debian:bookworm\n")})
 	if rep.VulnDB.Message == "" || !strings.Contains(rep.VulnDB.Message, "dockmend base --update-db") || rep.Bases[0].Size == 0 || rep.Bases[0].Packages.Count != 42 {
 		t.Errorf("no database: %+v %+v", rep.VulnDB, rep.Bases[0])
 	}
@@ -264,7 +264,7 @@ func TestVariantCap(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.srv.ResetLog()
-	rep := inspect(t, w, Options{Variants: true, VariantRequests: 10}, File{"Dockerfile", []byte("FROM python:3.12\n")})
+	rep := inspect(t, w, Options{Variants: true, VariantRequests: 10}, File{Path: "Dockerfile", Data: []byte("FROM python:3.12\n")})
 	b := rep.Bases[0]
 	if b.VariantsNote != "looked at 9 of 35 variant tags (at most 10 requests per base)" {
 		t.Errorf("note %q variants %+v", b.VariantsNote, b.Variants)
@@ -277,7 +277,7 @@ func TestVariantCap(t *testing.T) {
 
 func TestOutputs(t *testing.T) {
 	w := newWorld(t)
-	rep := inspect(t, w, Options{Packages: true, Variants: true}, File{"Dockerfile", []byte("FROM debian:bookworm\n")})
+	rep := inspect(t, w, Options{Packages: true, Variants: true}, File{Path: "Dockerfile", Data: []byte("FROM debian:bookworm\n")})
 	for _, format := range Formats {
 		var buf bytes.Buffer
 		if err := Write(&buf, rep, format, "/"); err != nil {
@@ -310,5 +310,33 @@ func TestOutputs(t *testing.T) {
 				t.Errorf("markdown:\n%s", out)
 			}
 		}
+	}
+}
+
+// A file's own settings (its .dockmend.yaml: registry, platform, build
+// args) decide how its bases are looked up; a base named by files with
+// different registries is inspected through each, and the requests of
+// every registry are counted.
+func TestInspectFileSettings(t *testing.T) {
+	w := newWorld(t)
+	own := w.registry(t)
+	files := []File{
+		{Path: "a/Dockerfile", Data: []byte("ARG BASE=python:3.12\nFROM debian:bookworm\nFROM $BASE\n")},
+		{Path: "b/Dockerfile", Data: []byte("ARG BASE=python:3.12\nFROM debian:bookworm\nFROM $BASE\n"),
+			Settings: &Settings{Registry: own, Platform: "linux/arm64", BuildArgs: map[string]string{"BASE": "alpine:3.19"}}},
+	}
+	rep := inspect(t, w, Options{}, files...)
+	if len(rep.Bases) != 3 {
+		t.Fatalf("%d bases, want debian and python for amd64, debian for arm64", len(rep.Bases))
+	}
+	findBase(t, rep, "debian:bookworm", "linux/amd64")
+	findBase(t, rep, "python:3.12", "linux/amd64")
+	findBase(t, rep, "debian:bookworm", "linux/arm64/v8")
+	// b's build arg replaces the ARG's default: not what the file names.
+	if len(rep.Skipped) != 1 || rep.Skipped[0].Path != "b/Dockerfile" || !strings.Contains(rep.Skipped[0].Reason, "--build-arg") {
+		t.Errorf("skipped %+v, want b's $BASE, set by its build arg", rep.Skipped)
+	}
+	if got, want := rep.Requests.Requests, own.Stats().Requests; got <= want || want == 0 {
+		t.Errorf("report counts %d requests, the file's own registry sent %d: want both registries counted", got, want)
 	}
 }

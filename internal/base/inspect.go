@@ -23,6 +23,19 @@ type File struct {
 	Path string
 	// Data is its content.
 	Data []byte
+	// Settings, when not nil, are the file's own (its .dockmend.yaml):
+	// they replace Options' Registry, Platform and BuildArgs for it.
+	Settings *Settings
+}
+
+// Settings are what a file's configuration decides about its bases.
+type Settings struct {
+	// Registry answers the lookups of the file's bases.
+	Registry Registry
+	// Platform is the default platform; "" means Options.Platform.
+	Platform string
+	// BuildArgs give ARG values for references built from ARGs.
+	BuildArgs map[string]string
 }
 
 // Inspect judges the bases of files. Every distinct reference and
@@ -38,6 +51,10 @@ func Inspect(ctx context.Context, files []File, opts Options) (*Report, error) {
 		Files: []string{}, Bases: []*Base{}, Findings: []Finding{}, Skipped: []Skipped{}, Errors: []Error{},
 		Distros: opts.Distros.Source}
 	byKey := map[string]*Base{}
+	// Every registry (a file's own, or Options') inspects its bases with
+	// an inspector of its own, in order of first use.
+	inspectors := map[Registry]*inspector{}
+	var registries []Registry
 	for _, f := range files {
 		rep.Files = append(rep.Files, f.Path)
 		sf, err := source.Parse(f.Path, f.Data)
@@ -45,7 +62,22 @@ func Inspect(ctx context.Context, files []File, opts Options) (*Report, error) {
 			rep.Errors = append(rep.Errors, Error{Path: f.Path, Message: err.Error()})
 			continue
 		}
-		for _, r := range pin.References(sf, pin.Options{Platform: opts.Platform, BuildArgs: opts.BuildArgs}) {
+		reg, pinOpts := opts.Registry, pin.Options{Platform: opts.Platform, BuildArgs: opts.BuildArgs}
+		if st := f.Settings; st != nil {
+			reg, pinOpts.BuildArgs = st.Registry, st.BuildArgs
+			if st.Platform != "" {
+				pinOpts.Platform = st.Platform
+			}
+		}
+		in, ok := inspectors[reg]
+		if !ok {
+			o := opts
+			o.Registry = reg
+			in = &inspector{opts: &o, now: rep.Generated}
+			inspectors[reg] = in
+			registries = append(registries, reg)
+		}
+		for _, r := range pin.References(sf, pinOpts) {
 			if r.Place == "# syntax" {
 				continue // the builder's frontend, not a base
 			}
@@ -63,10 +95,10 @@ func Inspect(ctx context.Context, files []File, opts Options) (*Report, error) {
 			if r.Ref.Digest != "" {
 				name += "@" + r.Ref.Digest
 			}
-			key := name + "|" + platform
+			key := fmt.Sprintf("%s|%s|%d", name, platform, slices.Index(registries, reg))
 			b := byKey[key]
 			if b == nil {
-				b = &Base{Reference: r.Ref.Text, Name: name, Platform: platform}
+				b = &Base{Reference: r.Ref.Text, Name: name, Platform: platform, in: in}
 				byKey[key] = b
 				rep.Bases = append(rep.Bases, b)
 			}
@@ -78,10 +110,9 @@ func Inspect(ctx context.Context, files []File, opts Options) (*Report, error) {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.Concurrency)
-	in := &inspector{opts: &opts, now: rep.Generated}
 	for _, b := range rep.Bases {
 		g.Go(func() error {
-			in.inspect(gctx, b)
+			b.in.inspect(gctx, b)
 			return gctx.Err()
 		})
 	}
@@ -105,7 +136,12 @@ func Inspect(ctx context.Context, files []File, opts Options) (*Report, error) {
 	slices.SortStableFunc(rep.Findings, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 	})
-	rep.Requests = opts.Registry.Stats()
+	for _, reg := range registries {
+		rep.Requests = rep.Requests.Add(reg.Stats())
+	}
+	if len(registries) == 0 {
+		rep.Requests = opts.Registry.Stats()
+	}
 	return rep, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dockmend/dockmend/internal/distroinfo"
+	"github.com/dockmend/dockmend/internal/plural"
 	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/vulndb"
 )
@@ -44,7 +45,7 @@ func judge(b *Base, o *Options) []Finding {
 				}
 			}
 		}
-		msg := fmt.Sprintf("%s has %d known %s (%s)", b.Reference, v.Total, plural(v.Total, "vulnerability", "vulnerabilities"), counts(v.Counts))
+		msg := fmt.Sprintf("%s has %d known %s (%s)", b.Reference, v.Total, plural.Noun(v.Total, "vulnerability"), counts(v.Counts))
 		if v.Fixable > 0 {
 			msg += fmt.Sprintf("; a rebuild or upgrade fixes %d", v.Fixable)
 		}
@@ -89,11 +90,4 @@ func counts(c map[string]int) string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/dockmend/dockmend/internal/plural"
 	"github.com/dockmend/dockmend/internal/severity"
 )
 
@@ -141,7 +142,7 @@ func baseDetails(x *Base) []string {
 		if p.Kind != "" {
 			s += fmt.Sprintf(" (%s, %s)", p.Kind, strings.Join(p.Paths, ", "))
 		}
-		s += fmt.Sprintf("; read %s from %d %s", human(p.BytesRead), p.LayersRead, plural(p.LayersRead, "layer", "layers"))
+		s += fmt.Sprintf("; read %s from %s", human(p.BytesRead), plural.Of(p.LayersRead, "layer"))
 		if p.Note != "" {
 			s += "; " + p.Note
 		}
@@ -179,12 +180,12 @@ func summaryLine(rep *Report) string {
 			parts = append(parts, fmt.Sprintf("%d %s", byLevel[l], l))
 		}
 	}
-	s := fmt.Sprintf("%d %s, %d %s", len(rep.Bases), plural(len(rep.Bases), "base", "bases"), len(rep.Findings), plural(len(rep.Findings), "finding", "findings"))
+	s := plural.Of(len(rep.Bases), "base") + ", " + plural.Of(len(rep.Findings), "finding")
 	if len(parts) > 0 {
 		s += " (" + strings.Join(parts, ", ") + ")"
 	}
 	if len(rep.Errors) > 0 {
-		s += fmt.Sprintf(", %d %s", len(rep.Errors), plural(len(rep.Errors), "error", "errors"))
+		s += ", " + plural.Of(len(rep.Errors), "error")
 	}
 	return s + fmt.Sprintf("; %d registry requests", rep.Requests.Requests)
 }

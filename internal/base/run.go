@@ -22,6 +22,11 @@ type Config struct {
 	// Paths are files and directories to search for Dockerfiles (default
 	// the current directory).
 	Paths []string
+	// Files, when not nil, are the Dockerfiles to inspect instead, found,
+	// read and configured by the caller (internal/session, with each
+	// file's .dockmend.yaml); FileErrors are the problems it met.
+	Files      []File
+	FileErrors []error
 	// Options configure the inspection; Registry and VulnDB are filled in
 	// by Run when nil.
 	Options Options
@@ -48,6 +53,14 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
+// Check reports a wrong setting, before any work.
+func (cfg Config) Check() error {
+	if !slices.Contains(Formats, cfg.Format) {
+		return fmt.Errorf("unknown format %q", cfg.Format)
+	}
+	return nil
+}
+
 // Exit codes of Run, as check uses them.
 const (
 	ExitOK       = 0
@@ -62,8 +75,8 @@ const (
 // processed, else 1 when a finding reaches the failure threshold, else 0.
 func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 	code := ExitOK
-	if !slices.Contains(Formats, cfg.Format) {
-		fmt.Fprintf(stderr, "dockmend base: unknown format %q\n", cfg.Format)
+	if err := cfg.Check(); err != nil {
+		fmt.Fprintf(stderr, "dockmend base: %v\n", err)
 		return ExitError
 	}
 	if cfg.VulnDBDir == "" {
@@ -87,7 +100,7 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "dockmend base: updating the vulnerability database: %v\n", err)
 			code = ExitError
 		}
-		if len(cfg.Paths) == 0 || ctx.Err() != nil {
+		if (len(cfg.Paths) == 0 && cfg.Files == nil) || ctx.Err() != nil {
 			return code
 		}
 		cfg.Options.Vulns = true
@@ -114,19 +127,22 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 		defer r.Close()
 		cfg.Options.Registry = r
 	}
-	paths := cfg.Paths
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
-	found, errs := discover.Files(ctx, paths)
-	var files []File
-	for _, p := range found {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			errs = append(errs, err)
-			continue
+	files, errs := cfg.Files, cfg.FileErrors
+	if files == nil {
+		paths := cfg.Paths
+		if len(paths) == 0 {
+			paths = []string{"."}
 		}
-		files = append(files, File{Path: p, Data: data})
+		var found []string
+		found, errs = discover.Files(ctx, paths)
+		for _, p := range found {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			files = append(files, File{Path: p, Data: data})
+		}
 	}
 	rep, err := Inspect(ctx, files, cfg.Options)
 	if err != nil {

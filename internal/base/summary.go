@@ -1,14 +1,5 @@
 package base
 
-import (
-	"context"
-	"os"
-	"path/filepath"
-	"strings"
-
-	"github.com/dockmend/dockmend/internal/discover"
-)
-
 // Summary is a short form of a report, for one repository of a migrate
 // report: each base with its size, release and support, and the findings
 // counted by rule.
@@ -57,32 +48,4 @@ func Summarize(rep *Report) *Summary {
 		s.Errors = append(s.Errors, e.Message)
 	}
 	return s
-}
-
-// SummarizeDir inspects the bases of the Dockerfiles under dir (paths in
-// the summary are relative to it) and summarises them.
-func SummarizeDir(ctx context.Context, dir string, opts Options) (*Summary, error) {
-	paths, errs := discover.Files(ctx, []string{dir})
-	var files []File
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			rel = p
-		}
-		files = append(files, File{Path: filepath.ToSlash(rel), Data: data})
-	}
-	rep, err := Inspect(ctx, files, opts)
-	if err != nil {
-		return nil, err
-	}
-	s := Summarize(rep)
-	for _, e := range errs {
-		s.Errors = append(s.Errors, strings.ReplaceAll(e.Error(), dir+string(filepath.Separator), ""))
-	}
-	return s, nil
 }

@@ -7,6 +7,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dockmend/dockmend/internal/base"
+	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/flaggroup"
+	"github.com/dockmend/dockmend/internal/resolve"
+	"github.com/dockmend/dockmend/internal/session"
 	"github.com/dockmend/dockmend/internal/severity"
 )
 
@@ -15,6 +19,7 @@ func newBase(env *Env) *cobra.Command {
 	var mirrors, buildArgs []string
 	var noVariants bool
 	var maxLayerMB int64
+	var configFile string
 	cmd := &cobra.Command{
 		Use:   "base [flags] [PATH...]",
 		Short: "Judge the base images: size, age, end of life, stale pins, smaller variants, vulnerabilities",
@@ -32,6 +37,10 @@ stage's --platform (default linux/amd64), and reports:
   vulns      (--vulns) known vulnerabilities of those packages, from OSV data
              for Debian, Ubuntu and Alpine: --vuln-db DIR, or --update-db
 
+Dockerfiles are found as check finds them; registry mirrors, insecure
+registries, build args and the platform come from the flags over each
+file's .dockmend.yaml (or --config FILE).
+
 Findings are base-eol, base-stale, base-vulnerable and
 base-larger-than-variant, each with a level (error, warning, info). Base
 exits with 1 when a finding is at --failure-threshold or above (default
@@ -45,27 +54,48 @@ written. Variants are advice only: a variant can change libc and tools.`,
   dockmend base --registry-mirror docker.io=http://127.0.0.1:5000 services/`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The registry settings, build args and platform are the
+			// session's: the flags' over each file's .dockmend.yaml.
+			flags := &config.Config{InsecureRegistries: cfg.Insecure}
 			var err error
-			if cfg.Mirrors, err = keyValues("registry-mirror", mirrors); err != nil {
-				return usageError{err}
+			if flags.RegistryMirrors, err = keyValues("registry-mirror", mirrors); err != nil {
+				return usageErr(err)
 			}
-			if cfg.Options.BuildArgs, err = keyValues("build-arg", buildArgs); err != nil {
-				return usageError{err}
+			if flags.BuildArgs, err = keyValues("build-arg", buildArgs); err != nil {
+				return usageErr(err)
 			}
 			if maxLayerMB < 1 {
-				return usageError{fmt.Errorf("--max-layer-mb: must be at least 1, not %d", maxLayerMB)}
+				return usageErr(fmt.Errorf("--max-layer-mb: must be at least 1, not %d", maxLayerMB))
 			}
+			if cmd.Flags().Changed("platform") {
+				flags.Platform = cfg.Options.Platform
+			}
+			if cfg.Concurrency > 0 {
+				flags.Concurrency = cfg.Concurrency
+			}
+			if err := flags.Validate(); err != nil {
+				return usageErr(err)
+			}
+			s, err := session.New(session.Options{Flags: flags, ConfigFile: configFile, Stderr: env.Stderr})
+			if err != nil {
+				return err
+			}
+			defer s.Close()
 			cfg.Paths = args
 			cfg.Options.Variants = !noVariants
 			cfg.Options.MaxLayerBytes = maxLayerMB << 20
 			cfg.Options.Concurrency = cfg.Concurrency
-			return exitCode(base.Run(cmd.Context(), cfg, env.Stdout, env.Stderr))
+			code, err := s.Base(cmd.Context(), session.Input{Paths: args, Stdin: env.Stdin}, cfg, env.Stdout)
+			if err != nil {
+				return err
+			}
+			return exitCode(code)
 		},
 	}
 	out := pflag.NewFlagSet("output", pflag.ContinueOnError)
 	out.StringVar(&cfg.Format, "format", "text", "write the report as `text`, json, sarif (SARIF 2.1.0) or markdown")
 	out.Var(&cfg.FailureThreshold, "failure-threshold", "exit with 1 on findings at `LEVEL` or above: error, warning, info, style or none")
-	addGroup(cmd, "Output", out)
+	flaggroup.Add(cmd, "Output", out)
 
 	img := pflag.NewFlagSet("images", pflag.ContinueOnError)
 	img.StringVar(&cfg.Options.Platform, "platform", base.DefaultPlatform, "judge the images for `OS/ARCH[/VARIANT]` where a FROM names no platform")
@@ -74,19 +104,20 @@ written. Variants are advice only: a variant can change libc and tools.`,
 	img.IntVar(&cfg.Options.VariantRequests, "variant-requests", 20, "spend at most `N` registry requests per base on variants")
 	img.BoolVar(&cfg.Options.Packages, "packages", false, "read the installed packages and os-release from the image layers")
 	img.Int64Var(&maxLayerMB, "max-layer-mb", 512, "read at most `MB` mebibytes of one image's layers, then give up on its packages")
-	addGroup(cmd, "Images", img)
+	flaggroup.Add(cmd, "Images", img)
 
 	vul := pflag.NewFlagSet("vulns", pflag.ContinueOnError)
 	vul.BoolVar(&cfg.Options.Vulns, "vulns", false, "match the installed packages against the vulnerability database (implies --packages)")
 	vul.StringVar(&cfg.VulnDBDir, "vuln-db", "", "read OSV's `DIR`/Debian/all.zip, Ubuntu/all.zip, Alpine/all.zip (default: the user cache)")
 	vul.BoolVar(&cfg.UpdateDB, "update-db", false, "download the OSV database into --vuln-db first (then, with PATHs, check them with --vulns)")
 	vul.StringVar(&cfg.VulnDBURL, "vuln-db-url", "", "download from `URL`/<Ecosystem>/all.zip instead of OSV's bucket")
-	addGroup(cmd, "Vulnerabilities", vul)
+	flaggroup.Add(cmd, "Vulnerabilities", vul)
 
 	reg := pflag.NewFlagSet("registries", pflag.ContinueOnError)
 	reg.StringArrayVar(&mirrors, "registry-mirror", nil, "look up images of `REGISTRY=URL` in a mirror, e.g. docker.io=https://mirror.example (repeatable)")
 	reg.StringArrayVar(&cfg.Insecure, "insecure-registry", nil, "reach registry `HOST[:PORT]` over plain HTTP (repeatable)")
-	reg.IntVar(&cfg.Concurrency, "concurrency", defaultConcurrency, "inspect at most `N` images at once")
-	addGroup(cmd, "Registries", reg)
+	reg.IntVar(&cfg.Concurrency, "concurrency", resolve.DefaultConcurrency, "inspect at most `N` images at once")
+	reg.StringVar(&configFile, "config", "", "read settings from `FILE` for every Dockerfile instead of the nearest .dockmend.yaml")
+	flaggroup.Add(cmd, "Registries", reg)
 	return cmd
 }

@@ -8,8 +8,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/flaggroup"
 	"github.com/dockmend/dockmend/internal/report"
-	"github.com/dockmend/dockmend/internal/ruleset"
+	"github.com/dockmend/dockmend/internal/session"
+	"github.com/dockmend/dockmend/internal/version"
 )
 
 func newCheck(env *Env) *cobra.Command {
@@ -41,18 +43,19 @@ code scanning reads it, with paths relative to the current directory.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" && format != "sarif" {
-				return usageError{fmt.Errorf("--format %q: want text, json or sarif", format)}
+				return usageErr(fmt.Errorf("--format %q: want text, json or sarif", format))
 			}
-			p, err := o.plan(cmd.Context(), env, args)
+			s, p, err := o.plan(cmd.Context(), env, args)
 			if err != nil {
 				return err
 			}
-			for _, f := range p.files {
+			defer s.Close()
+			for _, f := range p.Files {
 				f.Options.NoFix = true
 			}
 			var files []report.File
 			var counts report.Counts
-			x, err := o.run(cmd.Context(), env, p, false, false, func(out driver.Outcome) error {
+			res, err := s.Run(cmd.Context(), p, session.RunOptions{Emit: func(out driver.Outcome) error {
 				f := report.File{Path: out.Result.Path, Data: out.Result.Input, Findings: out.Result.Findings, UnsafeFixes: out.File.Options.UnsafeFixes}
 				counts.Add(f)
 				if format == "text" {
@@ -60,34 +63,35 @@ code scanning reads it, with paths relative to the current directory.`,
 				}
 				files = append(files, f)
 				return nil
-			})
+			}})
 			if err != nil {
 				return err
 			}
 			switch format {
 			case "text":
-				if counts.Files > 0 || x.code == ExitOK {
+				if counts.Files > 0 || !res.Failed {
 					fmt.Fprintln(env.Stdout, counts)
 				}
 			case "json":
-				err = report.JSON(env.Stdout, files, x.errs)
+				err = report.JSON(env.Stdout, files, res.Errors)
 			case "sarif":
 				wd, _ := os.Getwd()
-				tool := report.Tool{Name: "dockmend", Version: moduleVersion(), InformationURI: "https://github.com/dockmend/dockmend"}
-				err = report.SARIF(env.Stdout, files, env.rules(ruleset.Config{}), tool, wd)
+				tool := report.Tool{Name: "dockmend", Version: version.Module(), InformationURI: "https://github.com/dockmend/dockmend"}
+				err = report.SARIF(env.Stdout, files, s.Known(), tool, wd)
 			}
 			if err != nil {
 				return err
 			}
+			code := ExitOK
 			if counts.Findings > 0 {
-				x.raise(ExitFindings)
+				code = ExitFindings
 			}
-			return exitCode(x.code)
+			return status(res, code)
 		},
 	}
 	out := pflag.NewFlagSet("output", pflag.ContinueOnError)
 	out.StringVar(&format, "format", "text", "write findings as `text`, json or sarif (SARIF 2.1.0)")
-	addGroup(cmd, "Output", out)
+	flaggroup.Add(cmd, "Output", out)
 	o.register(cmd)
 	return cmd
 }

@@ -8,6 +8,9 @@ import (
 
 	"github.com/dockmend/dockmend/internal/diff"
 	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/flaggroup"
+	"github.com/dockmend/dockmend/internal/report"
+	"github.com/dockmend/dockmend/internal/session"
 )
 
 func newDiff(env *Env) *cobra.Command {
@@ -29,36 +32,38 @@ with 2 when a file could not be processed.`,
   dockmend diff --stdin-filename app/Dockerfile - < app/Dockerfile`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			useColor, err := colorEnabled(color, env.getenv, env.stdoutIsTerminal())
+			useColor, err := diff.UseColor(color, env.getenv, env.stdoutIsTerminal())
 			if err != nil {
-				return usageError{err}
+				return usageErr(err)
 			}
-			p, err := o.plan(cmd.Context(), env, args)
+			s, p, err := o.plan(cmd.Context(), env, args)
 			if err != nil {
 				return err
 			}
-			var sum fixSummary
-			x, err := o.run(cmd.Context(), env, p, false, true, func(out driver.Outcome) error {
-				sum.add(out)
-				label := patchPath(out.Result.Path)
+			defer s.Close()
+			var sum report.Fixes
+			res, err := s.Run(cmd.Context(), p, session.RunOptions{ShowFailed: true, Emit: func(out driver.Outcome) error {
+				sum.Add(out.Result)
+				label := diff.PatchPath(out.Result.Path)
 				return diff.Write(env.Stdout, "a/"+label, "b/"+label, out.Result.Input, out.Result.Output,
 					diff.Options{Context: diff.DefaultContext, Color: useColor})
-			})
+			}})
 			if err != nil {
 				return err
 			}
-			sum.failed = len(x.errs)
+			sum.Failed = len(res.Errors)
 			fmt.Fprintln(env.Stderr, sum.String("would fix"))
-			if exitCodeFlag && sum.changed > 0 {
-				x.raise(ExitFindings)
+			code := ExitOK
+			if exitCodeFlag && sum.Changed > 0 {
+				code = ExitFindings
 			}
-			return exitCode(x.code)
+			return status(res, code)
 		},
 	}
 	out := pflag.NewFlagSet("output", pflag.ContinueOnError)
 	out.BoolVar(&exitCodeFlag, "exit-code", false, "exit with 1 when there are changes")
 	out.StringVar(&color, "color", "auto", "colour the diff `WHEN`: auto (only on a terminal), always or never")
-	addGroup(cmd, "Output", out)
+	flaggroup.Add(cmd, "Output", out)
 	o.register(cmd)
 	return cmd
 }

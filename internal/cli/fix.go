@@ -7,6 +7,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/report"
+	"github.com/dockmend/dockmend/internal/session"
 )
 
 func newFix(env *Env) *cobra.Command {
@@ -42,63 +43,47 @@ were dropped.`,
 			if v.verify {
 				return v.run(cmd.Context(), env, &o, args, true)
 			}
-			p, err := o.plan(cmd.Context(), env, args)
+			s, p, err := o.plan(cmd.Context(), env, args)
 			if err != nil {
 				return err
 			}
-			var sum fixSummary
+			defer s.Close()
+			var sum report.Fixes
 			var remaining report.Counts
 			printed := false
-			x, err := o.run(cmd.Context(), env, p, true, false, func(out driver.Outcome) error {
-				sum.add(out)
+			res, err := s.Run(cmd.Context(), p, session.RunOptions{Write: true, Emit: func(out driver.Outcome) error {
+				sum.Add(out.Result)
 				f := report.File{Path: out.Result.Path, Data: out.Result.Output, Findings: out.Result.Remaining, UnsafeFixes: out.File.Options.UnsafeFixes}
 				remaining.Add(f)
 				if err := report.Text(env.Stderr, f); err != nil {
 					return err
 				}
-				if p.stdin {
+				if p.Stdin {
 					printed = true
 					_, err := env.Stdout.Write(out.Result.Output)
 					return err
 				}
 				return nil
-			})
+			}})
 			if err != nil {
 				return err
 			}
-			if !p.stdin { // standard input touches no file, not even the lock file
-				for _, err := range p.reg.save() {
-					x.fail(env, "", err)
+			if !p.Stdin { // standard input touches no file, not even the lock file
+				for _, err := range s.SaveLockfiles() {
+					s.Fail(res, "", err)
 				}
 			}
-			if p.stdin && !printed {
-				if err := p.echoStdin(env.Stdout); err != nil {
+			if p.Stdin && !printed {
+				if err := p.EchoStdin(env.Stdout); err != nil {
 					return err
 				}
 			}
-			sum.failed = len(x.errs)
-			fmt.Fprintln(env.Stderr, sum.String("fixed")+remainder(remaining))
-			return exitCode(x.code)
+			sum.Failed = len(res.Errors)
+			fmt.Fprintln(env.Stderr, sum.String("fixed")+remaining.Remainder())
+			return status(res, ExitOK)
 		},
 	}
 	o.register(cmd)
 	v.register(cmd, "fix")
 	return cmd
-}
-
-// remainder describes the findings left after fixing: "" when there are
-// none, or "; 2 findings remain (1 fixable with --unsafe-fixes)".
-func remainder(c report.Counts) string {
-	if c.Findings == 0 {
-		return ""
-	}
-	verb := "remain"
-	if c.Findings == 1 {
-		verb = "remains"
-	}
-	s := fmt.Sprintf("; %s %s", plural(c.Findings, "finding"), verb)
-	if c.Unsafe > 0 {
-		s += fmt.Sprintf(" (%d fixable with --unsafe-fixes)", c.Unsafe)
-	}
-	return s
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,6 +10,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/flaggroup"
+	"github.com/dockmend/dockmend/internal/resolve"
+	"github.com/dockmend/dockmend/internal/session"
 )
 
 // options are the flags that check, diff and fix share.
@@ -36,15 +40,12 @@ type pinFlags struct {
 	concurrency int
 }
 
-// defaultConcurrency is the default of --concurrency.
-const defaultConcurrency = 8
-
 // register adds the shared flags to cmd, in groups.
 func (o *options) register(cmd *cobra.Command) {
 	o.registerRules(cmd)
 	input := pflag.NewFlagSet("input", pflag.ContinueOnError)
 	input.StringVar(&o.stdinFilename, "stdin-filename", "", "with PATH -, the `NAME` of standard input in output and for finding its .dockmend.yaml")
-	addGroup(cmd, "Input", input)
+	flaggroup.Add(cmd, "Input", input)
 	o.registerPin(cmd)
 }
 
@@ -56,7 +57,7 @@ func (o *options) registerRules(cmd *cobra.Command) {
 	rules.StringSliceVar(&o.ignoreRules, "ignore", nil, "do not run these `RULE,...`")
 	rules.BoolVar(&o.unsafeFixes, "unsafe-fixes", false, "also apply fixes that may change what the build produces")
 	rules.StringVar(&o.configFile, "config", "", "read settings from `FILE` for every Dockerfile instead of the nearest .dockmend.yaml")
-	addGroup(cmd, "Rules and fixes", rules)
+	flaggroup.Add(cmd, "Rules and fixes", rules)
 }
 
 // registerPin adds the flags of the pin rule and of digest lookups.
@@ -71,8 +72,49 @@ func (o *options) registerPin(cmd *cobra.Command) {
 	pin.StringArrayVar(&p.contexts, "build-context", nil, "`NAME` (or NAME=VALUE, as docker takes it) is a named build context, not an image: do not pin it (repeatable)")
 	pin.StringArrayVar(&p.mirrors, "registry-mirror", nil, "look up images of `REGISTRY=URL` in a mirror, e.g. docker.io=https://mirror.example (repeatable)")
 	pin.StringArrayVar(&p.insecure, "insecure-registry", nil, "reach registry `HOST[:PORT]` over plain HTTP (repeatable)")
-	pin.IntVar(&p.concurrency, "concurrency", defaultConcurrency, "look up at most `N` digests at once")
-	addGroup(cmd, "Pinning image digests", pin)
+	pin.IntVar(&p.concurrency, "concurrency", resolve.DefaultConcurrency, "look up at most `N` digests at once")
+	flaggroup.Add(cmd, "Pinning image digests", pin)
+}
+
+// session checks the flags and makes the session of the run.
+func (o *options) session(env *Env, offlineMissFails bool) (*session.Session, error) {
+	over, err := o.overrides()
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	return session.New(session.Options{
+		Flags: over, ConfigFile: o.configFile,
+		Offline: o.pin.offline, Refresh: o.pin.refresh, OfflineMissFails: offlineMissFails,
+		Stderr: env.Stderr,
+	})
+}
+
+// plan makes the session and the plan of a check, diff or fix run over
+// args.
+func (o *options) plan(ctx context.Context, env *Env, args []string) (*session.Session, *session.Plan, error) {
+	in := session.Input{Paths: args, Stdin: env.Stdin, StdinFilename: o.stdinFilename}
+	if err := in.Check(); err != nil {
+		return nil, nil, err
+	}
+	s, err := o.session(env, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.Plan(ctx, in)
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return s, p, nil
+}
+
+// status returns the exit status of a run: ExitError when it failed,
+// else code.
+func status(res *session.Result, code int) error {
+	if res.Failed {
+		code = max(code, ExitError)
+	}
+	return exitCode(code)
 }
 
 // overrides returns the settings given by flags, as a configuration to

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dockmend/dockmend/internal/migrate"
+	"github.com/dockmend/dockmend/internal/session"
 )
 
 func newReport(env *Env) *cobra.Command {
@@ -44,7 +45,7 @@ joined JSON report, which --only-failed and --skip-done accept.`,
 			for _, path := range args {
 				r, err := migrate.ReadReport(path)
 				if err != nil {
-					return pathError(err)
+					return session.PathError(err)
 				}
 				reports = append(reports, r)
 			}

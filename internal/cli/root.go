@@ -1,6 +1,6 @@
 // Package cli implements dockmend's command line: one file per
-// subcommand, each reading its flags and calling library packages
-// (internal/driver, internal/report, internal/diff) to do the work.
+// subcommand, each reading its flags and calling a library to do the work
+// (internal/session), then printing.
 package cli
 
 import (
@@ -13,9 +13,10 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/dockmend/dockmend/internal/flaggroup"
 	"github.com/dockmend/dockmend/internal/redact"
-	"github.com/dockmend/dockmend/internal/ruleset"
-	"github.com/dockmend/dockmend/transform"
+	"github.com/dockmend/dockmend/internal/session"
+	"github.com/dockmend/dockmend/internal/version"
 )
 
 // Exit codes, as gofmt and ruff use them; a run that meets several
@@ -36,16 +37,6 @@ type Env struct {
 	Stdout, Stderr io.Writer
 	// Getenv reads an environment variable; nil means os.Getenv.
 	Getenv func(string) string
-	// Rules returns the rules configured by cfg; nil means ruleset.All.
-	// Tests give other rules here.
-	Rules func(cfg ruleset.Config) []*transform.Transformer
-}
-
-func (e *Env) rules(cfg ruleset.Config) []*transform.Transformer {
-	if e.Rules == nil {
-		return ruleset.All(cfg)
-	}
-	return e.Rules(cfg)
 }
 
 func (e *Env) getenv(k string) string {
@@ -74,9 +65,10 @@ type exitStatus int
 func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // usageError is a wrong command line; it exits with ExitError.
-type usageError struct{ err error }
+type usageError = session.UsageError
 
-func (e usageError) Error() string { return e.err.Error() }
+// usageErr returns err as a usageError.
+func usageErr(err error) error { return usageError{Err: err} }
 
 // Main runs the command line args (without the program name) and returns
 // the process exit code.
@@ -130,7 +122,7 @@ func newRoot(env *Env) *cobra.Command {
 		Short:         "Fix Dockerfiles to follow container security best practices",
 		Long:          rootLong,
 		Example:       rootExample,
-		Version:       versionString(),
+		Version:       version.String(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          cobra.NoArgs,
@@ -143,8 +135,8 @@ func newRoot(env *Env) *cobra.Command {
 	root.SetErr(env.Stderr)
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.SetUsageFunc(usage)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
+	root.SetUsageFunc(flaggroup.Usage)
 	root.AddCommand(
 		newBase(env),
 		newCheck(env),

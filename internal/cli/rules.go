@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -24,38 +23,19 @@ summary. With a RULE, it prints that rule's documentation.`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				return printRuleDoc(env.Stdout, env.rules(ruleset.Config{}), args[0])
+				return printRuleDoc(env.Stdout, ruleset.All(ruleset.Config{}), args[0])
 			}
-			return printRules(env.Stdout, env.rules(ruleset.Config{}))
+			return ruleset.WriteTable(env.Stdout, ruleset.All(ruleset.Config{}), false)
 		},
 	}
 }
 
-// printRules writes the table of rules.
-func printRules(w io.Writer, ts []*transform.Transformer) error {
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "RULE\tDEFAULT\tFIXES\tSUMMARY")
-	for _, t := range ts {
-		def := "off"
-		if t.Default {
-			def = "on"
-		}
-		fixes := strings.Join(t.Fixes, ",")
-		if fixes == "" {
-			fixes = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Name, def, fixes, t.Summary())
-	}
-	return tw.Flush()
-}
-
 // printRuleDoc writes the documentation of the rule called name.
 func printRuleDoc(w io.Writer, all []*transform.Transformer, name string) error {
-	for _, t := range all {
-		if t.Name == name {
-			_, err := fmt.Fprintln(w, strings.TrimRight(t.Doc, "\n"))
-			return err
-		}
+	t, err := ruleset.Lookup(all, name)
+	if err != nil {
+		return usageErr(err)
 	}
-	return usageError{checkRules(all, []string{name})}
+	_, err = fmt.Fprintln(w, strings.TrimRight(t.Doc, "\n"))
+	return err
 }

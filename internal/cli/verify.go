@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,9 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/dockmend/dockmend/internal/atomicfile"
-	"github.com/dockmend/dockmend/internal/config"
-	"github.com/dockmend/dockmend/internal/driver"
+	"github.com/dockmend/dockmend/internal/builder"
 	"github.com/dockmend/dockmend/internal/verify"
 )
 
@@ -64,99 +63,61 @@ found. See docs/verify.md.`,
 // run verifies the files args name; write applies what holds (fix).
 func (v *verifyFlags) run(ctx context.Context, env *Env, o *options, args []string, write bool) error {
 	if !slices.Contains(verify.Formats, v.format) {
-		return usageError{fmt.Errorf("--format %q: want one of %s", v.format, strings.Join(verify.Formats, ", "))}
+		return usageErr(fmt.Errorf("--format %q: want one of %s", v.format, strings.Join(verify.Formats, ", ")))
 	}
 	if slices.Contains(args, "-") {
-		return usageError{errNoStdin}
+		return usageErr(errNoStdin)
 	}
 	flags, err := v.build(o)
 	if err != nil {
 		return err
 	}
-	p, err := o.plan(ctx, env, args)
+	s, p, err := o.plan(ctx, env, args)
 	if err != nil {
 		return err
 	}
-	defer p.reg.close()
-	x := &execution{}
-	for _, err := range p.errs {
-		x.fail(env, "", err)
+	defer s.Close()
+	var b builder.Builder
+	vo := v.session(env, o, &flags, &b)
+	if vo.Write = write; write {
+		vo.Out = env.Stderr
 	}
-	if len(p.files) == 0 {
-		if len(p.errs) == 0 {
-			fmt.Fprintln(env.Stderr, "dockmend: no Dockerfiles found")
-		}
-		return exitCode(x.code)
-	}
-	b, err := v.findBuilder(ctx, env)
-	if err != nil {
-		return err
-	}
-	finder := config.NewFinder()
-	var files []*verify.File
-	var loaded []driver.Loaded
-	for _, f := range p.files {
-		files = append(files, verify.NewFile(f.Path, f.Options, finder, o.configFile, flags))
-		if data, _, err := atomicfile.Read(f.Path); err == nil {
-			loaded = append(loaded, driver.Loaded{File: f, Data: data}) // for the pin rule's lookups
-		}
-	}
-	if err := prefetch(p.pins)(ctx, loaded); err != nil {
-		return err
-	}
-	opts := v.options(env, b)
-	out := env.Stdout
-	if write {
-		opts.Write, out = atomicfile.Write, env.Stderr
-	}
-	sum, err := verify.Report(ctx, files, opts, v.format, out)
-	if err != nil {
-		return err
-	}
-	if write {
-		for _, err := range p.reg.save() {
-			x.fail(env, "", err)
-		}
+	sum, res, err := s.Verify(ctx, p, *vo)
+	if err != nil || sum == nil {
+		return cmp.Or(err, status(res, ExitOK))
 	}
 	fmt.Fprintf(env.Stderr, "%s (builder: %s)\n", sum, b.Name())
-	return exitCode(max(x.code, sum.ExitCode()))
+	return status(res, sum.ExitCode())
 }
 
 // runCompare is verify --compare: two images already built, from the two
 // Dockerfiles args name.
 func (v *verifyFlags) runCompare(ctx context.Context, env *Env, o *options, args []string) error {
 	if len(v.compare) != 2 || len(args) != 2 {
-		return usageError{errors.New("--compare ORIGINAL-IMAGE,REWRITTEN-IMAGE takes the two Dockerfiles they were built from as arguments")}
+		return usageErr(errors.New("--compare ORIGINAL-IMAGE,REWRITTEN-IMAGE takes the two Dockerfiles they were built from as arguments"))
 	}
 	if !slices.Contains(verify.CompareFormats, v.format) {
-		return usageError{fmt.Errorf("--compare --format %q: want one of %s", v.format, strings.Join(verify.CompareFormats, ", "))}
+		return usageErr(fmt.Errorf("--compare --format %q: want one of %s", v.format, strings.Join(verify.CompareFormats, ", ")))
 	}
 	flags, err := v.build(o)
 	if err != nil {
 		return err
 	}
-	c, _ := config.NewFinder().For(args[1])
-	if o.configFile != "" {
-		c, _ = config.Load(o.configFile)
-	}
-	b, err := v.findBuilder(ctx, env)
+	s, err := o.session(env, false)
 	if err != nil {
 		return err
 	}
-	req := verify.CompareRequest{
-		Original:  verify.BuiltImage{Image: v.compare[0], Dockerfile: args[0]},
-		Rewritten: verify.BuiltImage{Image: v.compare[1], Dockerfile: args[1]},
-		Build:     verify.BuildFor(c, args[1], flags),
-	}
-	cmp, err := verify.Compare(ctx, req, v.options(env, b))
+	defer s.Close()
+	var b builder.Builder
+	c, err := s.Compare(ctx, verify.BuiltImage{Image: v.compare[0], Dockerfile: args[0]},
+		verify.BuiltImage{Image: v.compare[1], Dockerfile: args[1]}, *v.session(env, o, &flags, &b))
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "dockmend: %v\n", err)
-		return exitStatus(ExitError)
+		return err // Main prints it and exits with 2
 	}
-	if err := verify.WriteComparison(env.Stdout, cmp, v.format); err != nil {
+	if err := verify.WriteComparison(env.Stdout, c, v.format); err != nil {
 		return err
 	}
-	if !cmp.Passed {
+	if !c.Passed {
 		return exitStatus(ExitFindings)
 	}
 	return nil

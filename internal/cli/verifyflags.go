@@ -11,6 +11,8 @@ import (
 
 	"github.com/dockmend/dockmend/internal/builder"
 	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/flaggroup"
+	"github.com/dockmend/dockmend/internal/session"
 	"github.com/dockmend/dockmend/internal/verify"
 )
 
@@ -52,7 +54,7 @@ func (v *verifyFlags) register(cmd *cobra.Command, kind string) {
 		fs.StringSliceVar(&v.compare, "compare", nil, "build nothing: compare two images already built, `ORIGINAL,REWRITTEN`, made from the two Dockerfiles given as arguments (text or json)")
 	}
 	v.flags = cmd.Flags()
-	addGroup(cmd, "Verify (--build-arg and --platform also apply to the builds)", fs)
+	flaggroup.Add(cmd, "Verify (--build-arg and --platform also apply to the builds)", fs)
 }
 
 // build checks the flags and returns the build settings they give, over
@@ -60,42 +62,50 @@ func (v *verifyFlags) register(cmd *cobra.Command, kind string) {
 func (v *verifyFlags) build(o *options) (verify.Build, error) {
 	b := verify.Build{Context: v.context, Target: v.target, Platform: o.pin.platform}
 	if v.jobs < 1 {
-		return b, usageError{fmt.Errorf("--jobs: must be at least 1, not %d", v.jobs)}
+		return b, usageErr(fmt.Errorf("--jobs: must be at least 1, not %d", v.jobs))
 	}
 	var err error
 	if b.BuildArgs, err = keyValues("build-arg", o.pin.buildArgs); err != nil {
-		return b, usageError{err}
+		return b, usageErr(err)
 	}
 	if v.flags.Changed("smoke") {
 		words, err := config.ShellWords(v.smoke)
 		if err != nil {
-			return b, usageError{fmt.Errorf("--smoke: %v", err)}
+			return b, usageErr(fmt.Errorf("--smoke: %v", err))
 		}
 		b.Smoke = &verify.Smoke{Args: words}
 	}
 	return b, nil
 }
 
-// builder finds the builder; its error has been printed.
-func (v *verifyFlags) findBuilder(ctx context.Context, env *Env) (builder.Builder, error) {
-	b, err := builder.Find(ctx, builder.FindOptions{Name: v.builder})
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "dockmend: %v\n", err)
-		return nil, exitStatus(ExitError)
-	}
-	return b, nil
-}
-
-// options returns the library's options from the flags.
-func (v *verifyFlags) options(env *Env, b builder.Builder) verify.Options {
-	opts := verify.Options{Builder: b, Jobs: v.jobs, Timeout: v.timeout, KeepImages: v.keepImages, Strict: v.strict}
-	if env.stderrIsTerminal() || v.verbose {
-		opts.Progress = env.Stderr
-	}
-	if v.verbose {
-		opts.Log = env.Stderr
-	}
-	return opts
+// session returns the verification's settings for the session: the
+// builds the flags ask for (built already, or built by Setup when built
+// is nil), and, once there is something to verify, the builder found,
+// which *found is set to (its error has been printed).
+func (v *verifyFlags) session(env *Env, o *options, built *verify.Build, found *builder.Builder) *session.VerifyOptions {
+	return &session.VerifyOptions{Format: v.format, Out: env.Stdout, Setup: func(ctx context.Context) (verify.Build, verify.Options, error) {
+		var build verify.Build
+		var err error
+		if built != nil {
+			build = *built
+		} else if build, err = v.build(o); err != nil {
+			return build, verify.Options{}, err
+		}
+		b, err := builder.Find(ctx, builder.FindOptions{Name: v.builder})
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "dockmend: %v\n", err)
+			return build, verify.Options{}, exitStatus(ExitError)
+		}
+		*found = b
+		opts := verify.Options{Builder: b, Jobs: v.jobs, Timeout: v.timeout, KeepImages: v.keepImages, Strict: v.strict}
+		if env.stderrIsTerminal() || v.verbose {
+			opts.Progress = env.Stderr
+		}
+		if v.verbose {
+			opts.Log = env.Stderr
+		}
+		return build, opts, nil
+	}}
 }
 
 var errNoStdin = errors.New("verify builds files in their build context: standard input (-) cannot be verified")

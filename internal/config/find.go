@@ -60,9 +60,17 @@ func NewFinder() *Finder {
 // also serves a name given for standard input. A FileName that is a
 // dangling symbolic link counts as none, and adds a Warning.
 func (f *Finder) For(path string) (*Config, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, err
+	abs := filepath.Clean(path)
+	if !filepath.IsAbs(abs) {
+		// The working directory read once, not once per file.
+		wd := f.wd
+		if wd == "" {
+			var err error
+			if wd, err = os.Getwd(); err != nil {
+				return nil, err
+			}
+		}
+		abs = filepath.Join(wd, path)
 	}
 	return f.inDir(filepath.Dir(abs))
 }

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"golang.org/x/tools/txtar"
 
 	"github.com/dockmend/dockmend/internal/engine"
+	"github.com/dockmend/dockmend/internal/golden"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/internal/transformtest"
 )
@@ -42,7 +42,7 @@ func seedInputs(tb testing.TB) [][]byte {
 		tb.Fatal(err)
 	}
 	for _, f := range traps.Files {
-		out = append(out, unescape(f.Data))
+		out = append(out, golden.Unescape(f.Data))
 	}
 	goldens, _ := filepath.Glob(filepath.Join("..", "..", "transform", "*", "testdata", "*.txtar"))
 	for _, g := range goldens {
@@ -52,19 +52,11 @@ func seedInputs(tb testing.TB) [][]byte {
 		}
 		for _, f := range ar.Files {
 			if f.Name == "Dockerfile" {
-				out = append(out, unescape(f.Data))
+				out = append(out, golden.Unescape(f.Data))
 			}
 		}
 	}
 	return out
-}
-
-// unescape reads the escapes of txtar fixtures: <CR>, <TAB>, <BOM> and a
-// last line <NOEOL>.
-func unescape(b []byte) []byte {
-	s := strings.NewReplacer("<CR>", "\r", "<TAB>", "\t", "<BOM>", "\uFEFF").Replace(string(b))
-	s, _ = strings.CutSuffix(s, "\n<NOEOL>\n")
-	return []byte(s)
 }
 
 // FuzzPipeline parses arbitrary input and, where it parses, runs every

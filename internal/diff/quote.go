@@ -2,6 +2,8 @@ package diff
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -75,4 +77,19 @@ func headerName(label string) string {
 		name += "\t"
 	}
 	return name
+}
+
+// PatchPath returns the path of a file in a patch: relative to the
+// working directory when possible, with forward slashes. An absolute path
+// outside it loses its leading slash, as in git's patches, so that the
+// labels read a/tmp/x rather than a//tmp/x.
+func PatchPath(path string) string {
+	if filepath.IsAbs(path) {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				path = rel
+			}
+		}
+	}
+	return strings.TrimLeft(filepath.ToSlash(path), "/")
 }

@@ -103,3 +103,19 @@ func TestUnifiedAppliesAwkwardPaths(t *testing.T) {
 		})
 	}
 }
+
+func TestPatchPath(t *testing.T) {
+	wd := t.TempDir()
+	t.Chdir(wd)
+	for in, want := range map[string]string{
+		"app/Dockerfile":                   "app/Dockerfile",
+		wd + "/app/Dockerfile":             "app/Dockerfile",
+		"/elsewhere/Dockerfile":            "elsewhere/Dockerfile",
+		"../sibling/Dockerfile":            "../sibling/Dockerfile",
+		"fleet/repo/services/x.Dockerfile": "fleet/repo/services/x.Dockerfile",
+	} {
+		if got := PatchPath(in); got != want {
+			t.Errorf("PatchPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,5 +1,5 @@
 // Package distroinfo knows the release and end-of-life dates of the
-// distributions base images are made from: Debian and Ubuntu from Debian's
+// distributions base images are made from. Debian and Ubuntu come from Debian's
 // distro-info-data package (its CSV files are embedded; go generate
 // refreshes them, and data/VERSION records the package version), and Alpine
 // from a table kept in this package (alpine.go), since no package ships

@@ -1,9 +1,10 @@
-// Package driver runs the fix engine over many files: it reads them, lets
-// a preparation step see all of them (the pin rule resolves every image
-// reference at once there), runs the engine on each in parallel, writes the
-// changed ones through an injected function, and hands the outcomes to the
-// caller one at a time, in the order the files were given, as gofmt's
-// sequencer does.
+// Package driver runs the fix engine over many files. It reads and parses
+// each once, calls the Prepare of every rule that has one with all the
+// files it runs on (the pin rule resolves every image reference at once
+// there), runs the engine on each file in parallel, writes the changed
+// ones through an injected function, and hands the outcomes to the caller
+// one at a time, in the order the files were given, as gofmt's sequencer
+// does (internal/ordered).
 //
 // A problem with one file (unreadable, not a Dockerfile, a rule failing on
 // it, a failed write) is that file's outcome; the other files are still
@@ -18,12 +19,15 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/engine"
+	"github.com/dockmend/dockmend/internal/ordered"
 	"github.com/dockmend/dockmend/internal/source"
+	"github.com/dockmend/dockmend/transform"
 )
 
 // File is one file to process.
@@ -58,12 +62,6 @@ type Outcome struct {
 	Err error
 }
 
-// Loaded is a file whose content has been read, as Prepare sees it.
-type Loaded struct {
-	File *File
-	Data []byte
-}
-
 // WriteFunc writes data to path, replacing the content that was read with
 // the given stat. atomicfile.Write is one.
 type WriteFunc func(path string, data []byte, orig atomicfile.Stat) error
@@ -72,9 +70,9 @@ type WriteFunc func(path string, data []byte, orig atomicfile.Stat) error
 type Options struct {
 	// Jobs bounds the files processed at once; 0 means GOMAXPROCS.
 	Jobs int
-	// Prepare, if set, is called once with every file that was read, in
-	// order, before the engine runs on any of them. An error stops Run.
-	Prepare func(ctx context.Context, files []Loaded) error
+	// Prepared, if set, is called once the rules have prepared (see
+	// transform.Transformer.Prepare), before the engine runs on any file.
+	Prepared func()
 	// Write, if set, is called for each file (not given by Data) whose
 	// content the engine changed. When nil, nothing is written.
 	Write WriteFunc
@@ -85,78 +83,132 @@ type Options struct {
 
 // slot is the state of one file while Run works on it.
 type slot struct {
+	// file is the parsed file when a rule prepares with it; otherwise
+	// data is the content, parsed when the engine's turn comes (so that
+	// the parses do not all stay in memory). Both are nil once the
+	// engine has the file.
+	file *source.File
 	data []byte
 	stat atomicfile.Stat
 	out  Outcome
-	done chan struct{}
 }
 
 // Run processes files and emits their outcomes in order. It returns an
-// error only when Prepare or Emit fail, or ctx is done; the files' own
-// errors are in their outcomes. After ctx is done nothing more is emitted.
+// error only when a rule's Prepare or Emit fail, or ctx is done; the
+// files' own errors are in their outcomes. After ctx is done nothing more
+// is emitted.
 func Run(ctx context.Context, files []*File, opts Options) error {
 	jobs := opts.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	slots := make([]*slot, len(files))
-	for i, f := range files {
-		slots[i] = &slot{out: Outcome{File: f}, done: make(chan struct{})}
+	slots, err := load(ctx, files, jobs)
+	if err != nil {
+		return err
+	}
+	if err := prepare(ctx, slots); err != nil {
+		return err
+	}
+	if opts.Prepared != nil {
+		opts.Prepared()
 	}
 
-	// Read everything first, so that Prepare sees every file.
+	// Once ctx is done the outcomes are only its error: not emitted.
+	return ordered.Run(ctx, len(slots), jobs, func(ctx context.Context, i int) {
+		process(ctx, slots[i], opts.Write)
+	}, func(i int) error {
+		if opts.Emit == nil {
+			return nil
+		}
+		return opts.Emit(slots[i].out)
+	})
+}
+
+// Prepare does what Run does first, for a caller that runs the engine
+// itself (dockmend verify): it reads and parses the files whose rules
+// prepare, and calls each rule's Prepare once with them. Files that cannot
+// be read or parsed are left out (the engine will say why).
+func Prepare(ctx context.Context, files []*File) error {
+	slots, err := load(ctx, files, runtime.GOMAXPROCS(0))
+	if err != nil {
+		return err
+	}
+	return prepare(ctx, slots)
+}
+
+// load reads every file, and parses those whose rules prepare, so that
+// the rules prepare with every file; at most jobs at once.
+func load(ctx context.Context, files []*File, jobs int) ([]*slot, error) {
+	slots := make([]*slot, len(files))
+	for i, f := range files {
+		slots[i] = &slot{out: Outcome{File: f}}
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
 	for _, s := range slots {
 		g.Go(func() error {
 			s.data, s.stat, s.out.Err = read(gctx, s.out.File)
+			if s.out.Err == nil && prepares(s.out.File.Options.Transformers) {
+				s.file, s.out.Err = parse(s.out.File, s.data)
+				s.data = nil
+			}
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	if opts.Prepare != nil {
-		var loaded []Loaded
-		for _, s := range slots {
-			if s.out.Err == nil {
-				loaded = append(loaded, Loaded{File: s.out.File, Data: s.data})
-			}
-		}
-		if err := opts.Prepare(ctx, loaded); err != nil {
-			return err
-		}
-	}
+	return slots, g.Wait()
+}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	g, gctx = errgroup.WithContext(ctx)
-	g.SetLimit(jobs)
-	go func() {
-		for _, s := range slots {
-			g.Go(func() error {
-				defer close(s.done)
-				process(gctx, s, opts.Write)
-				return nil
-			})
+// prepares reports whether one of ts has a Prepare.
+func prepares(ts []*transform.Transformer) bool {
+	return slices.ContainsFunc(ts, func(t *transform.Transformer) bool { return t.Prepare != nil })
+}
+
+// parse parses a file's data. A panic while parsing is the file's error.
+func parse(f *File, data []byte) (file *source.File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			file, err = nil, fmt.Errorf("%s: internal error: %v\n%s", f.name(), r, debug.Stack())
 		}
 	}()
-	var emitErr error
+	return source.Parse(f.name(), data)
+}
+
+// prepare calls the Prepare of every rule the files run that has one,
+// once, in the order the rules first appear, with the parsed files it
+// runs on, in order.
+func prepare(ctx context.Context, slots []*slot) error {
+	var order []*transform.Transformer
+	files := map[*transform.Transformer][]*source.File{}
 	for _, s := range slots {
-		<-s.done
-		s.data = nil // let the input go once its outcome is out
-		// Once ctx is done the outcomes are only its error: not emitted.
-		if emitErr == nil && opts.Emit != nil && ctx.Err() == nil {
-			if emitErr = opts.Emit(s.out); emitErr != nil {
-				cancel()
+		if s.file == nil {
+			continue // not read or not parsed: the engine never runs on it
+		}
+		for _, t := range s.out.File.Options.Transformers {
+			if t.Prepare == nil {
+				continue
 			}
+			if _, ok := files[t]; !ok {
+				order = append(order, t)
+			}
+			files[t] = append(files[t], s.file)
 		}
 	}
-	g.Wait()
-	if emitErr != nil {
-		return emitErr
+	for _, t := range order {
+		if err := prepareSafely(ctx, t, files[t]); err != nil {
+			return fmt.Errorf("rule %s: %w", t.Name, err)
+		}
 	}
 	return ctx.Err()
+}
+
+// prepareSafely runs a rule's Prepare, turning a panic into an error.
+func prepareSafely(ctx context.Context, t *transform.Transformer, files []*source.File) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return t.Prepare(ctx, files)
 }
 
 // read returns a file's content, from Data or from disk. A file larger
@@ -205,7 +257,7 @@ func isDir(path string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// process runs the engine on one read file and writes the result.
+// process runs the engine on one parsed file and writes the result.
 func process(ctx context.Context, s *slot, write WriteFunc) {
 	if s.out.Err != nil {
 		return
@@ -216,7 +268,17 @@ func process(ctx context.Context, s *slot, write WriteFunc) {
 		}
 	}()
 	f := s.out.File
-	res, err := engine.Run(ctx, f.name(), s.data, f.Options)
+	parsed := s.file
+	if parsed == nil {
+		var err error
+		if parsed, err = parse(f, s.data); err != nil {
+			s.out.Err = err
+			return
+		}
+	}
+	// The engine lets the parse go after the first pass.
+	s.file, s.data = nil, nil
+	res, err := engine.RunFile(ctx, parsed, f.Options)
 	if err != nil {
 		s.out.Err = err
 		return

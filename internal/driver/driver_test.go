@@ -148,41 +148,63 @@ func TestRun(t *testing.T) {
 	}
 }
 
-func TestPrepareSeesAllFilesFirst(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"a": "FROM a\n", "b": "FROM b\n", "c": "FROM c\n"})
+// TestPrepare checks that each rule's Prepare runs once, before the engine
+// runs on any file, with the parsed files it runs on, in order; that the
+// first pass uses those parses; and that a Prepare error stops the run.
+func TestPrepare(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a": "FROM a\n", "b": "FROM b\n", "c": "FROM c\n", "bad": "NOPE x\n"})
 	var ran atomic.Int32
-	counting := &transform.Transformer{Name: "count", Doc: "count: count runs", Run: func(*transform.Pass) error {
-		ran.Add(1)
-		return nil
-	}}
-	var files []*File
-	for _, n := range []string{"a", "b", "c", "missing"} {
-		files = append(files, &File{Path: filepath.Join(dir, n), Options: engine.Options{Transformers: []*transform.Transformer{counting}}})
-	}
 	var prepared []string
-	err := Run(context.Background(), files, Options{
-		Prepare: func(ctx context.Context, loaded []Loaded) error {
+	var calls int
+	parsed := map[*source.File]bool{}
+	preparing := &transform.Transformer{Name: "prep", Doc: "prep: prepare and count",
+		Prepare: func(ctx context.Context, files []*source.File) error {
+			calls++
 			if ran.Load() != 0 {
 				t.Error("the engine ran before Prepare")
 			}
-			for _, l := range loaded {
-				prepared = append(prepared, filepath.Base(l.File.Path)+"="+strings.TrimSpace(string(l.Data)))
+			for _, f := range files {
+				prepared = append(prepared, filepath.Base(f.Path)+"="+strings.TrimSpace(string(f.Data)))
+				parsed[f] = true
 			}
 			return nil
 		},
-	})
+		Run: func(p *transform.Pass) error {
+			ran.Add(1)
+			if !parsed[p.File] {
+				t.Errorf("%s: the first pass parsed the file again", p.File.Path)
+			}
+			return nil
+		},
+	}
+	plain := &transform.Transformer{Name: "plain", Doc: "plain: nothing", Run: func(*transform.Pass) error { return nil }}
+	var files []*File
+	for _, n := range []string{"a", "b", "bad", "missing"} {
+		files = append(files, &File{Path: filepath.Join(dir, n), Options: engine.Options{Transformers: []*transform.Transformer{plain, preparing}}})
+	}
+	files = append(files, &File{Path: filepath.Join(dir, "c"), Options: engine.Options{Transformers: []*transform.Transformer{preparing}}})
+	hooked := false
+	err := Run(context.Background(), files, Options{Prepared: func() {
+		hooked = true
+		if ran.Load() != 0 {
+			t.Error("the engine ran before Prepared")
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(prepared, ","); got != "a=FROM a,b=FROM b,c=FROM c" {
-		t.Errorf("Prepare saw %s", got)
+	if got := strings.Join(prepared, ","); got != "a=FROM a,b=FROM b,c=FROM c" || calls != 1 {
+		t.Errorf("Prepare called %d times, saw %s; want once, a, b and c", calls, got)
 	}
-	if ran.Load() != 3 {
-		t.Errorf("engine ran %d times, want 3", ran.Load())
+	if ran.Load() != 3 || !hooked {
+		t.Errorf("engine ran %d times, Prepared called: %v; want 3, true", ran.Load(), hooked)
 	}
 
 	stop := errors.New("stop")
-	if err := Run(context.Background(), files, Options{Prepare: func(context.Context, []Loaded) error { return stop }}); !errors.Is(err, stop) {
+	failing := &transform.Transformer{Name: "fail", Doc: "fail: fail to prepare", Run: plain.Run,
+		Prepare: func(context.Context, []*source.File) error { return stop }}
+	files[0].Options.Transformers = []*transform.Transformer{failing}
+	if err := Run(context.Background(), files, Options{}); !errors.Is(err, stop) || !strings.Contains(err.Error(), "rule fail: stop") {
 		t.Errorf("Prepare error: Run returned %v", err)
 	}
 }

@@ -110,10 +110,24 @@ func (r *Result) Changed() bool { return string(r.Input) != string(r.Output) }
 // parse error of the input, a failing transformer, a fix that breaks the
 // file, or fixes that do not converge return an error, and no output.
 func Run(ctx context.Context, path string, data []byte, opts Options) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f, err := source.Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	return RunFile(ctx, f, opts)
+}
+
+// RunFile is Run on a file parsed already (internal/driver parses each
+// file once, for the rules' Prepare and the first pass).
+func RunFile(ctx context.Context, f *source.File, opts Options) (*Result, error) {
 	maxPasses := opts.MaxPasses
 	if maxPasses <= 0 {
 		maxPasses = DefaultMaxPasses
 	}
+	path, data := f.Path, f.Data
 	res := &Result{Path: path, Input: data, Output: data}
 	// inputValid records whether the input passes instructions.Parse.
 	// It is computed when a first fix is about to be applied (most files
@@ -127,12 +141,11 @@ func Run(ctx context.Context, path string, data []byte, opts Options) (*Result, 
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		f, err := source.Parse(path, cur)
-		if err != nil {
-			if pass == 0 {
-				return nil, err
+		if pass > 0 {
+			var err error
+			if f, err = source.Parse(path, cur); err != nil {
+				return nil, fmt.Errorf("%s: fixes by %s made the file unparsable (%v); file left unchanged", path, strings.Join(lastRules, ", "), err)
 			}
-			return nil, fmt.Errorf("%s: fixes by %s made the file unparsable (%v); file left unchanged", path, strings.Join(lastRules, ", "), err)
 		}
 		if pass > 0 && inputValid && f.InstructionsErr() != nil {
 			return nil, fmt.Errorf("%s: fixes by %s made the file invalid (%v); file left unchanged", path, strings.Join(lastRules, ", "), f.InstructionsErr())

@@ -274,10 +274,24 @@ func (f *File) Len() int {
 
 // Entries returns a copy of the entries sorted by reference, then platform.
 func (f *File) Entries() []Entry {
+	return f.entriesWhere(func(Entry) bool { return true })
+}
+
+// WithDigest returns the entries whose Digest or Index is digest, sorted
+// as Entries sorts them: what a digest is known as.
+func (f *File) WithDigest(digest string) []Entry {
+	return f.entriesWhere(func(e Entry) bool { return e.Digest == digest || e.Index == digest })
+}
+
+// entriesWhere returns a copy of the entries keep accepts, sorted by
+// reference, then platform.
+func (f *File) entriesWhere(keep func(Entry) bool) []Entry {
 	f.mu.Lock()
-	out := make([]Entry, 0, len(f.entries))
+	out := []Entry{} // not nil: an empty file encodes its entries as []
 	for _, e := range f.entries {
-		out = append(out, e)
+		if keep(e) {
+			out = append(out, e)
+		}
 	}
 	f.mu.Unlock()
 	slices.SortFunc(out, func(a, b Entry) int {

@@ -319,3 +319,29 @@ func TestFormatFor(t *testing.T) {
 		}
 	}
 }
+
+func TestWithDigest(t *testing.T) {
+	f := New()
+	idx, man := "sha256:"+strings.Repeat("a", 64), "sha256:"+strings.Repeat("b", 64)
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, e := range []Entry{
+		{Reference: "docker.io/library/b:1", Digest: idx, Kind: KindIndex},
+		{Reference: "docker.io/library/a:1", Platform: "linux/amd64", Digest: man, Kind: KindManifest, Index: idx},
+		{Reference: "docker.io/library/c:1", Digest: "sha256:" + strings.Repeat("c", 64), Kind: KindIndex},
+	} {
+		e.Resolved = now
+		if err := f.Put(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, e := range f.WithDigest(idx) {
+		got = append(got, e.Reference)
+	}
+	if strings.Join(got, " ") != "docker.io/library/a:1 docker.io/library/b:1" {
+		t.Errorf("WithDigest(index) = %v, want a (through its index) then b", got)
+	}
+	if len(f.WithDigest("sha256:"+strings.Repeat("d", 64))) != 0 {
+		t.Error("an unknown digest has entries")
+	}
+}

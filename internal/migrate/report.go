@@ -11,6 +11,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/base"
+	"github.com/dockmend/dockmend/internal/plural"
 	"github.com/dockmend/dockmend/internal/regfile"
 )
 
@@ -223,7 +224,7 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	if rep.DryRun {
 		title += " (dry run)"
 	}
-	fmt.Fprintf(&b, "# %s: %s\n\n", title, plural(len(rep.Repositories), "repository"))
+	fmt.Fprintf(&b, "# %s: %s\n\n", title, plural.Of(len(rep.Repositories), "repository"))
 	var counts []string
 	for _, s := range Statuses {
 		counts = append(counts, fmt.Sprintf("%d %s", rep.Counts[s], s))

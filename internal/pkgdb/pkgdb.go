@@ -1,7 +1,7 @@
-// Package pkgdb reads what is installed in a container image: the dpkg
-// status database (var/lib/dpkg/status, and the status.d/ directory that
+// Package pkgdb reads what is installed in a container image from its
+// layers. It reads the dpkg status database (var/lib/dpkg/status, and the status.d/ directory that
 // distroless images use instead), Alpine's apk database
-// (lib/apk/db/installed) and os-release, from the image's layers.
+// (lib/apk/db/installed) and os-release.
 //
 // Layers are untrusted and may be large. Scan streams them from the top
 // layer down, reads tar entries by name into memory only when they are

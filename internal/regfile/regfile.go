@@ -1,5 +1,5 @@
 // Package regfile reads files that dockmend takes as input besides
-// Dockerfiles (configuration files, lock files, reports) when they may come
+// Dockerfiles (configuration files, lock files, reports), which may come
 // from someone else: a repository being migrated, a pull request. It reads
 // only regular files, and only up to a size limit, so that a symbolic link
 // to /dev/zero cannot exhaust memory and a FIFO cannot block a run.

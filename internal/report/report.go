@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/dockmend/dockmend/internal/engine"
+	"github.com/dockmend/dockmend/internal/plural"
 )
 
 // File is the findings on one file.
@@ -94,9 +95,9 @@ func (c *Counts) Add(f File) {
 // findings in 4 files".
 func (c Counts) String() string {
 	if c.Findings == 0 {
-		return fmt.Sprintf("no findings in %s", plural(c.Files, "file"))
+		return fmt.Sprintf("no findings in %s", plural.Of(c.Files, "file"))
 	}
-	s := plural(c.Findings, "finding")
+	s := plural.Of(c.Findings, "finding")
 	cmd := "`dockmend fix`"
 	if c.unsafeOn {
 		cmd = "`dockmend fix --unsafe-fixes`"
@@ -110,9 +111,51 @@ func (c Counts) String() string {
 	return s
 }
 
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
+// Remainder describes the findings left after fixing, for fix's summary
+// line: "" when there are none, or "; 2 findings remain (1 fixable with
+// --unsafe-fixes)".
+func (c Counts) Remainder() string {
+	if c.Findings == 0 {
+		return ""
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	verb := "remain"
+	if c.Findings == 1 {
+		verb = "remains"
+	}
+	s := fmt.Sprintf("; %s %s", plural.Of(c.Findings, "finding"), verb)
+	if c.Unsafe > 0 {
+		s += fmt.Sprintf(" (%d fixable with --unsafe-fixes)", c.Unsafe)
+	}
+	return s
+}
+
+// Fixes counts what diff and fix did, for their summary line.
+type Fixes struct {
+	// Fixed counts the fixes applied.
+	Fixed int
+	// Changed and Unchanged count the files processed, changed or left
+	// as they were.
+	Changed, Unchanged int
+	// Failed counts the files, arguments or settings that failed.
+	Failed int
+}
+
+// Add counts one file's result.
+func (s *Fixes) Add(res *engine.Result) {
+	if res.Changed() {
+		s.Changed++
+		s.Fixed += res.Fixed
+	} else {
+		s.Unchanged++
+	}
+}
+
+// String returns "VERB N issues in M files (K files unchanged)", with
+// ", E errors" inside the parentheses when there were errors.
+func (s Fixes) String(verb string) string {
+	errs := ""
+	if s.Failed > 0 {
+		errs = ", " + plural.Of(s.Failed, "error")
+	}
+	return fmt.Sprintf("%s %s in %s (%s unchanged%s)", verb, plural.Of(s.Fixed, "issue"), plural.Of(s.Changed, "file"), plural.Of(s.Unchanged, "file"), errs)
 }

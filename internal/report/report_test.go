@@ -370,3 +370,19 @@ func TestValidateSARIF(t *testing.T) {
 		}
 	}
 }
+
+func TestRemainder(t *testing.T) {
+	tests := []struct {
+		findings, unsafe int
+		want             string
+	}{
+		{0, 0, ""},
+		{1, 0, "; 1 finding remains"},
+		{3, 2, "; 3 findings remain (2 fixable with --unsafe-fixes)"},
+	}
+	for _, tt := range tests {
+		if got := (Counts{Findings: tt.findings, Unsafe: tt.unsafe}).Remainder(); got != tt.want {
+			t.Errorf("Remainder(%d, %d) = %q, want %q", tt.findings, tt.unsafe, got, tt.want)
+		}
+	}
+}

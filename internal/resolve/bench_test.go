@@ -72,7 +72,7 @@ func TestBenchScenarioRequests(t *testing.T) {
 			reqs = append(reqs, Request{Ref: ref})
 		}
 	}
-	for _, res := range r.ResolveAll(context.Background(), reqs) {
+	for _, res := range resolveAll(context.Background(), r, reqs) {
 		if res.Err != nil {
 			t.Fatal(res.Err)
 		}
@@ -92,7 +92,8 @@ func TestBenchScenarioRequests(t *testing.T) {
 // iteration. It reports requests per run and the wall time against the
 // ideal ceil(100/concurrency) × 50 ms.
 //
-//	batch:    the pin rule collects every file's references, then ResolveAll
+//	batch:    every file's references collected, then resolved at most the
+//	          concurrency at once, as the pin rule's Prepare does
 //	per-file: one goroutine per file calling Resolve for each of its FROMs
 //	token:    batch, against a registry that wants a bearer token per repository
 func BenchmarkPin500Files(b *testing.B) {
@@ -150,7 +151,7 @@ func BenchmarkPin500Files(b *testing.B) {
 							reqs = append(reqs, Request{Ref: ref})
 						}
 					}
-					for _, res := range r.ResolveAll(context.Background(), reqs) {
+					for _, res := range resolveAll(context.Background(), r, reqs) {
 						if res.Err != nil {
 							b.Fatal(res.Err)
 						}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/dockmend/dockmend/internal/testregistry"
 )
@@ -188,4 +189,21 @@ func (s *sleeps) all() []time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]time.Duration(nil), s.waits...)
+}
+
+// resolveAll resolves reqs with at most the resolver's concurrency of
+// lookups at once, as the pin rule's Prepare does, and returns the results
+// in the order of reqs.
+func resolveAll(ctx context.Context, r *Resolver, reqs []Request) []Result {
+	out := make([]Result, len(reqs))
+	g := new(errgroup.Group)
+	g.SetLimit(r.o.concurrency)
+	for i, q := range reqs {
+		g.Go(func() error {
+			out[i] = r.Resolve(ctx, q)
+			return nil
+		})
+	}
+	g.Wait()
+	return out
 }

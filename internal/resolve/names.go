@@ -7,13 +7,14 @@ import (
 	"path"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/dockmend/dockmend/internal/imageref"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 // dockerHub is how the canonical names this package produces spell Docker
-// Hub; go-containerregistry spells it name.DefaultRegistry.
-const dockerHub = "docker.io"
+// Hub, as internal/imageref does; go-containerregistry spells it
+// name.DefaultRegistry.
+const dockerHub = imageref.DockerHub
 
 // canonicalRegistry maps a registry host to the key used for mirrors and
 // names: the Docker Hub aliases become "docker.io", other hosts are
@@ -91,27 +92,20 @@ func parseRef(s string) (ref, error) {
 		}
 		r.digest = dgst
 	}
-	// go-containerregistry knows "docker.io" and "index.docker.io" as Docker
-	// Hub (and then adds "library/"), but not "registry-1.docker.io".
+	// imageref knows "docker.io" and "index.docker.io" as Docker Hub (and
+	// then adds "library/"), but not "registry-1.docker.io".
 	if host, rest, ok := strings.Cut(base, "/"); ok && strings.EqualFold(host, "registry-1.docker.io") {
 		base = "docker.io/" + rest
 	}
-	t, err := name.NewTag(base, name.WeakValidation)
+	p, err := imageref.Parse(base)
 	if err != nil {
 		return r, fmt.Errorf("parsing image reference %q: %w", s, err)
 	}
-	r.tagged = hasExplicitTag(base)
-	r.registry = canonicalRegistry(t.RegistryStr())
-	r.repo = t.RepositoryStr()
-	r.tag = t.TagStr()
+	r.tagged = p.Tag != ""
+	r.registry = canonicalRegistry(p.Domain)
+	r.repo = p.Path
+	r.tag = p.TagOrDefault()
 	return r, nil
-}
-
-// hasExplicitTag reports whether a name (without digest) carries a tag: a
-// ':' after the last '/'.
-func hasExplicitTag(s string) bool {
-	i := strings.LastIndex(s, "/")
-	return strings.Contains(s[i+1:], ":")
 }
 
 // mirror is where a registry is looked up instead.
@@ -175,76 +169,4 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// platformString formats os/arch[/variant].
-func platformString(p v1.Platform) string {
-	s := p.OS + "/" + p.Architecture
-	if p.Variant != "" {
-		s += "/" + p.Variant
-	}
-	return s
-}
-
-// ParsePlatform parses "os/arch[/variant]" and returns it in canonical form:
-// lower case, architecture aliases folded (x86_64 → amd64, aarch64 → arm64),
-// and default variants made explicit the way Docker's indexes spell them
-// (arm64 → arm64/v8, arm → arm/v7; amd64/v1 → amd64). "linux/arm64" and
-// "linux/arm64/v8" therefore name the same platform.
-func ParsePlatform(s string) (string, error) {
-	p, err := parsePlatform(s)
-	if err != nil {
-		return "", err
-	}
-	return platformString(p), nil
-}
-
-func parsePlatform(s string) (v1.Platform, error) {
-	parts := strings.Split(strings.ToLower(strings.TrimSpace(s)), "/")
-	if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" || strings.Contains(s, ":") {
-		return v1.Platform{}, fmt.Errorf("platform %q: want os/arch[/variant]", s)
-	}
-	p := v1.Platform{OS: parts[0], Architecture: parts[1]}
-	if len(parts) == 3 {
-		if parts[2] == "" {
-			return v1.Platform{}, fmt.Errorf("platform %q: empty variant", s)
-		}
-		p.Variant = parts[2]
-	}
-	return canonicalPlatform(p), nil
-}
-
-// canonicalPlatform folds aliases and default variants (after containerd's
-// platforms.Normalize, keeping arm64's v8 explicit as Docker's indexes do).
-func canonicalPlatform(p v1.Platform) v1.Platform {
-	p.OS = strings.ToLower(p.OS)
-	p.Architecture = strings.ToLower(p.Architecture)
-	p.Variant = strings.ToLower(p.Variant)
-	switch p.Architecture {
-	case "x86_64", "x86-64", "amd64":
-		p.Architecture = "amd64"
-		if p.Variant == "v1" {
-			p.Variant = ""
-		}
-	case "i386", "386":
-		p.Architecture = "386"
-	case "aarch64", "arm64":
-		p.Architecture = "arm64"
-		switch p.Variant {
-		case "", "8", "v8", "v8.0":
-			p.Variant = "v8"
-		}
-	case "armhf":
-		p.Architecture, p.Variant = "arm", "v7"
-	case "armel":
-		p.Architecture, p.Variant = "arm", "v6"
-	case "arm":
-		switch p.Variant {
-		case "", "7":
-			p.Variant = "v7"
-		case "5", "6", "8":
-			p.Variant = "v" + p.Variant
-		}
-	}
-	return v1.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}
 }

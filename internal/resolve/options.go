@@ -81,7 +81,9 @@ const (
 	// retries, redirects and token requests included. A lookup needs a
 	// handful; a registry that makes it need more is refused.
 	MaxRequestsPerLookup = 100
-	// DefaultConcurrency is the default bound on requests in flight.
+	// DefaultConcurrency is the default bound on requests in flight, and
+	// dockmend's default --concurrency: the lookups the pin rule runs at
+	// once, and the images dockmend base inspects at once.
 	DefaultConcurrency = 8
 	// DefaultUserAgent is sent unless WithUserAgent says otherwise.
 	DefaultUserAgent = "dockmend"
@@ -151,7 +153,7 @@ func (o *options) isInsecure(host string) bool {
 }
 
 // WithConcurrency bounds the requests in flight at once, over all
-// registries, and the lookups ResolveAll runs at once (default 8).
+// registries (default DefaultConcurrency).
 func WithConcurrency(n int) Option {
 	return func(o *options) error {
 		if n <= 0 {

@@ -160,7 +160,7 @@ func TestMirrorNamesAndDedup(t *testing.T) {
 			reqs = append(reqs, Request{Ref: ref})
 		}
 	}
-	results := r.ResolveAll(context.Background(), reqs)
+	results := resolveAll(context.Background(), r, reqs)
 	for i, res := range results {
 		if res.Err != nil || res.Digest != h.digest("library/python:3.12") || res.Name != "docker.io/library/python:3.12" || res.Ref != reqs[i].Ref {
 			t.Errorf("result %d = %+v", i, res)
@@ -301,7 +301,7 @@ func TestFailuresAreValues(t *testing.T) {
 	}
 
 	// A batch with failures still resolves the rest, in order.
-	results := r.ResolveAll(ctx, []Request{{Ref: "python:9.99"}, {Ref: "python:3.12"}, {Ref: "$X"}, {Ref: "team/app:1.0"}})
+	results := resolveAll(ctx, r, []Request{{Ref: "python:9.99"}, {Ref: "python:3.12"}, {Ref: "$X"}, {Ref: "team/app:1.0"}})
 	for i, want := range []Reason{ReasonNotFound, "", ReasonInvalid, ""} {
 		if results[i].Reason != want || (want == "") != (results[i].Err == nil) {
 			t.Errorf("batch result %d: %+v, want reason %q", i, results[i], want)
@@ -413,7 +413,7 @@ func TestCanceledIsNotCached(t *testing.T) {
 	r := h.resolver()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	for _, res := range r.ResolveAll(ctx, []Request{{Ref: "python:3.12"}, {Ref: "team/app:1.0"}}) {
+	for _, res := range resolveAll(ctx, r, []Request{{Ref: "python:3.12"}, {Ref: "team/app:1.0"}}) {
 		wantFail(t, res, ReasonCanceled)
 	}
 	mustResolve(t, r, Request{Ref: "python:3.12"})
@@ -527,7 +527,7 @@ func TestConcurrencyBounds(t *testing.T) {
 			opts = append(opts, WithRegistryConcurrency(tc.perHost))
 		}
 		r := h.resolver(opts...)
-		for _, res := range r.ResolveAll(context.Background(), reqs) {
+		for _, res := range resolveAll(context.Background(), r, reqs) {
 			if res.Err != nil {
 				t.Fatal(res.Err)
 			}
@@ -819,7 +819,7 @@ func TestFailedPingIsRemembered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, res := range r.ResolveAll(context.Background(), []Request{{Ref: "a:1"}, {Ref: "b:1"}, {Ref: "c:1"}, {Ref: "c:2"}}) {
+	for _, res := range resolveAll(context.Background(), r, []Request{{Ref: "a:1"}, {Ref: "b:1"}, {Ref: "c:1"}, {Ref: "c:2"}}) {
 		wantFail(t, res, ReasonUnavailable)
 	}
 	if pings != fast.Attempts {

@@ -3,20 +3,14 @@ package resolve
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"math"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -52,70 +46,6 @@ func newHTTPTransport(t Timeouts, conc int) *http.Transport {
 		TLSHandshakeTimeout:   t.TLSHandshake,
 		ResponseHeaderTimeout: t.ResponseHeader,
 		ExpectContinueTimeout: time.Second,
-	}
-}
-
-// Stats counts the HTTP requests a Resolver sent. Every attempt of a retried
-// request counts; pings answered from the per-run cache do not (they are in
-// PingsCached).
-type Stats struct {
-	// Requests is the total sent.
-	Requests int64
-	// ManifestHEAD and ManifestGET are requests under /v2/<repo>/manifests/.
-	ManifestHEAD, ManifestGET int64
-	// Blob are requests under /v2/<repo>/blobs/ (image configs).
-	Blob int64
-	// Pings are GET /v2/ version checks sent to a registry.
-	Pings int64
-	// PingsCached are pings answered from an earlier ping's response to
-	// the same host.
-	PingsCached int64
-	// Tokens are requests outside /v2/: token endpoints.
-	Tokens int64
-	// Other are any other requests under /v2/.
-	Other int64
-	// Retries are attempts after the first of one request.
-	Retries int64
-}
-
-// String summarises s on one line.
-func (s Stats) String() string {
-	return fmt.Sprintf("%d requests: %d manifest HEAD, %d manifest GET, %d blob, %d ping (+%d cached), %d token, %d other; %d retries",
-		s.Requests, s.ManifestHEAD, s.ManifestGET, s.Blob, s.Pings, s.PingsCached, s.Tokens, s.Other, s.Retries)
-}
-
-type counter struct {
-	inner                                    http.RoundTripper
-	requests, mHead, mGet, blob, ping, token atomic.Int64
-	other, retries, pingsCached              atomic.Int64
-}
-
-// RoundTrip counts req, then sends it.
-func (c *counter) RoundTrip(req *http.Request) (*http.Response, error) {
-	c.requests.Add(1)
-	p := req.URL.Path
-	switch {
-	case p == "/v2/" || p == "/v2":
-		c.ping.Add(1)
-	case !strings.HasPrefix(p, "/v2/"):
-		c.token.Add(1)
-	case strings.Contains(p, "/manifests/") && req.Method == http.MethodHead:
-		c.mHead.Add(1)
-	case strings.Contains(p, "/manifests/") && req.Method == http.MethodGet:
-		c.mGet.Add(1)
-	case strings.Contains(p, "/blobs/"):
-		c.blob.Add(1)
-	default:
-		c.other.Add(1)
-	}
-	return c.inner.RoundTrip(req)
-}
-
-func (c *counter) stats() Stats {
-	return Stats{
-		Requests: c.requests.Load(), ManifestHEAD: c.mHead.Load(), ManifestGET: c.mGet.Load(),
-		Blob: c.blob.Load(), Pings: c.ping.Load(), PingsCached: c.pingsCached.Load(),
-		Tokens: c.token.Load(), Other: c.other.Load(), Retries: c.retries.Load(),
 	}
 }
 
@@ -280,133 +210,6 @@ func withBudget(ctx context.Context, n int) context.Context {
 	bg := &budget{max: n}
 	bg.left.Store(int64(n))
 	return context.WithValue(ctx, budgetKey{}, bg)
-}
-
-// retrier retries transient failures with exponential backoff, honouring
-// Retry-After on 429 and 503.
-type retrier struct {
-	inner   http.RoundTripper
-	policy  Retry
-	sleep   func(context.Context, time.Duration) error
-	log     *slog.Logger
-	count   *counter
-	secrets *redact.Secrets
-}
-
-// retryStatus reports whether a response status is worth a retry.
-func retryStatus(code int) bool {
-	switch code {
-	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
-		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
-}
-
-// RoundTrip sends req, retrying transient failures.
-func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	for attempt := 1; ; attempt++ {
-		resp, err := t.inner.RoundTrip(req)
-		if attempt >= t.policy.Attempts || ctx.Err() != nil {
-			return resp, err
-		}
-		wait, ok := t.shouldRetry(resp, err, attempt)
-		if !ok {
-			return resp, err
-		}
-		if deadline, has := ctx.Deadline(); has && time.Until(deadline) < wait {
-			return resp, err // No time left to wait: report what we have.
-		}
-		rewound := req
-		if req.Body != nil && req.Body != http.NoBody {
-			if req.GetBody == nil {
-				return resp, err
-			}
-			body, gerr := req.GetBody()
-			if gerr != nil {
-				return resp, err
-			}
-			rewound = req.Clone(ctx)
-			rewound.Body = body
-		}
-		what := ""
-		if resp != nil {
-			what = resp.Status
-			io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-			resp.Body.Close()
-		} else {
-			what = t.secrets.Redact(err.Error())
-		}
-		t.log.Debug("retrying request", "method", req.Method, "url", t.secrets.Redact(req.URL.Redacted()), "after", what, "attempt", attempt, "wait", wait)
-		if serr := t.sleep(ctx, wait); serr != nil {
-			return nil, serr
-		}
-		t.count.retries.Add(1)
-		req = rewound
-	}
-}
-
-// shouldRetry says whether to retry and after how long.
-func (t *retrier) shouldRetry(resp *http.Response, err error, attempt int) (time.Duration, bool) {
-	backoff := t.backoff(attempt)
-	if err != nil {
-		return backoff, retryableError(err)
-	}
-	if !retryStatus(resp.StatusCode) {
-		return 0, false
-	}
-	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-		if ra, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
-			if ra > t.policy.MaxRetryAfter {
-				return 0, false
-			}
-			return max(ra, backoff), true
-		}
-	}
-	return backoff, true
-}
-
-func (t *retrier) backoff(attempt int) time.Duration {
-	d := float64(t.policy.Initial) * math.Pow(t.policy.Factor, float64(attempt-1))
-	d = min(d, float64(t.policy.Max))
-	d *= 0.9 + 0.2*rand.Float64()
-	return time.Duration(d)
-}
-
-// retryAfter parses a Retry-After value: delay-seconds or an HTTP date.
-func retryAfter(v string) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		return time.Duration(secs) * time.Second, true
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(time.Until(at), 0), true
-	}
-	return 0, false
-}
-
-func retryableError(err error) bool {
-	// The caller has checked the request's context. (Go's own response
-	// header timeout also matches context.DeadlineExceeded, and is
-	// retried below as a timeout.)
-	var pe *policyError
-	var le *limitError
-	if errors.As(err, &pe) || errors.As(err, &le) {
-		return false
-	}
-	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // pingCache answers GET /v2/ from the first such ping to the same scheme and

@@ -55,6 +55,43 @@ func All(cfg Config) []*transform.Transformer {
 	}
 }
 
+// Configure returns ts with each rule that takes settings (see Config)
+// built for cfg, in the same order; the other rules, and rules that are
+// not dockmend's, are returned as they are. A configuration's rules are
+// built once: Select the rules by name among All(Config{}), then Configure
+// them.
+func Configure(ts []*transform.Transformer, cfg Config) []*transform.Transformer {
+	configured := All(cfg)
+	out := make([]*transform.Transformer, len(ts))
+	for i, t := range ts {
+		out[i] = t
+		if c, err := Lookup(configured, t.Name); err == nil {
+			out[i] = c
+		}
+	}
+	return out
+}
+
+// Lookup returns the transformer called name, or an error that lists the
+// rules.
+func Lookup(all []*transform.Transformer, name string) (*transform.Transformer, error) {
+	for _, t := range all {
+		if t.Name == name {
+			return t, nil
+		}
+	}
+	return nil, unknown(all, name)
+}
+
+// unknown is the error about a name that is not a rule.
+func unknown(all []*transform.Transformer, name string) error {
+	var names []string
+	for _, t := range all {
+		names = append(names, t.Name)
+	}
+	return fmt.Errorf("unknown rule %q (rules: %s)", name, strings.Join(names, ", "))
+}
+
 // Select picks transformers by name. With no names selected it takes the
 // ones that run by default; "all" selects every transformer. Ignored names
 // are removed afterwards. An unknown name is an error.
@@ -63,11 +100,7 @@ func Select(all []*transform.Transformer, selected, ignored []string) ([]*transf
 		if name == "all" || slices.ContainsFunc(all, func(t *transform.Transformer) bool { return t.Name == name }) {
 			return nil
 		}
-		var names []string
-		for _, t := range all {
-			names = append(names, t.Name)
-		}
-		return fmt.Errorf("unknown rule %q (rules: %s)", name, strings.Join(names, ", "))
+		return unknown(all, name)
 	}
 	for _, n := range append(slices.Clone(selected), ignored...) {
 		if err := known(n); err != nil {

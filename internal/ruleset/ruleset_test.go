@@ -56,3 +56,28 @@ func TestSelect(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigure(t *testing.T) {
+	all := All(Config{})
+	foreign := &transform.Transformer{Name: "foreign"}
+	// The multistage rule takes settings, dnf does not.
+	var ms, dnf *transform.Transformer
+	for _, tr := range all {
+		switch tr.Name {
+		case "multistage":
+			ms = tr
+		case "dnf":
+			dnf = tr
+		}
+	}
+	got := Configure([]*transform.Transformer{ms, foreign, dnf}, Config{})
+	if names(got) != "multistage,foreign,dnf" {
+		t.Fatalf("Configure = %s, want the order kept", names(got))
+	}
+	if got[0] == ms {
+		t.Error("multistage was not built again for the configuration")
+	}
+	if got[1] != foreign || got[2] != dnf {
+		t.Error("a rule without settings, or a foreign one, was replaced")
+	}
+}

@@ -1,16 +1,14 @@
 package runtimebase
 
 import (
-	"flag"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"testing"
-)
 
-var updateDocs = flag.Bool("update", false, "rewrite the runtime-bases table in docs/multistage.md")
+	"github.com/dockmend/dockmend/internal/golden"
+)
 
 const (
 	docsFile  = "../../docs/multistage.md"
@@ -19,29 +17,9 @@ const (
 )
 
 // TestDocsTable checks that docs/multistage.md prints the built-in table
-// as it is.
+// as it is; -update rewrites it.
 func TestDocsTable(t *testing.T) {
-	data, err := os.ReadFile(docsFile)
-	if err != nil {
-		t.Skipf("no docs: %v", err)
-	}
-	doc := string(data)
-	i, j := strings.Index(doc, docsBegin), strings.Index(doc, docsEnd)
-	if i < 0 || j < i {
-		t.Fatalf("%s has no %q ... %q block", docsFile, docsBegin, docsEnd)
-	}
-	want := docsBegin + "\n" + markdownTable() + docsEnd
-	got := doc[i : j+len(docsEnd)]
-	if got == want {
-		return
-	}
-	if *updateDocs {
-		if err := os.WriteFile(docsFile, []byte(doc[:i]+want+doc[j+len(docsEnd):]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s: the runtime-bases table is out of date; run go test ./internal/runtimebase -update", docsFile)
+	golden.Block(t, docsFile, docsBegin, docsEnd, "\n"+markdownTable())
 }
 
 // markdownTable renders the built-in table, one row per image name.

@@ -1,5 +1,5 @@
 // Package runtimebase maps toolchain images to the images their builds'
-// artifacts run on: golang:1.22-bookworm to debian:bookworm-slim,
+// artifacts run on. It maps golang:1.22-bookworm to debian:bookworm-slim,
 // node:20 to node:20-slim, maven:3.9-eclipse-temurin-17 to
 // eclipse-temurin:17-jre.
 //

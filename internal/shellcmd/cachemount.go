@@ -3,8 +3,8 @@ package shellcmd
 import (
 	"strings"
 
+	"github.com/dockmend/dockmend/internal/edit"
 	"github.com/dockmend/dockmend/internal/source"
-	"github.com/dockmend/dockmend/transform"
 )
 
 // AddMounts returns an edit that gives RUN in a --mount flag for each of
@@ -19,14 +19,14 @@ import (
 // cannot take flags this way: an ONBUILD trigger, an exec-form RUN, a
 // file whose escape character is not a backslash, a RUN whose source map
 // is not verified or whose keyword is not followed by a blank.
-func AddMounts(in *source.Instruction, mounts []string) (transform.Edit, bool) {
+func AddMounts(in *source.Instruction, mounts []string) (edit.Edit, bool) {
 	f := in.File
 	if !in.Is("RUN") || in.Parent != nil || in.JSON || in.MapErr != nil || f.Escape != '\\' || len(mounts) == 0 {
-		return transform.Edit{}, false
+		return edit.Edit{}, false
 	}
 	off := in.Start + len("RUN")
 	if off >= len(f.Data) || !strings.EqualFold(string(f.Data[in.Start:off]), "RUN") || (f.Data[off] != ' ' && f.Data[off] != '\t') {
-		return transform.Edit{}, false
+		return edit.Edit{}, false
 	}
 	eol := f.EOL()
 	var b strings.Builder
@@ -40,7 +40,7 @@ func AddMounts(in *source.Instruction, mounts []string) (transform.Edit, bool) {
 	}
 	// The blank after the keyword follows: it indents the next line.
 	b.WriteString("   ")
-	return transform.Edit{Start: off, End: off, New: b.String()}, true
+	return edit.Edit{Start: off, End: off, New: b.String()}, true
 }
 
 // RootUser reports whether in runs as root: no USER instruction comes

@@ -32,9 +32,15 @@ func mentions(text string, words []string) bool {
 	if !strings.ContainsAny(text, `'"\`) {
 		return false
 	}
-	bare := strings.NewReplacer(`'`, "", `"`, "", `\`, "").Replace(text)
+	// The text without quotes and backslashes, byte for byte.
+	bare := make([]byte, 0, len(text))
+	for i := 0; i < len(text); i++ {
+		if c := text[i]; c != '\'' && c != '"' && c != '\\' {
+			bare = append(bare, c)
+		}
+	}
 	for _, w := range words {
-		if strings.Contains(bare, w) {
+		if strings.Contains(string(bare), w) {
 			return true
 		}
 	}

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dockmend/dockmend/transform"
+	"github.com/dockmend/dockmend/internal/edit"
 )
 
 // Option is one option of a command line, as the command would read it.
@@ -112,7 +112,7 @@ func Getopt(n int, word func(i int) (text string, known bool), takesValue ...str
 // add"). That suits tools that read options anywhere before "--" and take
 // the option there: getopt_long, Python's argparse, apt's parser, and
 // global options of tools whose own parser stops at the subcommand (pip).
-func (c *Command) InsertOption(l Line, i int, text string) transform.Edit {
+func (c *Command) InsertOption(l Line, i int, text string) edit.Edit {
 	if l.DoubleDash > 0 && l.DoubleDash < i {
 		i = l.DoubleDash - 1
 	}

@@ -7,8 +7,8 @@ import (
 
 	"mvdan.cc/sh/v3/syntax"
 
+	"github.com/dockmend/dockmend/internal/edit"
 	"github.com/dockmend/dockmend/internal/source"
-	"github.com/dockmend/dockmend/transform"
 )
 
 // ShapeError is the error of Append and Prepend: the program's shape does
@@ -37,29 +37,29 @@ func shapeErr(format string, args ...any) error {
 // return (the command would never run); and when an earlier statement
 // runs in the background with no wait at the start of the last one, since
 // text would then run beside it rather than after it.
-func Append(s *source.Script, text string) (transform.Edit, error) {
+func Append(s *source.Script, text string) (edit.Edit, error) {
 	stmts := s.File.Stmts
 	if len(stmts) == 0 {
-		return transform.Edit{}, shapeErr("the program is empty")
+		return edit.Edit{}, shapeErr("the program is empty")
 	}
 	last := stmts[len(stmts)-1]
 	if last.Background || last.Coprocess || last.Disown {
-		return transform.Edit{}, shapeErr("the program ends with a background command")
+		return edit.Edit{}, shapeErr("the program ends with a background command")
 	}
 	if _, ok := last.Cmd.(*syntax.FuncDecl); ok {
-		return transform.Edit{}, shapeErr("the program ends with a function definition")
+		return edit.Edit{}, shapeErr("the program ends with a function definition")
 	}
 	if !startsWithWait(last) {
 		for _, st := range stmts[:len(stmts)-1] {
 			if st.Background || st.Coprocess {
-				return transform.Edit{}, shapeErr("a command runs in the background and may still run after the program")
+				return edit.Edit{}, shapeErr("a command runs in the background and may still run after the program")
 			}
 		}
 	}
 	tail := last
 	for {
 		if hasHeredoc(tail) {
-			return transform.Edit{}, shapeErr("the program ends with a here-document")
+			return edit.Edit{}, shapeErr("the program ends with a here-document")
 		}
 		b, ok := tail.Cmd.(*syntax.BinaryCmd)
 		if !ok {
@@ -70,12 +70,12 @@ func Append(s *source.Script, text string) (transform.Edit, error) {
 	if c, ok := tail.Cmd.(*syntax.CallExpr); ok && len(c.Args) > 0 {
 		switch name, _ := Unquote(c.Args[0]); path.Base(name) {
 		case "exit", "exec", "return":
-			return transform.Edit{}, shapeErr("the program ends with %s", name)
+			return edit.Edit{}, shapeErr("the program ends with %s", name)
 		}
 	}
 	end := stmtEnd(last)
 	off := s.EndOffset(end)
-	return transform.Edit{Start: off, End: off, New: " && " + text}, nil
+	return edit.Edit{Start: off, End: off, New: " && " + text}, nil
 }
 
 // startsWithWait reports whether st's first command is wait, which waits
@@ -131,18 +131,18 @@ func hasHeredoc(st *syntax.Stmt) bool {
 // statement of its own after that one: a new line in a heredoc, "text; "
 // otherwise. Anything else fails with a *ShapeError: in "a; b" or
 // "a || b" a failing text would no longer stop the build.
-func Prepend(s *source.Script, text string) (transform.Edit, error) {
+func Prepend(s *source.Script, text string) (edit.Edit, error) {
 	stmts := s.File.Stmts
 	if len(stmts) == 0 {
-		return transform.Edit{}, shapeErr("the program is empty")
+		return edit.Edit{}, shapeErr("the program is empty")
 	}
 	if len(stmts) == 1 {
 		first := stmts[0]
 		if first.Background || first.Coprocess || first.Disown {
-			return transform.Edit{}, shapeErr("the program is a background command")
+			return edit.Edit{}, shapeErr("the program is a background command")
 		}
 		if _, ok := first.Cmd.(*syntax.FuncDecl); ok {
-			return transform.Edit{}, shapeErr("the program is a function definition")
+			return edit.Edit{}, shapeErr("the program is a function definition")
 		}
 		head := first
 		for {
@@ -153,17 +153,17 @@ func Prepend(s *source.Script, text string) (transform.Edit, error) {
 			head = b.X
 		}
 		if b, ok := head.Cmd.(*syntax.BinaryCmd); ok && b.Op == syntax.OrStmt {
-			return transform.Edit{}, shapeErr("the program starts with an || list")
+			return edit.Edit{}, shapeErr("the program starts with an || list")
 		}
 		off := s.Offset(first.Pos())
-		return transform.Edit{Start: off, End: off, New: text + " && "}, nil
+		return edit.Edit{Start: off, End: off, New: text + " && "}, nil
 	}
 	if !Errexit(stmts[0]) {
-		return transform.Edit{}, shapeErr("the program has several statements and does not start with set -e")
+		return edit.Edit{}, shapeErr("the program has several statements and does not start with set -e")
 	}
 	for _, st := range stmts[1:] {
 		if setsNoErrexit(st) {
-			return transform.Edit{}, shapeErr("the program turns set -e off")
+			return edit.Edit{}, shapeErr("the program turns set -e off")
 		}
 	}
 	next := s.Offset(stmts[1].Pos())
@@ -176,10 +176,10 @@ func Prepend(s *source.Script, text string) (transform.Edit, error) {
 		if ls == s.Heredoc.Start || data[ls-1] == '\n' {
 			// Heredoc programs have LF line endings (source refuses
 			// CR in their bodies).
-			return transform.Edit{Start: ls, End: ls, New: string(data[ls:next]) + text + "\n"}, nil
+			return edit.Edit{Start: ls, End: ls, New: string(data[ls:next]) + text + "\n"}, nil
 		}
 	}
-	return transform.Edit{Start: next, End: next, New: text + "; "}, nil
+	return edit.Edit{Start: next, End: next, New: text + "; "}, nil
 }
 
 // Errexit reports whether st is a set command that turns errexit on:

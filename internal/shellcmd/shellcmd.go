@@ -1,3 +1,8 @@
+// This file is longer than 450 lines on purpose: Commands' walk over the
+// shell tree and the Command it builds (words, wrappers, the construct a
+// command sits in) are one piece, read together. Options are parsed in
+// options.go, whole programs edited in script.go, mounts read in mount.go.
+
 // Package shellcmd finds the simple commands of a RUN instruction's shell
 // program and the places where dockmend may edit it.
 //
@@ -22,8 +27,8 @@ import (
 
 	"mvdan.cc/sh/v3/syntax"
 
+	"github.com/dockmend/dockmend/internal/edit"
 	"github.com/dockmend/dockmend/internal/source"
-	"github.com/dockmend/dockmend/transform"
 )
 
 // Word is one word of a command line.
@@ -123,18 +128,18 @@ func (c *Command) End() int { return c.Args[len(c.Args)-1].End }
 
 // InsertAfter returns an edit that inserts text right after word i, e.g.
 // InsertAfter(1, " -y") after "install".
-func (c *Command) InsertAfter(i int, text string) transform.Edit {
-	return transform.Edit{Start: c.Args[i].End, End: c.Args[i].End, New: text}
+func (c *Command) InsertAfter(i int, text string) edit.Edit {
+	return edit.Edit{Start: c.Args[i].End, End: c.Args[i].End, New: text}
 }
 
 // Replace returns an edit that replaces word i with text. ok is false when
 // the word is not contiguous in the file (a line continuation splits it).
-func (c *Command) Replace(i int, text string) (e transform.Edit, ok bool) {
+func (c *Command) Replace(i int, text string) (e edit.Edit, ok bool) {
 	start, end, ok := c.Script.Range(c.Args[i].Node)
 	if !ok {
-		return transform.Edit{}, false
+		return edit.Edit{}, false
 	}
-	return transform.Edit{Start: start, End: end, New: text}, true
+	return edit.Edit{Start: start, End: end, New: text}, true
 }
 
 // Commands returns the simple commands of s in source order. Commands whose

@@ -1,19 +1,11 @@
 package source
 
 import (
-	"strings"
 	"testing"
 
+	"github.com/dockmend/dockmend/internal/golden"
 	"golang.org/x/tools/txtar"
 )
-
-// unescapeTrap turns the escapes of testdata/traps.txtar into bytes.
-func unescapeTrap(b []byte) []byte {
-	s := string(b)
-	s = strings.NewReplacer("<CR>", "\r", "<TAB>", "\t", "<BOM>", "\uFEFF").Replace(s)
-	s, _ = strings.CutSuffix(s, "\n<NOEOL>\n")
-	return []byte(s)
-}
 
 // TestTraps runs the model's invariants over the trap fixtures: every one
 // parses, maps byte for byte, agrees with buildkit on flags and ARGs, and
@@ -29,7 +21,7 @@ func TestTraps(t *testing.T) {
 	words := 0
 	for _, fx := range ar.Files {
 		t.Run(fx.Name, func(t *testing.T) {
-			f := mustParse(t, string(unescapeTrap(fx.Data)))
+			f := mustParse(t, string(golden.Unescape(fx.Data)))
 			for _, e := range mapErrors(f) {
 				t.Error(e)
 			}

@@ -1,5 +1,5 @@
 // Package tagver reads image tags the way Docker Official Images and
-// Renovate write them: a version or a word, then an optional variant
+// Renovate write them. A tag is a version or a word, then an optional variant
 // suffix after the first hyphen ("3.12.8-slim-bookworm" is version
 // 3.12.8, suffix "slim-bookworm"; "bookworm-slim" is the word "bookworm",
 // suffix "slim"). The suffix is a compatibility family: a precise tag

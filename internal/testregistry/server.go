@@ -1,5 +1,9 @@
+// This file is longer than 450 lines on purpose: the server, its options
+// and its faults share one request path (ServeHTTP), read together. Image
+// specs are parsed in spec.go, images seeded in push.go.
+
 // Package testregistry runs an in-memory container registry on loopback for
-// tests: go-containerregistry's pkg/registry, seeded with small images and
+// tests. It is go-containerregistry's pkg/registry, seeded with small images and
 // multi-platform indexes whose digests depend only on their spec, behind a
 // layer that logs requests and injects faults (latency, 503s, 429s with
 // Retry-After, stalls, connection resets, endless redirects, lying digest

@@ -1,6 +1,6 @@
 // Package vulndb matches the packages installed in an image against OSV
-// advisories (ossf/osv-schema) for Debian, Ubuntu and Alpine, read from
-// OSV's per-ecosystem all.zip files in a local directory: DIR/Debian/all.zip,
+// advisories (ossf/osv-schema) for Debian, Ubuntu and Alpine. They are read
+// from OSV's per-ecosystem all.zip files in a local directory: DIR/Debian/all.zip,
 // DIR/Ubuntu/all.zip, DIR/Alpine/all.zip, the layout osv-scanner's offline
 // mode uses. Update downloads them.
 //

@@ -9,6 +9,7 @@ import (
 	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
+	"github.com/dockmend/dockmend/transform/internal/pkgmgr"
 )
 
 //go:embed doc.go
@@ -33,22 +34,14 @@ func run(p *transform.Pass) error {
 	})
 }
 
-// valueOptions returns apk's options that take a value.
-func valueOptions() []string {
-	return []string{"-X", "--repository", "-p", "--root", "--keys-dir", "--repositories-file",
-		"--arch", "--cache-dir", "--progress-fd", "-t", "--virtual", "--cache-max-age", "--timeout"}
+// manager reads apk's command lines; the rule's logic is its own.
+var manager = &pkgmgr.Manager{
+	Names: []string{"apk"},
+	ValueOptions: []string{"-X", "--repository", "-p", "--root", "--keys-dir", "--repositories-file",
+		"--arch", "--cache-dir", "--progress-fd", "-t", "--virtual", "--cache-max-age", "--timeout"},
 }
 
-// apkCmd is one apk command line.
-type apkCmd struct {
-	*shellcmd.Command
-	line shellcmd.Line
-	sub  int // index of the subcommand in Args
-}
-
-func (a apkCmd) subcommand() string { return a.Args[a.sub].Value }
-
-func (a apkCmd) noCache() bool { return a.line.Has("--no-cache") }
+func noCache(a pkgmgr.Call) bool { return a.Line.Has("--no-cache") }
 
 func checkRun(p *transform.Pass, in *source.Instruction) {
 	s, err := in.Script()
@@ -56,27 +49,21 @@ func checkRun(p *transform.Pass, in *source.Instruction) {
 		return
 	}
 	cmds := shellcmd.Commands(s)
-	var apks []apkCmd
+	var apks []pkgmgr.Call
 	scripts := map[*shellcmd.Command]bool{}
 	for _, c := range cmds {
 		if runsScript(c) {
 			scripts[c] = true
 		}
-		if c.Name() != "apk" {
-			continue
+		if a, ok := manager.Parse(c); ok {
+			apks = append(apks, a)
 		}
-		l := c.Parse(valueOptions()...)
-		i := l.Operand(0)
-		if i < 0 || !c.Args[i].Literal {
-			continue
-		}
-		apks = append(apks, apkCmd{c, l, i})
 	}
 	for k, a := range apks {
-		switch a.subcommand() {
+		switch a.Subcommand() {
 		case "add":
 			// --no-network downloads nothing; --cache-dir asks for a cache.
-			if !a.noCache() && !a.line.Has("--cache-dir", "--no-network") {
+			if !noCache(a) && !a.Line.Has("--cache-dir", "--no-network") {
 				reportNoCache(p, a)
 			}
 		case "update":
@@ -96,15 +83,15 @@ func runsScript(c *shellcmd.Command) bool {
 	return strings.HasSuffix(c.Name(), ".sh")
 }
 
-func reportNoCache(p *transform.Pass, a apkCmd) {
+func reportNoCache(p *transform.Pass, a pkgmgr.Call) {
 	fd := transform.Finding{
 		Code:    "DL3019",
 		Start:   a.Start(),
-		End:     a.Args[a.sub].End,
+		End:     a.Args[a.Sub].End,
 		Message: "apk add without --no-cache leaves the package index in the image",
 	}
 	if a.Editable() {
-		fd.Fix = &transform.Fix{Message: "add --no-cache", Edits: []transform.Edit{a.InsertOption(a.line, a.sub, " --no-cache")}}
+		fd.Fix = &transform.Fix{Message: "add --no-cache", Edits: []transform.Edit{a.InsertOption(a.Line, a.Sub, " --no-cache")}}
 	} else {
 		fd.Message += "; not fixed: " + a.NotEditable()
 	}
@@ -114,8 +101,8 @@ func reportNoCache(p *transform.Pass, a apkCmd) {
 // redundant reports whether the update u is made redundant by the apk
 // commands after it, all add or del with --no-cache, with no script that
 // might use the index.
-func redundant(u apkCmd, later []apkCmd, cmds []*shellcmd.Command, scripts map[*shellcmd.Command]bool) bool {
-	for _, o := range u.line.Options {
+func redundant(u pkgmgr.Call, later []pkgmgr.Call, cmds []*shellcmd.Command, scripts map[*shellcmd.Command]bool) bool {
+	for _, o := range u.Line.Options {
 		switch o.Name {
 		case "-q", "--quiet", "-v", "--verbose", "--no-progress", "--progress":
 		default:
@@ -124,15 +111,15 @@ func redundant(u apkCmd, later []apkCmd, cmds []*shellcmd.Command, scripts map[*
 	}
 	adds := 0
 	for _, a := range later {
-		switch a.subcommand() {
+		switch a.Subcommand() {
 		case "add":
-			if !a.noCache() {
+			if !noCache(a) {
 				return false
 			}
 			adds++
 		case "del":
 		default:
-			if !a.noCache() {
+			if !noCache(a) {
 				return false
 			}
 		}
@@ -145,10 +132,10 @@ func redundant(u apkCmd, later []apkCmd, cmds []*shellcmd.Command, scripts map[*
 	return adds > 0
 }
 
-func reportUpdate(p *transform.Pass, s *source.Script, u apkCmd) {
+func reportUpdate(p *transform.Pass, s *source.Script, u pkgmgr.Call) {
 	fd := transform.Finding{
 		Start:   u.Start(),
-		End:     u.Args[u.sub].End,
+		End:     u.Args[u.Sub].End,
 		Message: "apk update is redundant: apk add --no-cache fetches a fresh index itself, and the update leaves one in the image",
 	}
 	e, why := deleteCommand(s, u.Command)

@@ -2,12 +2,11 @@ package dnf
 
 import (
 	_ "embed"
-	"errors"
 	"strings"
 
 	"github.com/dockmend/dockmend/internal/shellcmd"
-	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
+	"github.com/dockmend/dockmend/transform/internal/pkgmgr"
 )
 
 //go:embed doc.go
@@ -20,42 +19,55 @@ var Transformer = &transform.Transformer{
 	Doc:     transform.MustExtractDoc(doc, "dnf"),
 	Default: true,
 	Fixes:   []string{"DL3030", "DL3032", "DL3038", "DL3040"},
-	Run:     run,
+	Run:     manager.Check,
 }
 
-func run(p *transform.Pass) error {
-	return p.Walk(func(in *source.Instruction) {
-		if in.Is("RUN") && shellcmd.Mentions(in, "dnf", "yum") {
-			checkRun(p, in)
-		}
-	})
-}
-
-// isManager reports whether c runs one of the package managers.
-func isManager(c *shellcmd.Command) bool {
-	switch c.Name() {
-	case "dnf", "dnf5", "yum", "microdnf":
-		return true
-	}
-	return false
-}
-
-// codes returns hadolint's codes for -y and clean for a manager.
-func codes(c *shellcmd.Command) (yes, clean string) {
-	if c.Name() == "yum" {
-		return "DL3030", "DL3032"
-	}
-	return "DL3038", "DL3040"
-}
-
-// valueOptions returns the options of dnf, yum and microdnf that take a
-// value.
-func valueOptions() []string {
-	return []string{"-c", "-d", "-e", "-x", "-R", "--config", "--debuglevel", "--errorlevel",
+// manager describes dnf, yum and microdnf.
+var manager = &pkgmgr.Manager{
+	Names:    []string{"dnf", "dnf5", "yum", "microdnf"},
+	Mentions: []string{"dnf", "yum"},
+	ValueOptions: []string{"-c", "-d", "-e", "-x", "-R", "--config", "--debuglevel", "--errorlevel",
 		"--exclude", "--excludepkgs", "--disablerepo", "--enablerepo", "--repo", "--repoid",
 		"--repofrompath", "--setopt", "--installroot", "--releasever", "--forcearch",
 		"--downloaddir", "--destdir", "--color", "--comment", "--rpmverbosity",
-		"--disableplugin", "--enableplugin", "--use-host-config"}
+		"--disableplugin", "--enableplugin", "--use-host-config"},
+	Subcommand: subcommand,
+	Asks: []string{"install", "in", "reinstall", "remove", "rm", "erase", "upgrade", "up", "update",
+		"downgrade", "distro-sync", "distrosync", "dsync", "autoremove", "localinstall",
+		"localupdate", "builddep", "swap", "upgrade-minimal", "update-minimal",
+		"groupinstall", "groupupdate", "groupupgrade", "groupremove", "groupinstall-minimal",
+		"enable", "disable", "reset", "switch-to", "mark"},
+	Fills: []string{"install", "in", "reinstall", "upgrade", "up", "update", "downgrade", "distro-sync",
+		"distrosync", "dsync", "localinstall", "localupdate", "builddep", "swap",
+		"upgrade-minimal", "update-minimal", "groupinstall", "groupupdate", "groupupgrade",
+		"makecache", "enable", "switch-to"},
+	Cleans: []string{"clean"},
+	// Only "clean all" empties the cache.
+	CleansAll: func(c *shellcmd.Command, l shellcmd.Line, sub int) bool {
+		for _, j := range l.Operands {
+			if j > sub && c.Args[j].Literal && c.Args[j].Value == "all" {
+				return true
+			}
+		}
+		return false
+	},
+	CacheDirs: []string{"/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5"},
+	Confirmed: assumesYes,
+	Prompt: func(c pkgmgr.Call) (string, string, transform.Edit, string) {
+		return code(c, "DL3030", "DL3038"), what(c) + " without -y stops at its confirmation prompt, which fails a build",
+			c.InsertOption(c.Line, c.Sub, " -y"), "add -y"
+	},
+	Leftover: func(c pkgmgr.Call) (string, string, string) {
+		return code(c, "DL3032", "DL3040"), what(c) + " leaves the package cache in the image", c.Invocation() + " clean all"
+	},
+}
+
+// code returns hadolint's code for yum or for dnf and microdnf.
+func code(c pkgmgr.Call, yum, dnf string) string {
+	if c.Name() == "yum" {
+		return yum
+	}
+	return dnf
 }
 
 // subcommand returns the index of the word that names what c does ("install"
@@ -75,33 +87,7 @@ func subcommand(c *shellcmd.Command, l shellcmd.Line) int {
 	return i
 }
 
-// asks reports whether subcommand sub asks for confirmation.
-func asks(sub string) bool {
-	switch sub {
-	case "install", "in", "reinstall", "remove", "rm", "erase", "upgrade", "up", "update",
-		"downgrade", "distro-sync", "distrosync", "dsync", "autoremove", "localinstall",
-		"localupdate", "builddep", "swap", "upgrade-minimal", "update-minimal",
-		"groupinstall", "groupupdate", "groupupgrade", "groupremove", "groupinstall-minimal",
-		"enable", "disable", "reset", "switch-to", "mark":
-		return true
-	}
-	return false
-}
-
-// fills reports whether subcommand sub downloads packages or metadata into
-// the cache.
-func fills(sub string) bool {
-	switch sub {
-	case "install", "in", "reinstall", "upgrade", "up", "update", "downgrade", "distro-sync",
-		"distrosync", "dsync", "localinstall", "localupdate", "builddep", "swap",
-		"upgrade-minimal", "update-minimal", "groupinstall", "groupupdate", "groupupgrade",
-		"makecache", "enable", "switch-to":
-		return true
-	}
-	return false
-}
-
-func assumesYes(l shellcmd.Line) bool {
+func assumesYes(l shellcmd.Line, _ int) bool {
 	if l.Has("-y", "--assumeyes") {
 		return true
 	}
@@ -117,106 +103,14 @@ func assumesYes(l shellcmd.Line) bool {
 	return false
 }
 
-// cacheDirs are where the managers keep metadata and packages.
-func cacheDirs() []string {
-	return []string{"/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5"}
-}
-
-func checkRun(p *transform.Pass, in *source.Instruction) {
-	s, err := in.Script()
-	if err != nil {
-		return
-	}
-	var last *shellcmd.Command // the last command that filled the cache
-	var lastLine shellcmd.Line
-	lastSub := -1
-	cleaned := false
-	for _, c := range shellcmd.Commands(s) {
-		if c.Removes(cacheDirs()...) {
-			cleaned = true
-			continue
-		}
-		if !isManager(c) {
-			continue
-		}
-		l := c.Parse(valueOptions()...)
-		i := subcommand(c, l)
-		if i < 0 {
-			continue
-		}
-		sub := c.Args[i].Value
-		if sub == "clean" {
-			for _, j := range l.Operands {
-				if j > i && c.Args[j].Literal && c.Args[j].Value == "all" {
-					cleaned = true
-				}
-			}
-			continue
-		}
-		if asks(sub) && !assumesYes(l) {
-			reportYes(p, c, l, i)
-		}
-		if fills(sub) {
-			last, lastLine, lastSub, cleaned = c, l, i, false
-		}
-	}
-	if last == nil || cleaned || !shellcmd.ImageStage(in) {
-		return
-	}
-	for _, d := range cacheDirs() {
-		if shellcmd.CacheCovers(in, d) {
-			return
-		}
-	}
-	reportClean(p, s, last, lastLine, lastSub)
-}
-
 // what names what c does: "dnf install", "dnf module enable".
-func what(c *shellcmd.Command, l shellcmd.Line, sub int) string {
+func what(c pkgmgr.Call) string {
 	words := []string{c.Name()}
-	for _, i := range l.Operands {
-		if i > sub {
+	for _, i := range c.Line.Operands {
+		if i > c.Sub {
 			break
 		}
 		words = append(words, c.Args[i].Value)
 	}
 	return strings.Join(words, " ")
-}
-
-func reportYes(p *transform.Pass, c *shellcmd.Command, l shellcmd.Line, i int) {
-	code, _ := codes(c)
-	fd := transform.Finding{
-		Code:    code,
-		Start:   c.Start(),
-		End:     c.Args[i].End,
-		Message: what(c, l, i) + " without -y stops at its confirmation prompt, which fails a build",
-	}
-	if c.Editable() {
-		fd.Fix = &transform.Fix{Message: "add -y", Edits: []transform.Edit{c.InsertOption(l, i, " -y")}}
-	} else {
-		fd.Message += "; not fixed: " + c.NotEditable()
-	}
-	p.Report(fd)
-}
-
-func reportClean(p *transform.Pass, s *source.Script, c *shellcmd.Command, l shellcmd.Line, sub int) {
-	_, code := codes(c)
-	clean := c.Invocation() + " clean all"
-	fd := transform.Finding{
-		Code:    code,
-		Start:   c.Start(),
-		End:     c.Args[sub].End,
-		Message: what(c, l, sub) + " leaves the package cache in the image",
-	}
-	e, err := shellcmd.Append(s, clean)
-	var se *shellcmd.ShapeError
-	switch {
-	case errors.As(err, &se):
-		fd.Message += "; not fixed: " + se.Reason
-	case err != nil:
-		fd.Message += "; not fixed: " + err.Error()
-	default:
-		fd.Fix = &transform.Fix{Message: "add " + clean + " at the end of the RUN", Edits: []transform.Edit{e}}
-	}
-	p.Report(fd)
 }

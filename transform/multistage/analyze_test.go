@@ -66,7 +66,7 @@ func TestAnalyze(t *testing.T) {
 		df:        "FROM debian:12\nRUN apt-get install -y gcc make curl\nRUN curl -O https://x/src.tgz && tar xzf src.tgz && cd src && make && make install && cd / && rm -rf /src src.tgz\nRUN curl -fsSL -o /usr/local/bin/tini https://x/tini\nENTRYPOINT [\"tini\", \"--\"]\nCMD [\"/usr/local/bin/app\"]\n",
 		tools:     []string{"gcc", "make"},
 		steps:     []string{"make"},
-		artifacts: []string{"/usr/local"},
+		artifacts: []string{"/staging/", "/usr/local"},
 	}, {
 		name:      "mkdir, ln, redirect, sed -i and chown write artifacts; /tmp and mounts do not",
 		df:        "FROM debian:12\nRUN apt-get install -y gcc\nWORKDIR /app\nCOPY . .\nRUN --mount=type=cache,target=/cache gcc -o /cache/x x.c && gcc -o /app/bin/x x.c\nRUN mkdir -p /var/lib/app /tmp/scratch && ln -s /app/bin/x /usr/bin/x && echo k=v > /etc/app.conf && sed -i s/a/b/ /etc/nginx/nginx.conf && chown -R 1000 /srv/data\nCMD [\"x\"]\n",

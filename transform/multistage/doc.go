@@ -80,7 +80,9 @@
 // --install, ninja install, meson install, ./Build install) run a second
 // time into /staging with DESTDIR, right after themselves, so that the
 // final stage copies everything they install, in /etc or /usr/share too;
-// make install from a hand-written Makefile copies its prefix; go build
+// make install from a hand-written Makefile is staged the same way (into
+// a staging directory made first, as the Makefile may ignore DESTDIR) and
+// its prefix is copied too; go build
 // -o, go install (GOBIN, GOPATH/bin), cargo install --root, the directory
 // of make, cargo build and mvn, gcc -o, javac -d, jar --file, a
 // virtualenv, pip install (site-packages and the scripts), gem and cpanm

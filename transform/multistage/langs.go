@@ -6,7 +6,8 @@ import (
 )
 
 // make handles make: a build in its directory, and "make install" into
-// DESTDIR, or staged (a generated Makefile), or into the prefix.
+// DESTDIR, or staged (a generated Makefile), or staged and into the prefix
+// (a hand-written one).
 func (a *analysis) make(r *runCtx, l cmdLine) {
 	if l.has("--version", "-v", "-n", "--dry-run", "-q") {
 		return
@@ -51,7 +52,11 @@ func (a *analysis) make(r *runCtx, l cmdLine) {
 		a.stageInstall(r, "make install", argDestdir)
 		return
 	}
-	// A hand-written Makefile may ignore DESTDIR: copy its prefix.
+	// A hand-written Makefile may or may not honour DESTDIR: stage the
+	// install into a staging directory made beforehand, which catches what
+	// goes outside the prefix (/etc) when it does, and copy the prefix
+	// too, which catches the rest when it does not.
+	a.stageInstall(r, "make install", mkdirDestdir)
 	prefix := ""
 	for _, k := range []string{"PREFIX", "prefix", "INSTALL_PREFIX"} {
 		if p, ok := vars[k]; ok {
@@ -76,6 +81,7 @@ func (a *analysis) make(r *runCtx, l cmdLine) {
 // Ways to run an install again into a staging directory.
 var (
 	argDestdir   = func(cmd, dir string) string { return cmd + " DESTDIR=" + dir }
+	mkdirDestdir = func(cmd, dir string) string { return "mkdir -p " + dir + " && " + cmd + " DESTDIR=" + dir }
 	envDestdir   = func(cmd, dir string) string { return "DESTDIR=" + dir + " " + cmd }
 	mesonDestdir = func(cmd, dir string) string { return cmd + " --destdir " + dir }
 )

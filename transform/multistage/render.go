@@ -7,6 +7,7 @@ import (
 	"github.com/dockmend/dockmend/internal/edit"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // style is how the file writes its instructions.
@@ -43,8 +44,7 @@ func (p *plan) edits(a *analysis) ([]transform.Edit, error) {
 		edits = append(edits, transform.Edit{Start: at, End: at, New: " " + st.kw("AS") + " " + p.name})
 	}
 	for _, si := range p.staged {
-		at := si.cmd.Script.EndOffset(si.cmd.Stmt.End())
-		edits = append(edits, transform.Edit{Start: at, End: at, New: " && " + si.destdir(si.text, p.staging)})
+		edits = append(edits, si.edit(p.staging))
 	}
 	// Moved instructions leave the build stage with their comment lines.
 	type block struct{ first, last int } // physical lines
@@ -227,4 +227,43 @@ func dockerQuote(s string) string {
 		return s
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
+
+// edit runs the install a second time, into dir, right after the first.
+//
+// Inside an && or || list, or as the last command of the script, the second
+// run joins the first with &&. A command of its own followed by others
+// ("make install; rm -r src", or one per line under set -e) is followed by
+// "; ", not "&&": the shell does not stop on a failure before && even under
+// set -e, so "&&" would let a failed install pass unnoticed; and the new
+// command goes before the statement's own ";", never after it.
+func (si *stagedInstall) edit(dir string) transform.Edit {
+	st, sc := si.cmd.Stmt, si.cmd.Script
+	sep := "; "
+	if inList(sc.File, st) || lastStmt(sc.File, st) {
+		sep = " && "
+	}
+	at := sc.EndOffset(st.End())
+	if st.Semicolon.IsValid() {
+		at = sc.Offset(st.Semicolon)
+	}
+	return transform.Edit{Start: at, End: at, New: sep + si.destdir(si.text, dir)}
+}
+
+// inList reports whether st is an operand of an && or || list.
+func inList(f *syntax.File, st *syntax.Stmt) bool {
+	found := false
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if b, ok := n.(*syntax.BinaryCmd); ok && (b.Op == syntax.AndStmt || b.Op == syntax.OrStmt) && (b.X == st || b.Y == st) {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// lastStmt reports whether st is the script's last top-level statement,
+// whose status is the RUN's.
+func lastStmt(f *syntax.File, st *syntax.Stmt) bool {
+	return len(f.Stmts) > 0 && f.Stmts[len(f.Stmts)-1] == st
 }

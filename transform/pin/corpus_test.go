@@ -144,7 +144,7 @@ func TestCorpus(t *testing.T) {
 	for _, in := range inputs {
 		files = append(files, in.f)
 	}
-	if err := Prefetch(context.Background(), opts, files); err != nil {
+	if err := New(opts).Prepare(context.Background(), files); err != nil {
 		t.Fatal(err)
 	}
 	eopts := engine.Options{Transformers: []*transform.Transformer{New(opts)}}
@@ -296,7 +296,7 @@ func checkCorpusFile(t *testing.T, path string, data []byte, sites []*site, eopt
 		}
 	}
 	transformtest.CheckInvariants(t, data, res.Output, eopts)
-	checkAfterFix(t, res, eopts)
+	transformtest.CheckAfterFix(t, res, eopts)
 	if res.Changed() {
 		count("files fixed, then checked: nothing new")
 	}

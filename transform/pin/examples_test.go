@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/dockmend/dockmend/internal/engine"
+	"github.com/dockmend/dockmend/internal/golden"
 	"github.com/dockmend/dockmend/internal/lockfile"
 	"github.com/dockmend/dockmend/internal/resolve"
 	"github.com/dockmend/dockmend/internal/source"
@@ -106,7 +107,7 @@ func TestExamplesLock(t *testing.T) {
 	}
 	old, _ := os.ReadFile(examplesLock)
 	switch {
-	case updating():
+	case golden.Update():
 		if !bytes.Equal(old, buf.Bytes()) {
 			if err := os.WriteFile(examplesLock, buf.Bytes(), 0o644); err != nil {
 				t.Fatal(err)

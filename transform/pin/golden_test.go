@@ -3,10 +3,7 @@ package pin
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -15,7 +12,6 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"golang.org/x/tools/txtar"
 
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/lockfile"
@@ -29,8 +25,9 @@ import (
 // (internal/testregistry) reached through resolve's mirror support, as
 // "dockmend --registry-mirror docker.io=http://127.0.0.1:PORT" would.
 //
-// A case is transformtest's format (Dockerfile, Dockerfile.golden,
-// findings, options) plus:
+// The cases run in transformtest's harness (Dockerfile, Dockerfile.golden,
+// findings, options) with these sections of their own, which setupGolden
+// reads:
 //
 //   - "registry": testregistry spec lines, pushed in order; pushing a tag
 //     again with another gen=N moves it. Every registry host the case
@@ -58,194 +55,74 @@ import (
 // "offline", "lock". A finding about work the rule could not do ends in
 // " [failed]".
 func TestGolden(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.txtar"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no cases in testdata: %v", err)
-	}
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-			t.Parallel()
-			runGolden(t, file)
-		})
-	}
+	transformtest.Suite{Setup: setupGolden, Parallel: true, CheckAfterFix: true}.Run(t, "testdata")
 }
 
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-type goldenCase struct {
-	file     string
-	ar       *txtar.Archive
-	sections map[string][]byte
-}
-
-func (c *goldenCase) section(name string) ([]byte, bool) {
-	b, ok := c.sections[name]
-	return b, ok
-}
-
-func (c *goldenCase) set(name string, data []byte) {
-	for i := range c.ar.Files {
-		if c.ar.Files[i].Name == name {
-			c.ar.Files[i].Data = data
-			return
-		}
-	}
-	c.ar.Files = append(c.ar.Files, txtar.File{Name: name, Data: data})
-}
-
-func (c *goldenCase) remove(name string) {
-	for i := range c.ar.Files {
-		if c.ar.Files[i].Name == name {
-			c.ar.Files = append(c.ar.Files[:i], c.ar.Files[i+1:]...)
-			return
-		}
-	}
-}
-
-func runGolden(t *testing.T, file string) {
-	ar, err := txtar.ParseFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &goldenCase{file: file, ar: ar, sections: map[string][]byte{}}
-	for _, f := range ar.Files {
-		c.sections[f.Name] = f.Data
-	}
+// setupGolden starts the case's registry, reads its options, and adds
+// the lock file and request sections.
+func setupGolden(t transformtest.Testing, c *transformtest.Case) {
 	env := newRegistryEnv(t, c)
-	input := env.fill(unescape(c.sections["Dockerfile"]))
-
+	if env == nil {
+		return
+	}
+	c.Input = env.fill(c.Input)
+	c.Blank = env.blank
+	c.MarkFailed = true
 	opts := Options{}
-	eopts := engine.Options{}
 	var offline, lock bool
-	if o, ok := c.section("options"); ok {
-		for _, w := range strings.Fields(string(o)) {
-			k, v, _ := strings.Cut(w, "=")
-			switch k {
-			case "unsafe":
-				eopts.UnsafeFixes = true
-			case "nofix":
-				eopts.NoFix = true
-			case "refresh":
-				opts.Refresh = true
-			case "platform":
-				opts.Platform = v
-			case "build-arg":
-				name, val, _ := strings.Cut(v, "=")
-				if opts.BuildArgs == nil {
-					opts.BuildArgs = map[string]string{}
-				}
-				opts.BuildArgs[name] = val
-			case "build-context":
-				opts.BuildContexts = append(opts.BuildContexts, v)
-			case "offline":
-				offline = true
-			case "lock":
-				lock = true
-			default:
-				t.Fatalf("unknown option %q", w)
+	for _, w := range c.Words {
+		k, v, _ := strings.Cut(w, "=")
+		switch k {
+		case "refresh":
+			opts.Refresh = true
+		case "platform":
+			opts.Platform = v
+		case "build-arg":
+			name, val, _ := strings.Cut(v, "=")
+			if opts.BuildArgs == nil {
+				opts.BuildArgs = map[string]string{}
 			}
+			opts.BuildArgs[name] = val
+		case "build-context":
+			opts.BuildContexts = append(opts.BuildContexts, v)
+		case "offline":
+			offline = true
+		case "lock":
+			lock = true
+		default:
+			t.Fatalf("unknown option %q", w)
+			return
 		}
 	}
 	var lf *lockfile.File
-	if data, ok := c.section("dockmend.lock"); ok && !lock {
+	if data, ok := c.Section("dockmend.lock"); ok && !lock {
+		var err error
 		lf, err = lockfile.Decode(bytes.NewReader(env.fill(data)), lockfile.JSON)
 		if err != nil {
 			t.Fatalf("lock file: %v", err)
+			return
 		}
 	} else if lock {
 		lf = lockfile.New()
 	}
-	r := env.resolver(t, lf, offline)
-	opts.Resolver = r
-	eopts.Transformers = []*transform.Transformer{New(opts)}
-
-	ctx := context.Background()
-	res, err := engine.Run(ctx, "Dockerfile", input, eopts)
-	if err != nil {
-		t.Fatalf("engine: %v", err)
+	opts.Resolver = env.resolver(t, lf, offline)
+	if opts.Resolver == nil {
+		return
 	}
-	changed := false
-	check := func(name string, got []byte, present bool) {
-		want, ok := c.section(name)
-		switch {
-		case updating() && present:
-			c.set(name, got)
-			changed = changed || !bytes.Equal(got, want)
-		case updating():
-			c.remove(name)
-			changed = changed || ok
-		case ok != present:
-			t.Errorf("section %s: present %v, want %v\n%s", name, present, ok, got)
-		case !present:
-		case !bytes.Equal(got, want):
-			t.Errorf("%s differs\n--- got ---\n%s--- want ---\n%s", name, got, want)
-		}
+	c.Options.Transformers = []*transform.Transformer{New(opts)}
+	if lock { // otherwise the lock file is an input
+		c.Golden("dockmend.lock", func(*engine.Result) ([]byte, bool) {
+			var buf bytes.Buffer
+			if err := lf.Encode(&buf, lockfile.JSON); err != nil {
+				t.Errorf("%v", err)
+			}
+			return env.blank(blankTimes(buf.Bytes())), true
+		})
 	}
-	check("findings", env.blank([]byte(formatFindings(res.Findings))), true)
-	check("Dockerfile.golden", env.blank(escape(res.Output)), res.Changed())
-	if lock {
-		var buf bytes.Buffer
-		if err := lf.Encode(&buf, lockfile.JSON); err != nil {
-			t.Fatal(err)
-		}
-		check("dockmend.lock", env.blank(blankTimes(buf.Bytes())), true)
-	}
-	if want, ok := c.section("requests"); ok {
-		got := env.requests(string(want))
-		if updating() {
-			c.set("requests", []byte(got))
-			changed = changed || got != string(want)
-		} else if got != string(want) {
-			t.Errorf("requests differ\n--- got ---\n%s--- want ---\n%s", got, want)
-		}
-	}
-	if changed {
-		if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !eopts.NoFix {
-		transformtest.CheckInvariants(t, input, res.Output, eopts)
-		checkAfterFix(t, res, eopts)
-	}
-}
-
-// checkAfterFix checks that "dockmend check" with the same rules and
-// flags finds nothing in the fixed file that the fix introduced: each of
-// its findings was on the input already, with the same message.
-func checkAfterFix(t testing.TB, res *engine.Result, eopts engine.Options) {
-	t.Helper()
-	eopts.NoFix = true
-	after, err := engine.Run(context.Background(), res.Path, res.Output, eopts)
-	if err != nil {
-		t.Fatalf("check after fix: %v", err)
-	}
-	before := map[string]int{}
-	for _, f := range res.Findings {
-		before[f.Message]++
-	}
-	for _, f := range after.Findings {
-		if before[f.Message] == 0 {
-			t.Errorf("%s: check after fix reports what the fix introduced: %d:%d %s", res.Path, f.Line, f.Col, f.Message)
-			continue
-		}
-		before[f.Message]--
-	}
-}
-
-// formatFindings is transformtest.FormatFindings with " [failed]" after
-// the findings about work the rule could not do (commands exit 2 on them).
-func formatFindings(fs []engine.Finding) string {
-	lines := strings.SplitAfter(transformtest.FormatFindings(fs), "\n")
-	for i, f := range fs {
-		if f.Failed {
-			lines[i] = strings.TrimSuffix(lines[i], "\n") + " [failed]\n"
-		}
-	}
-	return strings.Join(lines, "")
+	want, ok := c.Section("requests")
+	c.Golden("requests", func(*engine.Result) ([]byte, bool) {
+		return []byte(env.requests(string(want))), ok
+	})
 }
 
 // registryEnv is a case's registry and its digests.
@@ -262,14 +139,17 @@ type registryEnv struct {
 
 var hostRE = regexp.MustCompile(`(?m)(?:^|[\s=,"'])((?:[a-z0-9-]+\.)+[a-z]{2,}|localhost:[0-9]+|localhost)/`)
 
-func newRegistryEnv(t *testing.T, c *goldenCase) *registryEnv {
+// newRegistryEnv starts and seeds the case's registry; nil after a
+// Fatalf.
+func newRegistryEnv(t transformtest.Testing, c *transformtest.Case) *registryEnv {
 	t.Helper()
 	env := &registryEnv{digests: map[string]string{}, names: map[string]string{}}
 	var sopts []testregistry.Option
-	if f, ok := c.section("faults"); ok {
+	if f, ok := c.Section("faults"); ok {
 		faults, auth, err := parseFaults(string(f))
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%v", err)
+			return nil
 		}
 		sopts = append(sopts, testregistry.WithFaults(faults))
 		if auth != nil {
@@ -279,17 +159,21 @@ func newRegistryEnv(t *testing.T, c *goldenCase) *registryEnv {
 	}
 	srv, err := testregistry.Start(sopts...)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
+		return nil
 	}
 	t.Cleanup(func() { srv.Close() })
 	env.srv = srv
-	images, err := testregistry.ParseSpec(bytes.NewReader(c.sections["registry"]))
+	spec, _ := c.Section("registry")
+	images, err := testregistry.ParseSpec(bytes.NewReader(spec))
 	if err != nil {
 		t.Fatalf("registry section: %v", err)
+		return nil
 	}
 	seeded, err := srv.Seed(context.Background(), images...)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
+		return nil
 	}
 	current := map[string]testregistry.Seeded{}
 	for _, s := range seeded {
@@ -311,7 +195,8 @@ func newRegistryEnv(t *testing.T, c *goldenCase) *registryEnv {
 	seen := map[string]bool{"docker.io": true}
 	env.hosts = []string{"docker.io"}
 	for _, name := range []string{"Dockerfile", "dockmend.lock"} {
-		for _, m := range hostRE.FindAllStringSubmatch(string(c.sections[name]), -1) {
+		data, _ := c.Section(name)
+		for _, m := range hostRE.FindAllStringSubmatch(string(data), -1) {
 			if h := m[1]; !seen[h] {
 				seen[h] = true
 				env.hosts = append(env.hosts, h)
@@ -383,7 +268,7 @@ func (env *registryEnv) blank(b []byte) []byte {
 
 // resolver returns a resolver that reaches every registry through the
 // test server, with quick retries and no credentials but the case's.
-func (env *registryEnv) resolver(t *testing.T, lf *lockfile.File, offline bool) *resolve.Resolver {
+func (env *registryEnv) resolver(t transformtest.Testing, lf *lockfile.File, offline bool) *resolve.Resolver {
 	opts := []resolve.Option{
 		resolve.WithKeychain(authn.NewMultiKeychain()),
 		resolve.WithRetry(resolve.Retry{Initial: 5 * time.Millisecond, Max: 50 * time.Millisecond}),
@@ -403,7 +288,8 @@ func (env *registryEnv) resolver(t *testing.T, lf *lockfile.File, offline bool) 
 	}
 	r, err := resolve.New(opts...)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
+		return nil
 	}
 	t.Cleanup(r.Close)
 	return r
@@ -482,20 +368,3 @@ func parseFaults(s string) (testregistry.Faults, *testregistry.Auth, error) {
 var timeRE = regexp.MustCompile(`"resolved": "[^"]*"`)
 
 func blankTimes(b []byte) []byte { return timeRE.ReplaceAll(b, []byte(`"resolved": "T"`)) }
-
-// unescape and escape spell special bytes as transformtest does: "<CR>",
-// "<TAB>", and a final "<NOEOL>" line.
-func unescape(b []byte) []byte {
-	s := strings.ReplaceAll(string(b), "<CR>", "\r")
-	s = strings.ReplaceAll(s, "<TAB>", "\t")
-	s, _ = strings.CutSuffix(s, "\n<NOEOL>\n")
-	return []byte(s)
-}
-
-func escape(b []byte) []byte {
-	s := strings.ReplaceAll(string(b), "\r", "<CR>")
-	if !strings.HasSuffix(s, "\n") {
-		s += "\n<NOEOL>\n"
-	}
-	return []byte(s)
-}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dockmend/dockmend/internal/imageref"
 	"github.com/dockmend/dockmend/internal/resolve"
+	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 )
 
@@ -17,10 +18,6 @@ var doc string
 
 // Name is the rule's name.
 const Name = "pin"
-
-// DefaultConcurrency bounds Prefetch's parallel lookups when
-// Options.Concurrency is not set.
-const DefaultConcurrency = 8
 
 // Resolver looks digests up in registries or in a lock file.
 // *resolve.Resolver is the implementation dockmend uses; tests may use any.
@@ -51,8 +48,8 @@ type Options struct {
 	// Platform, "os/arch[/variant]", pins new references to that
 	// platform's manifest instead of the tag's multi-platform index.
 	Platform string
-	// Concurrency bounds Prefetch's parallel lookups; 0 means
-	// DefaultConcurrency.
+	// Concurrency bounds the lookups Prepare runs at once; 0 means
+	// resolve.DefaultConcurrency.
 	Concurrency int
 	// BuildContexts are the names of the build's named contexts (docker
 	// build --build-context NAME=...): a FROM, COPY --from or mount
@@ -76,6 +73,9 @@ func New(opts Options) *transform.Transformer {
 		Name:    Name,
 		Doc:     transform.MustExtractDoc(doc, Name),
 		Default: true,
+		// Every reference of the run is looked up first, each once and
+		// in parallel; the passes then find the answers in the resolver.
+		Prepare: func(ctx context.Context, files []*source.File) error { return prefetch(ctx, opts, files) },
 		Run:     func(p *transform.Pass) error { return run(p, &opts) },
 	}
 }

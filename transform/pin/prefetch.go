@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/dockmend/dockmend/internal/resolve"
 	"github.com/dockmend/dockmend/internal/source"
 )
 
@@ -42,18 +43,18 @@ func Queries(f *source.File, opts Options) []Query {
 	return out
 }
 
-// Prefetch looks up every reference of files, each distinct one once, at
-// most opts.Concurrency at a time, so that the rule then finds every answer
-// in opts.Resolver (pass the same Resolver to Prefetch and New). Failed
-// lookups are not errors here: the rule reports them. Prefetch
-// returns an error only when ctx ends.
-func Prefetch(ctx context.Context, opts Options, files []*source.File) error {
+// prefetch is the rule's Prepare: it looks up every reference of files,
+// each distinct one once, at most opts.Concurrency at a time, so that the
+// rule then finds every answer in opts.Resolver. Failed lookups are not
+// errors here: the rule reports them. It returns an error only when ctx
+// ends.
+func prefetch(ctx context.Context, opts Options, files []*source.File) error {
 	if opts.Resolver == nil {
 		return ctx.Err()
 	}
 	n := opts.Concurrency
 	if n <= 0 {
-		n = DefaultConcurrency
+		n = resolve.DefaultConcurrency
 	}
 	type key struct{ ref, platform string }
 	g, gctx := errgroup.WithContext(ctx)

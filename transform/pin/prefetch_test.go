@@ -76,7 +76,7 @@ func TestQueries(t *testing.T) {
 	}
 }
 
-// TestPrefetch checks that Prefetch asks once per distinct reference,
+// TestPrefetch checks that the rule's Prepare asks once per distinct reference,
 // however many files name it, with at most Concurrency lookups at a time,
 // and that the rule then finds everything it needs without new questions.
 func TestPrefetch(t *testing.T) {
@@ -87,7 +87,7 @@ func TestPrefetch(t *testing.T) {
 	files := parseAll(t, srcs...)
 	r := &countingResolver{delay: 5 * time.Millisecond}
 	opts := Options{Resolver: r, Concurrency: 3}
-	if err := Prefetch(context.Background(), opts, files); err != nil {
+	if err := New(opts).Prepare(context.Background(), files); err != nil {
 		t.Fatal(err)
 	}
 	if len(r.calls) != 40 {
@@ -104,8 +104,8 @@ func TestPrefetch(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := Prefetch(ctx, opts, files); err == nil {
-		t.Error("Prefetch with a cancelled context: no error")
+	if err := New(opts).Prepare(ctx, files); err == nil {
+		t.Error("Prepare with a cancelled context: no error")
 	}
 }
 
@@ -142,15 +142,15 @@ func latencySetup(t testing.TB, n, m int, latency time.Duration) (*testregistry.
 	return srv, r, parseAll(t, srcs...)
 }
 
-// pinAll pins every file like the CLI's driver: Prefetch resolves every
+// pinAll pins every file like the CLI's driver: Prepare resolves every
 // distinct reference, then the files are fixed in parallel, each fix
 // finding its answers in the resolver's cache. It returns the number of
-// fixes and how long Prefetch took.
+// fixes and how long Prepare took.
 func pinAll(t testing.TB, r Resolver, files []*source.File) (int, time.Duration) {
 	ctx := context.Background()
 	start := time.Now()
 	opts := Options{Resolver: r}
-	if err := Prefetch(ctx, opts, files); err != nil {
+	if err := New(opts).Prepare(ctx, files); err != nil {
 		t.Fatal(err)
 	}
 	prefetched := time.Since(start)

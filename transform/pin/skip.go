@@ -50,7 +50,7 @@ func (s *skip) reason() string {
 	case skipInvalid:
 		return s.detail
 	case skipPartArg:
-		return fmt.Sprintf("it is built from %s; only a reference that is a whole ARG can be pinned", plural("ARG", s.detail))
+		return fmt.Sprintf("it is built from %s; only a reference that is a whole ARG can be pinned", nameList("ARG", s.detail))
 	case skipNoValue:
 		return fmt.Sprintf("ARG %s has no value (give it a default or --build-arg)", s.detail)
 	case skipPlatformArg:
@@ -72,7 +72,8 @@ func (s *skip) reason() string {
 	return s.detail
 }
 
-func plural(word, list string) string {
+// nameList returns "ARG X" or, for a comma-separated list, "ARGs X,Y".
+func nameList(word, list string) string {
 	if strings.Contains(list, ",") {
 		return word + "s " + list
 	}

@@ -2,11 +2,10 @@ package zypper
 
 import (
 	_ "embed"
-	"errors"
 
 	"github.com/dockmend/dockmend/internal/shellcmd"
-	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
+	"github.com/dockmend/dockmend/transform/internal/pkgmgr"
 )
 
 //go:embed doc.go
@@ -19,83 +18,31 @@ var Transformer = &transform.Transformer{
 	Doc:     transform.MustExtractDoc(doc, "zypper"),
 	Default: true,
 	Fixes:   []string{"DL3034", "DL3036"},
-	Run:     run,
+	Run:     manager.Check,
 }
 
-const cacheDir = "/var/cache/zypp"
-
-func run(p *transform.Pass) error {
-	return p.Walk(func(in *source.Instruction) {
-		if in.Is("RUN") && shellcmd.Mentions(in, "zypper") {
-			checkRun(p, in)
-		}
-	})
-}
-
-// globalValueOptions returns zypper's global options that take a value.
-func globalValueOptions() []string {
-	return []string{"-R", "--root", "-c", "--config", "-D", "--reposd-dir", "-C", "--cache-dir",
+// manager describes zypper.
+var manager = &pkgmgr.Manager{
+	Names:    []string{"zypper"},
+	Mentions: []string{"zypper"},
+	// The global options that take a value.
+	ValueOptions: []string{"-R", "--root", "-c", "--config", "-D", "--reposd-dir", "-C", "--cache-dir",
 		"--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "--userdata", "-p", "--plus-repo",
-		"--installroot", "-r", "--repo", "--releasever", "-x", "--xmlout"}
-}
-
-// asks reports whether subcommand sub may ask questions.
-func asks(sub string) bool {
-	switch sub {
-	case "install", "in", "remove", "rm", "update", "up", "dist-upgrade", "dup", "patch",
-		"source-install", "si", "install-new-recommends", "inr", "verify", "ve":
-		return true
-	}
-	return false
-}
-
-// fills reports whether subcommand sub downloads metadata or packages.
-func fills(sub string) bool {
-	switch sub {
-	case "install", "in", "update", "up", "dist-upgrade", "dup", "patch", "source-install", "si",
-		"install-new-recommends", "inr", "refresh", "ref", "verify", "ve":
-		return true
-	}
-	return false
-}
-
-func checkRun(p *transform.Pass, in *source.Instruction) {
-	s, err := in.Script()
-	if err != nil {
-		return
-	}
-	var last *shellcmd.Command // the last command that filled the cache
-	lastSub := -1
-	cleaned := false
-	for _, c := range shellcmd.Commands(s) {
-		if c.Removes(cacheDir) {
-			cleaned = true
-			continue
-		}
-		if c.Name() != "zypper" {
-			continue
-		}
-		l := c.Parse(globalValueOptions()...)
-		i := l.Operand(0)
-		if i < 0 || !c.Args[i].Literal {
-			continue
-		}
-		sub := c.Args[i].Value
-		if sub == "clean" || sub == "cc" {
-			cleaned = true
-			continue
-		}
-		if asks(sub) && !nonInteractive(l, i) {
-			reportN(p, c, i)
-		}
-		if fills(sub) {
-			last, lastSub, cleaned = c, i, false
-		}
-	}
-	if last == nil || cleaned || !shellcmd.ImageStage(in) || shellcmd.CacheCovers(in, cacheDir) {
-		return
-	}
-	reportClean(p, s, last, lastSub)
+		"--installroot", "-r", "--repo", "--releasever", "-x", "--xmlout"},
+	Asks: []string{"install", "in", "remove", "rm", "update", "up", "dist-upgrade", "dup", "patch",
+		"source-install", "si", "install-new-recommends", "inr", "verify", "ve"},
+	Fills: []string{"install", "in", "update", "up", "dist-upgrade", "dup", "patch", "source-install", "si",
+		"install-new-recommends", "inr", "refresh", "ref", "verify", "ve"},
+	Cleans:    []string{"clean", "cc"},
+	CacheDirs: []string{"/var/cache/zypp"},
+	Confirmed: nonInteractive,
+	Prompt: func(c pkgmgr.Call) (string, string, transform.Edit, string) {
+		return "DL3034", "zypper " + c.Subcommand() + " without -n waits for answers a build cannot give",
+			c.InsertAfter(0, " -n"), "add -n (--non-interactive)"
+	},
+	Leftover: func(c pkgmgr.Call) (string, string, string) {
+		return "DL3036", "zypper " + c.Subcommand() + " leaves repository metadata in the image", c.Invocation() + " clean --all"
+	},
 }
 
 // nonInteractive reports a global -n or --non-interactive before the
@@ -110,40 +57,4 @@ func nonInteractive(l shellcmd.Line, sub int) bool {
 		}
 	}
 	return false
-}
-
-func reportN(p *transform.Pass, c *shellcmd.Command, i int) {
-	fd := transform.Finding{
-		Code:    "DL3034",
-		Start:   c.Start(),
-		End:     c.Args[i].End,
-		Message: "zypper " + c.Args[i].Value + " without -n waits for answers a build cannot give",
-	}
-	if c.Editable() {
-		fd.Fix = &transform.Fix{Message: "add -n (--non-interactive)", Edits: []transform.Edit{c.InsertAfter(0, " -n")}}
-	} else {
-		fd.Message += "; not fixed: " + c.NotEditable()
-	}
-	p.Report(fd)
-}
-
-func reportClean(p *transform.Pass, s *source.Script, c *shellcmd.Command, sub int) {
-	clean := c.Invocation() + " clean --all"
-	fd := transform.Finding{
-		Code:    "DL3036",
-		Start:   c.Start(),
-		End:     c.Args[sub].End,
-		Message: "zypper " + c.Args[sub].Value + " leaves repository metadata in the image",
-	}
-	e, err := shellcmd.Append(s, clean)
-	var se *shellcmd.ShapeError
-	switch {
-	case errors.As(err, &se):
-		fd.Message += "; not fixed: " + se.Reason
-	case err != nil:
-		fd.Message += "; not fixed: " + err.Error()
-	default:
-		fd.Fix = &transform.Fix{Message: "add " + clean + " at the end of the RUN", Edits: []transform.Edit{e}}
-	}
-	p.Report(fd)
 }

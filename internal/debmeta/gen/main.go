@@ -1,6 +1,6 @@
 // Command gen writes the Debian package metadata that internal/debmeta
-// embeds, from Debian's own package indices, fetched with the machine's
-// apt:
+// embeds, from Debian's own package indices fetched with the machine's
+// apt. Run it with:
 //
 //	go generate ./internal/debmeta          # runs: go run ./gen -out data bookworm trixie
 //

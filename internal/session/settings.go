@@ -1,11 +1,7 @@
-package cli
+package session
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,122 +10,30 @@ import (
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/debmeta"
-	"github.com/dockmend/dockmend/internal/discover"
-	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/ruleset"
-	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/multistage"
 	"github.com/dockmend/dockmend/transform/pin"
 	"github.com/dockmend/dockmend/transform/tag"
 )
 
-// plan is the work of one check, diff or fix: the files with their
-// settings, and the problems found while collecting them.
-type plan struct {
-	files []*driver.File
-	// errs are discovery and configuration errors, one per problem.
-	errs []error
-	// warnings are about configuration files, and stopped nothing.
-	warnings []config.Warning
-	// skipped are the FIFOs, devices and the like with Dockerfile names
-	// that discovery left out; they are reported as warnings.
-	skipped []discover.Skipped
-	// stdin reports that the only file is standard input.
-	stdin bool
-	// stdinData is what was read of standard input; stdinRest, when not
-	// nil, is the rest of it, left unread because the input is over
-	// source.MaxFileSize (and not processed).
-	stdinData []byte
-	stdinRest io.Reader
-	// reg holds the digest resolvers and lock files of the run.
-	reg *registries
-	// pins are the pin rule's options of the files it runs on.
-	pins map[*driver.File]*pin.Options
-}
-
-// plan finds the files named by args and the settings of each. Errors in
-// the arguments or flags are returned; a file that cannot be found or
-// configured is left out and its error added to the plan.
-func (o *options) plan(ctx context.Context, env *Env, args []string) (*plan, error) {
-	stdin := slices.Contains(args, "-")
-	switch {
-	case stdin && len(args) > 1:
-		return nil, usageError{errors.New("standard input (-) cannot be combined with other paths")}
-	case o.stdinFilename != "" && !stdin:
-		return nil, usageError{errors.New("--stdin-filename needs the path - (standard input)")}
+// newSettings checks the flags' settings and returns the settings they
+// give, with reg making the digest resolvers.
+func newSettings(opts Options, reg *registries) (*settings, error) {
+	known := opts.Rules
+	if known == nil {
+		known = ruleset.All(ruleset.Config{})
 	}
-	s, err := o.newSettings(env, newRegistries(o.pin))
-	if err != nil {
-		return nil, err
+	if err := checkRuleKeys(opts.Flags, known); err != nil {
+		return nil, UsageError{err}
 	}
-	p := &plan{stdin: stdin, reg: s.reg, pins: map[*driver.File]*pin.Options{}}
-	if stdin {
-		// Reading one byte over the limit is enough to know it is too
-		// large.
-		data, err := io.ReadAll(io.LimitReader(env.Stdin, source.MaxFileSize+1))
-		if err != nil {
-			return nil, fmt.Errorf("reading standard input: %w", err)
-		}
-		name := o.stdinFilename
-		if name == "" {
-			name = "-"
-		}
-		p.stdinData = data
-		if len(data) > source.MaxFileSize {
-			p.stdinRest = env.Stdin
-			p.errs = append(p.errs, driver.TooLargeError(name, -1))
-			return p, nil
-		}
-		st, err := s.forFile(name)
-		if err != nil {
-			return nil, err
-		}
-		p.add(&driver.File{Path: name, Name: name, Data: data}, st)
-		p.warnings = s.finder.Warnings()
-		return p, nil
-	}
-	if len(args) == 0 {
-		args = []string{"."}
-	}
-	if err := s.discover(ctx, p, args); err != nil {
-		return nil, err
-	}
-	p.warnings = s.finder.Warnings()
-	return p, nil
-}
-
-// echoStdin copies standard input, as read, to w: what fix - prints when
-// it cannot fix the input.
-func (p *plan) echoStdin(w io.Writer) error {
-	if _, err := w.Write(p.stdinData); err != nil {
-		return err
-	}
-	if p.stdinRest != nil {
-		if _, err := io.Copy(w, p.stdinRest); err != nil {
-			return fmt.Errorf("copying standard input: %w", err)
-		}
-	}
-	return nil
-}
-
-// newSettings checks the flags and returns the settings they give, with
-// reg making the digest resolvers.
-func (o *options) newSettings(env *Env, reg *registries) (*settings, error) {
-	over, err := o.overrides()
-	if err != nil {
-		return nil, usageError{err}
-	}
-	known := env.rules(ruleset.Config{})
-	if err := checkRuleKeys(over, known); err != nil {
-		return nil, usageError{err}
-	}
-	s := &settings{over: over, all: env.rules, known: known, finder: config.NewFinder(), reg: reg, byConfig: map[*config.Config]setting{},
+	s := &settings{over: opts.Flags, known: known, finder: config.NewFinder(), reg: reg, byConfig: map[*config.Config]setting{},
 		packages: multistage.NewMetadataSource(debmeta.NewCatalog())}
-	if o.configFile != "" {
-		if s.fixed, err = config.Load(o.configFile); err != nil {
-			return nil, pathError(err)
+	if opts.ConfigFile != "" {
+		var err error
+		if s.fixed, err = config.Load(opts.ConfigFile); err != nil {
+			return nil, PathError(err)
 		}
 	}
 	return s, nil
@@ -141,78 +45,24 @@ func (o *options) newSettings(env *Env, reg *registries) (*settings, error) {
 // configuration files found must lie in the directory confine, and so
 // must the files they name.
 func (s *settings) fresh(confine string) *settings {
-	return &settings{over: s.over, fixed: s.fixed, all: s.all, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}, confine: confine, packages: s.packages}
-}
-
-// add adds a file with its settings to the plan.
-func (p *plan) add(f *driver.File, st setting) {
-	f.Options = st.opts
-	p.files = append(p.files, f)
-	if st.pin != nil {
-		p.pins[f] = st.pin
-	}
-}
-
-// discover adds the Dockerfiles found under roots (files or directories)
-// to the plan, each with its settings. Problems with single files or
-// configuration files go to p.errs; only ctx's error is returned.
-func (s *settings) discover(ctx context.Context, p *plan, roots []string) error {
-	seen := map[string]bool{}
-	reported := map[string]bool{}
-	for _, root := range roots {
-		found := discover.Find(ctx, []string{root})
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		for _, err := range found.Errs {
-			p.errs = append(p.errs, pathError(err))
-		}
-		p.skipped = append(p.skipped, found.Skipped...)
-		for _, path := range found.Files {
-			// A file reached twice, by its name and through a symbolic
-			// link, is processed once: writing it twice would fail.
-			real, err := filepath.EvalSymlinks(path)
-			if err != nil {
-				real = path
-			}
-			if seen[real] {
-				continue
-			}
-			seen[real] = true
-			explicit := path == filepath.Clean(root)
-			st, err := s.forFile(path)
-			if err != nil {
-				if !reported[err.Error()] {
-					reported[err.Error()] = true
-					p.errs = append(p.errs, settingsError{err})
-				}
-				continue
-			}
-			if !explicit && s.excluded(path) {
-				continue
-			}
-			p.add(&driver.File{Path: path}, st)
-		}
-	}
-	return nil
+	return &settings{over: s.over, fixed: s.fixed, known: s.known, finder: config.NewFinder(), reg: s.reg, byConfig: map[*config.Config]setting{}, confine: confine, packages: s.packages}
 }
 
 // settings computes and caches the engine options of each configuration.
 type settings struct {
-	over     *config.Config // from flags
-	fixed    *config.Config // --config, or nil
-	all      func(ruleset.Config) []*transform.Transformer
-	known    []*transform.Transformer
+	over     *config.Config           // from flags
+	fixed    *config.Config           // --config, or nil
+	known    []*transform.Transformer // every rule, unconfigured
 	finder   *config.Finder
 	reg      *registries
 	byConfig map[*config.Config]setting
-	// packages names the multistage rule's run-time packages; shared by
-	// every configuration, so that the package metadata loads once.
-	packages multistage.PackageSource
 	// confine, when not "", is the directory that the configuration
 	// files found, and the files they name, must lie in: a repository's
 	// own configuration may not reach outside the repository.
 	confine string
+	// packages names the multistage rule's run-time packages; shared by
+	// every configuration, so that the package metadata loads once.
+	packages multistage.PackageSource
 }
 
 // settingsError is a problem with the settings of files (a configuration
@@ -223,7 +73,7 @@ func (e settingsError) Unwrap() error { return e.error }
 
 type setting struct {
 	opts engine.Options
-	pin  *pin.Options // nil when the pin rule does not run
+	cfg  *config.Config // the flags merged over the configuration file
 	err  error
 }
 
@@ -255,7 +105,9 @@ func (s *settings) forFile(path string) (setting, error) {
 }
 
 // build merges the flags over a configuration file (nil for none),
-// selects the rules and configures them.
+// selects the rules and configures them: once per configuration, so that
+// every file of a configuration shares its rules (and each rule's Prepare
+// runs once for them all).
 func (s *settings) build(c *config.Config) setting {
 	if c != nil {
 		if err := checkRuleKeys(c, s.known); err != nil {
@@ -281,10 +133,11 @@ func (s *settings) build(c *config.Config) setting {
 	var st setting
 	var rc ruleset.Config
 	if hasRule(selected, pin.Name) {
-		if st.pin, err = s.reg.pinOptions(m); err != nil {
+		po, err := s.reg.pinOptions(m)
+		if err != nil {
 			return setting{err: err}
 		}
-		rc.Pin = *st.pin
+		rc.Pin = *po
 	}
 	if hasRule(selected, tag.Name) {
 		res, err := s.reg.resolver(m)
@@ -294,7 +147,7 @@ func (s *settings) build(c *config.Config) setting {
 		rc.Tag = tag.Options{Registry: res, BuildArgs: m.BuildArgs}
 	}
 	rc.Multistage = multistage.Options{RuntimeBases: m.RuntimeBases, Releases: m.Releases, BuildArgs: m.BuildArgs, Packages: s.packages}
-	if st.pin != nil {
+	if hasRule(selected, pin.Name) {
 		// The lock file pin uses: a digest-only FROM tells its release
 		// through the tag pinned to it.
 		rc.Multistage.LockTag = s.reg.lockTag(m)
@@ -309,11 +162,8 @@ func (s *settings) build(c *config.Config) setting {
 			return setting{err: c.Errorf(key, "%s", msg)}
 		}
 	}
-	ts, err := ruleset.Select(s.all(rc), m.Select, ignore)
-	if err != nil {
-		return setting{err: err}
-	}
-	st.opts = engine.Options{Transformers: ts, UnsafeFixes: m.UnsafeFixesEnabled()}
+	st.opts = engine.Options{Transformers: ruleset.Configure(selected, rc), UnsafeFixes: m.UnsafeFixesEnabled()}
+	st.cfg = m
 	return st
 }
 
@@ -394,12 +244,10 @@ func checkRules(known []*transform.Transformer, names []string) error {
 	return nil
 }
 
-// pathError turns "lstat x: no such file or directory" into
-// "x: no such file or directory".
-func pathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+// configFile returns the path of the --config file, or "".
+func (s *settings) configFile() string {
+	if s.fixed == nil {
+		return ""
 	}
-	return err
+	return s.fixed.Path
 }

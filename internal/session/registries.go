@@ -1,8 +1,7 @@
-package cli
+package session
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,10 +12,8 @@ import (
 	"sync"
 
 	"github.com/dockmend/dockmend/internal/config"
-	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/lockfile"
 	"github.com/dockmend/dockmend/internal/resolve"
-	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
 	"github.com/dockmend/dockmend/transform/pin"
 )
@@ -38,8 +35,8 @@ type registries struct {
 	lockOrder []string
 }
 
-func newRegistries(p pinFlags) *registries {
-	return &registries{offline: p.offline, refresh: p.refresh, resolvers: map[string]*resolve.Resolver{}, locks: map[string]*lockfile.File{}}
+func newRegistries(offline, refresh bool) *registries {
+	return &registries{offline: offline, refresh: refresh, resolvers: map[string]*resolve.Resolver{}, locks: map[string]*lockfile.File{}}
 }
 
 // pinOptions returns the pin rule's options for a merged configuration.
@@ -259,39 +256,5 @@ func (r *registries) close() {
 	defer r.mu.Unlock()
 	for _, res := range r.resolvers {
 		res.Close()
-	}
-}
-
-// prefetch resolves every image reference of the loaded files before the
-// pin rule runs, each unique reference once. Files that do not parse are
-// left to the engine to report.
-func prefetch(pins map[*driver.File]*pin.Options) func(context.Context, []driver.Loaded) error {
-	return func(ctx context.Context, loaded []driver.Loaded) error {
-		groups := map[*pin.Options][]*source.File{}
-		var order []*pin.Options
-		for _, l := range loaded {
-			opts := pins[l.File]
-			if opts == nil {
-				continue
-			}
-			name := l.File.Name
-			if name == "" {
-				name = l.File.Path
-			}
-			f, err := source.Parse(name, l.Data)
-			if err != nil {
-				continue
-			}
-			if _, ok := groups[opts]; !ok {
-				order = append(order, opts)
-			}
-			groups[opts] = append(groups[opts], f)
-		}
-		for _, opts := range order {
-			if err := pin.Prefetch(ctx, *opts, groups[opts]); err != nil {
-				return fmt.Errorf("resolving image digests: %w", err)
-			}
-		}
-		return nil
 	}
 }

@@ -1,13 +1,14 @@
-package cli
+package diff
 
 import "fmt"
 
-// colorEnabled decides whether diff output is coloured. "always" and
+// UseColor decides whether diff output is coloured (Options.Color) for a
+// --color MODE. "always" and
 // "never" are obeyed. "auto" colours a terminal unless NO_COLOR is set or
 // TERM is dumb; FORCE_COLOR or CLICOLOR_FORCE (set, and not "0") colour
 // anything unless NO_COLOR is set.
 // isTerminal says whether standard output is a terminal.
-func colorEnabled(mode string, getenv func(string) string, isTerminal bool) (bool, error) {
+func UseColor(mode string, getenv func(string) string, isTerminal bool) (bool, error) {
 	switch mode {
 	case "always":
 		return true, nil
