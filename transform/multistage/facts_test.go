@@ -78,7 +78,14 @@ func TestInform(t *testing.T) {
 	if rule.Inform(nil) != nil {
 		t.Error("Inform(nil) gives a rule")
 	}
-	informed := rule.Inform(ubuntuFacts())
+	// The program also loads a library of a package the base image had
+	// (libzstd1, neither Essential nor required): the runtime base is the
+	// same image, so it has it and the split does not install it.
+	facts := ubuntuFacts()
+	facts.Packages["libzstd1"] = buildfacts.Package{Base: true}
+	app := &facts.Files[1]
+	app.Needs = append(app.Needs, buildfacts.Library{Name: "libzstd.so.1", Path: "/usr/lib/x86_64-linux-gnu/libzstd.so.1", Package: "libzstd1"})
+	informed := rule.Inform(facts)
 	res = run(informed, ubuntuDockerfile)
 	want := `FROM ubuntu:22.04 AS build
 RUN apt-get update && apt-get install -y gcc make libjansson-dev
@@ -161,6 +168,14 @@ func TestFactsSource(t *testing.T) {
 		q:    PackageQuery{SameBase: true, Artifacts: []string{"/usr/local"}, Needs: []string{"python"}},
 		want: []string{"ca-certificates", "libyaml-0-2", "python3"},
 	}, {
+		name: "a script's interpreter: its package",
+		facts: func(f *buildfacts.Facts) {
+			f.Packages["gawk"] = buildfacts.Package{}
+			f.Files = append(f.Files, buildfacts.File{Path: "/src/report.awk", Interpreter: "/usr/bin/gawk", InterpreterPackage: "gawk"})
+		},
+		q:    PackageQuery{SameBase: true, Artifacts: []string{"/src/report.awk"}},
+		want: []string{"ca-certificates", "gawk"},
+	}, {
 		name: "a JDK gives its JRE; npm that the image runs stays; node-gyp's python goes",
 		q: PackageQuery{SameBase: true, Run: []string{"npm"}, Installed: []InstalledPackage{
 			inst("openjdk-17-jdk", true), inst("npm", true), {Name: "python3", Operand: "python3", Helper: true},
@@ -191,5 +206,74 @@ func TestFactsSource(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestInformToolchain checks what the rule tells the facts source when
+// the runtime base is not the build's base image: a package the
+// toolchain image had is named when the program loads it (the slim
+// runtime base may lack it), and a file the new final stage does not
+// copy (a configure test program left in /tmp) names nothing.
+func TestInformToolchain(t *testing.T) {
+	const df = `FROM golang:1.19-bullseye
+RUN apt-get update && apt-get install -y libsqlite3-dev
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=1 go build -o /usr/local/bin/app .
+CMD ["app"]
+`
+	libc := buildfacts.Library{Name: "libc.so.6", Path: "/lib/x86_64-linux-gnu/libc.so.6", Package: "libc6"}
+	facts := &buildfacts.Facts{
+		Base: "golang:1.19-bullseye", PackageManager: "dpkg",
+		Packages: map[string]buildfacts.Package{
+			"libc6":          {Base: true, Required: true},
+			"libgmp10":       {Base: true, Depends: []string{"libc6"}},
+			"libxml2":        {Base: true, Depends: []string{"libc6"}},
+			"libsqlite3-0":   {Depends: []string{"libc6"}},
+			"libsqlite3-dev": {Depends: []string{"libsqlite3-0"}},
+		},
+		Files: []buildfacts.File{
+			{Path: "/usr/local/bin/app", Kind: "file", Executable: true, ELF: true, InterpreterPackage: "libc6", Needs: []buildfacts.Library{
+				{Name: "libsqlite3.so.0", Path: "/usr/lib/x86_64-linux-gnu/libsqlite3.so.0", Package: "libsqlite3-0"},
+				{Name: "libgmp.so.10", Path: "/usr/lib/x86_64-linux-gnu/libgmp.so.10", Package: "libgmp10"},
+				libc,
+			}},
+			{Path: "/tmp/conftest", Kind: "file", Executable: true, ELF: true, InterpreterPackage: "libc6", Needs: []buildfacts.Library{
+				{Name: "libxml2.so.2", Path: "/usr/lib/x86_64-linux-gnu/libxml2.so.2", Package: "libxml2"},
+				libc,
+			}},
+		},
+	}
+	rule := New(Options{})
+	opts := engine.Options{Transformers: []*transform.Transformer{rule}, UnsafeFixes: true}
+	res, err := engine.Run(context.Background(), "Dockerfile", []byte(df), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Changed() || len(res.Findings) != 1 || !res.Findings[0].NeedsBuild {
+		t.Fatalf("without metadata: want one finding that needs a build, got %+v", res.Findings)
+	}
+	opts.Transformers = []*transform.Transformer{rule.Inform(facts)}
+	if res, err = engine.Run(context.Background(), "Dockerfile", []byte(df), opts); err != nil {
+		t.Fatal(err)
+	}
+	want := `FROM golang:1.19-bullseye AS build
+RUN apt-get update && apt-get install -y libsqlite3-dev
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=1 go build -o /usr/local/bin/app .
+
+FROM debian:bullseye-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+    libgmp10 libsqlite3-0 \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src /src
+COPY --from=build /usr/local/bin/app /usr/local/bin/app
+WORKDIR /src
+CMD ["app"]
+`
+	if string(res.Output) != want {
+		t.Errorf("informed rewrite:\n%s\nwant:\n%s", res.Output, want)
 	}
 }
