@@ -94,4 +94,3 @@ func Inform(f *File, facts *buildfacts.Facts, rules []string) []*transform.Trans
 	}
 	return out
 }
-
