@@ -8,7 +8,10 @@
 // more than one rule made unsafe fixes, each rule's fixes are built alone
 // (with the safe fixes), the ones that pass are combined and built once
 // more, so that a failing multi-stage split does not cost the apt
-// cleanup. A file whose unsafe fixes change nothing is not built at all.
+// cleanup. A rule whose unsafe fixes apply only without a dropped rule's
+// (apt leaves the install of a split's build stage alone) is then built
+// with the rules kept, and kept when it holds. A file whose unsafe fixes
+// change nothing is not built at all.
 //
 // A candidate passes when it builds, its configuration keeps the
 // original's (Entrypoint, Cmd, User, WorkingDir, Env, ExposedPorts,
@@ -32,6 +35,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -216,6 +220,7 @@ type fileRun struct {
 	safe      []byte                   // the file with its safe fixes
 	safeRes   *engine.Result
 	unsafe    []string         // rules whose unsafe fixes change it, in order
+	latent    []string         // rules whose unsafe fixes apply only without another's (see keepLatent)
 	needBuild []engine.Finding // findings that a build of the original could fix
 	fixes     map[string]int
 	orig      imagediff.Side
@@ -305,7 +310,10 @@ func (fr *fileRun) plan(ctx context.Context, rules []*transform.Transformer) err
 	if err != nil {
 		return err
 	}
-	fr.unsafe, fr.fixes, fr.needBuild = nil, all.UnsafeByRule, nil
+	fr.unsafe, fr.latent, fr.fixes, fr.needBuild = nil, nil, maps.Clone(all.UnsafeByRule), nil
+	if fr.fixes == nil {
+		fr.fixes = map[string]int{}
+	}
 	for _, f := range all.Remaining {
 		if f.NeedsBuild && f.Fix == nil {
 			fr.needBuild = append(fr.needBuild, f)
@@ -316,11 +324,21 @@ func (fr *fileRun) plan(ctx context.Context, rules []*transform.Transformer) err
 		return nil
 	}
 	for _, t := range rules {
-		if all.UnsafeByRule[t.Name] > 0 {
+		switch {
+		case all.UnsafeByRule[t.Name] > 0:
 			fr.unsafe = append(fr.unsafe, t.Name)
+		case hasUnsafeFix(safe.Remaining, t.Name):
+			fr.latent = append(fr.latent, t.Name)
 		}
 	}
 	return nil
+}
+
+// hasUnsafeFix reports whether a finding of rule has an unsafe fix.
+func hasUnsafeFix(findings []engine.Finding, rule string) bool {
+	return slices.ContainsFunc(findings, func(f engine.Finding) bool {
+		return f.Rule == rule && f.Fix != nil && f.Fix.Applicability == transform.Unsafe
+	})
 }
 
 func (fr *fileRun) engine(ctx context.Context, unsafe bool, only []string) (*engine.Result, error) {
@@ -356,75 +374,4 @@ func key(rules []string) string {
 		return "*"
 	}
 	return strings.Join(rules, ",")
-}
-
-// choose builds candidates and decides which rules' fixes to keep.
-func (fr *fileRun) choose(ctx context.Context) error {
-	verdict := map[string]string{} // rule -> why it was dropped
-	var kept []string
-	all, err := fr.try(ctx, nil)
-	if err != nil {
-		return err
-	}
-	switch {
-	case all.Passed:
-		kept = fr.unsafe
-	case len(fr.unsafe) == 1:
-		verdict[fr.unsafe[0]] = strings.Join(all.Reasons, "; ")
-	default:
-		var pass []string
-		for _, rule := range fr.unsafe {
-			t, err := fr.try(ctx, []string{rule})
-			if err != nil {
-				return err
-			}
-			switch {
-			case t == nil:
-				verdict[rule] = "its fixes apply only together with the other rules' fixes, which did not hold: " + strings.Join(all.Reasons, "; ")
-			case t.Passed:
-				pass = append(pass, rule)
-			default:
-				verdict[rule] = strings.Join(t.Reasons, "; ")
-			}
-		}
-		if len(pass) > 0 {
-			kept = pass[:1]
-			for _, rule := range pass[1:] {
-				with := append(slices.Clone(kept), rule)
-				t, err := fr.try(ctx, with)
-				if err != nil {
-					return err
-				}
-				if t == nil || t.Passed {
-					kept = with
-					continue
-				}
-				verdict[rule] = fmt.Sprintf("its fixes hold alone, but not together with %s's: %s", strings.Join(kept, ", "), strings.Join(t.Reasons, "; "))
-			}
-		}
-	}
-	for _, rule := range fr.unsafe {
-		fr.res.Rules = append(fr.res.Rules, Rule{Name: rule, Fixes: fr.fixes[rule], Kept: slices.Contains(kept, rule), Reason: verdict[rule]})
-	}
-	fr.res.Status = Verified
-	fr.setOutput(fr.safeRes)
-	if len(kept) < len(fr.unsafe) {
-		fr.res.Status = Dropped
-	}
-	if len(kept) > 0 {
-		only := kept
-		if len(kept) == len(fr.unsafe) {
-			only = nil
-		}
-		v, err := fr.variant(ctx, only)
-		if err != nil {
-			return err
-		}
-		out := v.Output
-		fr.setOutput(v)
-		if t := fr.tries[string(out)]; t != nil {
-			fr.res.Result = t.Image
-		}
-	}
-	return nil
 }

@@ -34,6 +34,32 @@ func swap(name, from, to string) *transform.Transformer {
 	}}
 }
 
+// isolated makes t's fixes Isolated, as the multi-stage split's are: the
+// engine applies them alone, and the other rules see the new structure.
+func isolated(t *transform.Transformer) *transform.Transformer {
+	run := t.Run
+	t.Run = func(p *transform.Pass) error {
+		return run(&transform.Pass{Context: p.Context, File: p.File, Transformer: p.Transformer, Report: func(f transform.Finding) {
+			f.Fix.Isolated = true
+			p.Report(f)
+		}})
+	}
+	return t
+}
+
+// unlessSplit makes t report nothing on a file split into stages, as the
+// apt rule leaves a build stage's install alone.
+func unlessSplit(t *transform.Transformer) *transform.Transformer {
+	run := t.Run
+	t.Run = func(p *transform.Pass) error {
+		if strings.Contains(string(p.File.Data), "COPY --from=build") {
+			return nil
+		}
+		return run(p)
+	}
+	return t
+}
+
 // safeRule is a test rule with a safe fix.
 func safeRule(from, to string) *transform.Transformer {
 	t := swap("tidy", from, to)
@@ -150,6 +176,21 @@ RUN mkdir -p /app && printf '#!/bin/sh\nid -un\nsha256sum /app/data | cut -c1-8\
 		// original, both fixes (fails: norec), norec alone (fails), split alone (passes)
 		builds: 4,
 		output: "RUN  apt-get install -y tool",
+	}, {
+		// The split goes first and the other rule then leaves the build
+		// stage alone, so its fix is not in the file with every fix; once
+		// the split is dropped, it is tried, and kept.
+		name:       "fix that applies only without the split it lost to",
+		dockerfile: app + "RUN echo 'mode=fast' > /etc/app.conf\nRUN echo 1 > /app/level\nCMD [\"/app/run\"]\n",
+		rules: []*transform.Transformer{
+			isolated(split("")),
+			unlessSplit(swap("level", "echo 1 > /app/level", "echo 2 > /app/level")),
+		},
+		status: verify.Dropped, kept: []string{"level"},
+		dropped: map[string]string{"split": "/etc/app.conf (file, 10 bytes), which the Dockerfile's steps made, is missing"},
+		// original, the split (fails), the level fix alone (passes)
+		builds: 3,
+		output: "RUN echo 2 > /app/level\nCMD",
 	}}
 }
 
