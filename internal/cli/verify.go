@@ -20,19 +20,34 @@ func newVerify(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify [flags] [PATH...]",
 		Short: "Build each Dockerfile before and after its unsafe fixes and compare the images",
-		Long: `Verify builds every Dockerfile that an unsafe fix would change twice, as it
-is and with the fixes, with the container builder found on PATH (docker,
-podman or buildah; or --builder), and compares the images: the rewrite must
-build, keep the image's configuration and every file the Dockerfile's own
-steps made, its programs must find their libraries and interpreters, and a
-smoke command (--smoke, or verify: in .dockmend.yaml) must exit the same
-way with the same output. When several rules made unsafe fixes and not all
-hold, each rule is built alone, so that one failing fix does not cost the
-others. Files are not changed: "dockmend fix --verify" writes the fixes
-that hold.
+		Long: `Verify checks the fixes that may change what an image contains (the unsafe
+ones: --no-install-recommends, the multi-stage split) by building images.
+For every Dockerfile such a fix would change, it builds the file twice, as
+it is and with the fixes, with the container builder it finds on PATH
+(docker, podman or buildah; --builder chooses), and compares the two
+images. A rule's fixes hold when the rewritten file
 
-With --compare, nothing is built: two images already built from the two
-Dockerfiles given (an original and its rewrite) get the same comparison.
+  - builds,
+  - keeps the image's configuration (ENTRYPOINT, CMD, USER, ENV, ...),
+  - keeps every file the Dockerfile's own steps made,
+  - leaves its programs able to find their libraries and interpreters,
+  - and, given a smoke command (--smoke, or verify: in .dockmend.yaml),
+    makes it exit the same way with the same output.
+
+When several rules made unsafe fixes and not all hold, each rule is built
+alone, so that one failing fix does not cost the others. Verify changes no
+file: "dockmend fix --verify" writes the fixes that hold.
+
+When the multistage rule cannot name the packages a split image needs at
+run time (dockmend ships package metadata for some Debian releases only;
+"dockmend rules multistage" says which), verify builds the original anyway
+and names them from it: the packages that own the libraries and the
+interpreters of the files the build made. The split is then built and
+compared like any fix.
+
+With --compare ORIGINAL,REWRITTEN nothing is built: two images you built
+yourself, from the two Dockerfiles given as arguments, get the same
+comparison and the same size and layer numbers.
 
 Verify exits with 0 when every fix holds, 1 when a rule's fixes were
 dropped (--compare: when the rewritten image does not hold), and 2 when a
