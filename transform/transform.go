@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockmend/dockmend/internal/buildfacts"
 	"github.com/dockmend/dockmend/internal/edit"
 	"github.com/dockmend/dockmend/internal/severity"
 	"github.com/dockmend/dockmend/internal/source"
@@ -39,6 +40,13 @@ type Transformer struct {
 	Prepare func(ctx context.Context, files []*source.File) error
 	// Run reports the rule's findings on p.File.
 	Run func(p *Pass) error
+	// Inform, if set, returns the rule configured with what a build of
+	// the original file showed (its final image's packages, and the
+	// libraries and interpreters of the files its steps made), or nil
+	// when the rule cannot use it. dockmend verify calls it for a rule
+	// that reported a finding marked NeedsBuild. The rule itself never
+	// builds anything: the facts are data.
+	Inform func(facts *buildfacts.Facts) *Transformer
 }
 
 // LevelOf returns the level of the rule's findings with the given check id
@@ -139,6 +147,11 @@ type Finding struct {
 	// registry lookup that failed. Commands report such findings even when
 	// they only print diffs, and exit with 2.
 	Failed bool
+	// NeedsBuild marks a finding without a fix that the rule could fix
+	// with what a build of the original shows (see Transformer.Inform):
+	// the multistage rule, say, when it has no package metadata for the
+	// image's release.
+	NeedsBuild bool
 }
 
 // Fix is a set of edits that repairs one finding.

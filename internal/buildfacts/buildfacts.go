@@ -22,9 +22,8 @@ type Facts struct {
 	// PackageManager is "dpkg", "apk", or "" when the image has none that
 	// dockmend reads.
 	PackageManager string
-	// Packages are the packages installed in the final image, by name,
-	// with their versions.
-	Packages map[string]string
+	// Packages are the packages installed in the final image, by name.
+	Packages map[string]Package
 	// Files are the files the Dockerfile's own steps made or changed in
 	// the final image (not those of the base image, not files as a
 	// package installed them), sorted by path.
@@ -48,11 +47,32 @@ type File struct {
 	// ELF reports an ELF executable or shared object.
 	ELF bool
 	// Interpreter is a script's #! interpreter, or an ELF file's program
-	// interpreter, "" for none.
+	// interpreter, "" for none. For "#!/usr/bin/env NAME" it is the
+	// program NAME names on the image's PATH, when there is one.
 	Interpreter string
+	// InterpreterPackage owns Interpreter, "" for none (or when the
+	// interpreter is missing).
+	InterpreterPackage string
 	// Needs are the shared libraries the file loads, directly or through
 	// other libraries, as the image resolves them.
 	Needs []Library
+}
+
+// Package is a package installed in the final image, as its package
+// database records it.
+type Package struct {
+	// Version is the installed version.
+	Version string
+	// Base reports a package the base image had installed already: its
+	// record in the database (dpkg's file list) comes from the base
+	// image's layers.
+	Base bool
+	// Required reports a package every image of the distribution has by
+	// its own record: Essential, or of priority required (dpkg).
+	Required bool
+	// Depends are the installed packages it depends on (Depends and
+	// Pre-Depends; of alternatives, the first one installed), sorted.
+	Depends []string
 }
 
 // Library is a shared library a file needs.

@@ -36,8 +36,9 @@ a file could not be fixed.
 
 With --verify, the unsafe fixes are applied too, but each rule's only when
 the Dockerfile still builds and its image holds what it held: see
-"dockmend verify". Fix --verify then exits with 1 when a rule's fixes
-were dropped.`,
+"dockmend verify". The build of the original also lets the multistage
+rule split an image whose run-time packages it cannot name from package
+metadata. Fix --verify then exits with 1 when a rule's fixes were dropped.`,
 		Example: `  dockmend fix
   dockmend fix --select apt,dnf services/
   dockmend fix --unsafe-fixes Dockerfile

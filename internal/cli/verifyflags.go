@@ -22,6 +22,7 @@ type verifyFlags struct {
 	verify                      bool // fix and migrate: --verify
 	builder, context, target    string
 	smoke, format               string
+	compare                     []string // verify --compare ORIGINAL,REWRITTEN
 	keepImages, verbose, strict bool
 	jobs                        int
 	timeout                     time.Duration
@@ -50,6 +51,7 @@ func (v *verifyFlags) register(cmd *cobra.Command, kind string) {
 	v.format = "text"
 	if kind == "verify" {
 		fs.StringVar(&v.format, "format", "text", "report as `FORMAT`: text, json or markdown")
+		fs.StringSliceVar(&v.compare, "compare", nil, "build nothing: compare two images you built, `ORIGINAL,REWRITTEN`; the arguments are the two Dockerfiles they were built from (--format text or json)")
 	}
 	v.flags = cmd.Flags()
 	flaggroup.Add(cmd, "Verify (--build-arg and --platform also apply to the builds)", fs)

@@ -13,6 +13,8 @@ import (
 // its alternatives system manages.
 func (img *Image) readPackages() {
 	img.owner = map[string]string{}
+	img.records = map[string]*record{}
+	img.listed = map[string]int{}
 	img.md5sums = map[string]string{}
 	img.managed = map[string]bool{}
 	if st := img.Files["/var/lib/dpkg/status"]; st != nil && st.text != nil {
@@ -39,6 +41,7 @@ func (img *Image) readPackages() {
 				continue // the leftovers of a removed package
 			}
 			if strings.HasSuffix(base, ".list") {
+				img.listed[pkg] = max(img.listed[pkg], f.Layer)
 				eachLine(f.text, func(line string) {
 					if line != "/." && strings.HasPrefix(line, "/") {
 						img.own(img.canonical(line), pkg)
@@ -65,6 +68,7 @@ func parseDpkgStatus(data []byte, md5sums map[string]string, img *Image) map[str
 	for _, para := range bytes.Split(data, []byte("\n\n")) {
 		var name, status, version string
 		var conffiles []string
+		rec := &record{}
 		inConf := false
 		eachLine(para, func(line string) {
 			if strings.HasPrefix(line, " ") {
@@ -85,12 +89,23 @@ func parseDpkgStatus(data []byte, md5sums map[string]string, img *Image) map[str
 				version = v
 			case "Conffiles":
 				inConf = true
+			case "Essential":
+				rec.required = rec.required || v == "yes"
+			case "Priority":
+				rec.required = rec.required || v == "required"
+			case "Depends", "Pre-Depends":
+				rec.depends = append(rec.depends, parseDepends(v)...)
+			case "Provides":
+				for _, alt := range parseDepends(v) {
+					rec.provides = append(rec.provides, alt...)
+				}
 			}
 		})
 		if name == "" || !strings.HasSuffix(status, " installed") || strings.HasSuffix(status, "not-installed") {
 			continue
 		}
 		pkgs[name] = version
+		img.records[name] = rec
 		for _, c := range conffiles {
 			f := strings.Fields(c)
 			if len(f) >= 2 {
@@ -99,6 +114,42 @@ func parseDpkgStatus(data []byte, md5sums map[string]string, img *Image) map[str
 		}
 	}
 	return pkgs
+}
+
+// record is what dpkg's status file says of an installed package, beyond
+// its version.
+type record struct {
+	required bool       // Essential, or priority required
+	depends  [][]string // Depends and Pre-Depends: each a list of alternatives
+	provides []string   // the virtual packages it provides
+}
+
+// maxDepends bounds the dependencies read of one package.
+const maxDepends = 1024
+
+// parseDepends reads a dpkg relationship field ("libc6 (>= 2.34), debconf
+// | debconf-2.0, python3:any"): the package names of each relation, in
+// order, without versions or architecture qualifiers.
+func parseDepends(v string) [][]string {
+	var out [][]string
+	for i, rel := range strings.Split(v, ",") {
+		if i == maxDepends {
+			break
+		}
+		var alts []string
+		for _, alt := range strings.Split(rel, "|") {
+			name, _, _ := strings.Cut(strings.TrimSpace(alt), " ")
+			name, _, _ = strings.Cut(name, "(")
+			name, _, _ = strings.Cut(name, ":")
+			if name != "" {
+				alts = append(alts, name)
+			}
+		}
+		if len(alts) > 0 {
+			out = append(out, alts)
+		}
+	}
+	return out
 }
 
 // parseApk reads apk's installed database: packages, versions and files.

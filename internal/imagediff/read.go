@@ -77,9 +77,11 @@ type Image struct {
 	// history ("" where the history does not tell).
 	CreatedBy []string
 
-	owner    map[string]string // physical path -> package
-	md5sums  map[string]string // physical path -> dpkg's md5sum of the package's file
-	managed  map[string]bool   // physical paths dpkg's alternatives manage
+	owner    map[string]string  // physical path -> package
+	records  map[string]*record // package -> what dpkg's status file says of it
+	listed   map[string]int     // package -> the layer that last wrote its dpkg file list
+	md5sums  map[string]string  // physical path -> dpkg's md5sum of the package's file
+	managed  map[string]bool    // physical paths dpkg's alternatives manage
 	textSize int64
 }
 

@@ -1,5 +1,6 @@
 // Package session is the library behind dockmend's check, diff, fix,
-// migrate and base commands, as crane's pkg/crane is behind its commands.
+// migrate, base and verify commands, as crane's pkg/crane is behind its
+// commands.
 // It finds the Dockerfiles and the configuration of each, builds the rules
 // of each configuration once, runs them over the files through
 // internal/driver, and keeps the digest resolvers and lock files of the run.

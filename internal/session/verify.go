@@ -80,3 +80,22 @@ func (s *Session) Verify(ctx context.Context, p *Plan, o VerifyOptions) (*verify
 	}
 	return sum, res, nil
 }
+
+// Compare compares two images already built, original and rewritten
+// (verify --compare), with Verify's checks: nothing is built. Each is
+// read with the Dockerfile it was built from; the settings of the build
+// (target, platform, build args, smoke command) are the flags' (o.Setup)
+// over the rewritten Dockerfile's configuration file. An error means the
+// comparison could not be made; a rewritten image that does not hold is
+// a Comparison whose Passed is false.
+func (s *Session) Compare(ctx context.Context, original, rewritten verify.BuiltImage, o VerifyOptions) (*verify.Comparison, error) {
+	if err := o.setup(ctx); err != nil {
+		return nil, err
+	}
+	c, err := s.set.configFor(rewritten.Dockerfile)
+	if err != nil {
+		return nil, PathError(err)
+	}
+	req := verify.CompareRequest{Original: original, Rewritten: rewritten, Build: verify.BuildFor(c, rewritten.Dockerfile, o.Build)}
+	return verify.Compare(ctx, req, o.Options)
+}

@@ -100,3 +100,13 @@ func (e envGetter) Keys() []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// lastStage reports whether target names the last stage of the
+// Dockerfile data.
+func lastStage(path string, data []byte, target string) bool {
+	f, err := source.Parse(path, data)
+	if err != nil || len(f.Stages) == 0 {
+		return false
+	}
+	return strings.EqualFold(f.Stages[len(f.Stages)-1].Name, target)
+}

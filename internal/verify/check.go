@@ -81,6 +81,13 @@ func (fr *fileRun) try(ctx context.Context, rules []string) (*Try, error) {
 		t.Reasons = []string{"the rewritten Dockerfile does not build: " + err.Error()}
 		return t, nil
 	}
+	fr.judge(ctx, t, b)
+	return t, ctx.Err()
+}
+
+// judge compares the candidate's image b with the original's, runs the
+// smoke command in it, and records in t whether it passed and why not.
+func (fr *fileRun) judge(ctx context.Context, t *Try, b *built) {
 	t.Image = b.image
 	c := imagediff.Compare(fr.orig, b.side)
 	t.Differences, t.Compared, t.Checked = c.Differences, c.Created, c.Checked
@@ -95,7 +102,7 @@ func (fr *fileRun) try(ctx context.Context, rules []string) (*Try, error) {
 		run, err := fr.smokeRun(ctx, b)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, ctx.Err()
+				return
 			}
 			t.Reasons = append(t.Reasons, "the smoke command could not run: "+err.Error())
 		} else {
@@ -113,7 +120,6 @@ func (fr *fileRun) try(ctx context.Context, rules []string) (*Try, error) {
 		}
 	}
 	t.Passed = len(t.Reasons) == 0
-	return t, nil
 }
 
 // smokeAgain runs the smoke command in the original image and in b once
@@ -187,9 +193,8 @@ func firstDiff(a, b string) string {
 	return "?"
 }
 
-// build builds data as the file at path (name tags the image), finds the
-// layers of its base, and reads the image, hashing the files hash selects
-// (nil: the files of the layers above the base).
+// build builds data as the file at path (name tags the image) and loads
+// the image (see load).
 func (fr *fileRun) build(ctx context.Context, path string, data []byte, name string, hash func(string, int, int) bool) (*built, error) {
 	b := fr.opts.Builder
 	dockerfile := path
@@ -222,10 +227,25 @@ func (fr *fileRun) build(ctx context.Context, path string, data []byte, name str
 	if err != nil {
 		return nil, err
 	}
-	img := &Image{BuildSeconds: time.Since(start).Round(100 * time.Millisecond).Seconds()}
-	if fr.opts.KeepImages {
-		img.Tag = tag
+	took := time.Since(start).Round(100 * time.Millisecond).Seconds()
+	bt, err := fr.load(ctx, tag, path, data, name, hash)
+	if err != nil {
+		return nil, err
 	}
+	bt.image.BuildSeconds = took
+	if fr.opts.KeepImages {
+		bt.image.Tag = tag
+	}
+	return bt, nil
+}
+
+// load reads the image tag, built from data as the file at path: finds
+// the layers of its base and reads the image (saved to name.tar in the
+// file's temporary directory), hashing the files hash selects (nil: the
+// files of the layers above the base).
+func (fr *fileRun) load(ctx context.Context, tag, path string, data []byte, name string, hash func(string, int, int) bool) (*built, error) {
+	b := fr.opts.Builder
+	img := &Image{}
 	side := imagediff.Side{}
 	base, err := finalBase(path, data, fr.f.Build.Target, fr.f.Build.BuildArgs, fr.f.Build.Platform)
 	if err != nil {
@@ -303,7 +323,13 @@ func (fr *fileRun) op(ctx context.Context, fn func(context.Context) error) error
 func (fr *fileRun) smokeRun(ctx context.Context, b *built) (*SmokeRun, error) {
 	tag := b.tag
 	var res *builder.RunResult
-	name := strings.ReplaceAll(strings.TrimPrefix(tag, "localhost/"), ":", "-") + "-smoke"
+	// A container name: [a-zA-Z0-9][a-zA-Z0-9_.-]*.
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-' {
+			return r
+		}
+		return '-'
+	}, strings.TrimPrefix(tag, "localhost/")) + "-smoke"
 	err := fr.op(ctx, func(ctx context.Context) error {
 		var err error
 		res, err = fr.opts.Builder.Run(ctx, builder.RunRequest{Image: tag, Name: name, Args: fr.f.Build.Smoke.Args, Platform: fr.f.Build.Platform, Config: &b.side.Image.Config.Config})

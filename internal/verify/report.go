@@ -26,6 +26,54 @@ func (r *Result) rules(kept bool) []string {
 	return out
 }
 
+// writeExpected writes the differences that do not fail what is judged
+// (what: "the fixes"), grouped by explanation, the largest groups first.
+func writeExpected(b *strings.Builder, exp []imagediff.Difference, what string) {
+	if len(exp) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "  %s that do%s not fail %s:\n", plural(len(exp), "difference"), map[bool]string{true: "es", false: ""}[len(exp) == 1], what)
+	groups := map[string][]imagediff.Difference{}
+	var reasons []string
+	for _, d := range exp {
+		why := d.Expected
+		if why == "" {
+			why = "other content (builds are rarely byte-identical; --strict fails these)"
+		}
+		if groups[why] == nil {
+			reasons = append(reasons, why)
+		}
+		groups[why] = append(groups[why], d)
+	}
+	slices.SortStableFunc(reasons, func(a, b string) int { return len(groups[b]) - len(groups[a]) })
+	for i, why := range reasons {
+		if i == 6 {
+			fmt.Fprintf(b, "    ... (--format json lists them all)\n")
+			break
+		}
+		g := groups[why]
+		d := g[0]
+		d.Expected = ""
+		if len(g) == 1 {
+			fmt.Fprintf(b, "    %s: %s\n", d, why)
+		} else {
+			fmt.Fprintf(b, "    %d like %s: %s\n", len(g), d.Subject, why)
+		}
+	}
+}
+
+// expectedOf returns the differences that are expected, or differ only in
+// content.
+func expectedOf(diffs []imagediff.Difference) []imagediff.Difference {
+	var out []imagediff.Difference
+	for _, d := range diffs {
+		if d.Expected != "" || d.Kind == imagediff.KindContent {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // expected returns the expected differences of the try that gave the
 // result, or of the last try.
 func (r *Result) expected() []imagediff.Difference {
@@ -38,13 +86,7 @@ func (r *Result) expected() []imagediff.Difference {
 	if t == nil {
 		return nil
 	}
-	var out []imagediff.Difference
-	for _, d := range t.Differences {
-		if d.Expected != "" || d.Kind == imagediff.KindContent {
-			out = append(out, d)
-		}
-	}
-	return out
+	return expectedOf(t.Differences)
 }
 
 // WriteText writes one result for people.
@@ -52,7 +94,11 @@ func WriteText(w io.Writer, r *Result) error {
 	var b strings.Builder
 	switch r.Status {
 	case Unchanged:
-		fmt.Fprintf(&b, "%s: no unsafe fix changes it; nothing to build\n", r.Path)
+		if r.Builds == 0 {
+			fmt.Fprintf(&b, "%s: no unsafe fix changes it; nothing to build\n", r.Path)
+		} else {
+			fmt.Fprintf(&b, "%s: no unsafe fix changes it, even with what the build of the original showed (%s)\n", r.Path, plural(r.Builds, "build"))
+		}
 	case Error:
 		fmt.Fprintf(&b, "%s: not verified: %s\n", r.Path, indent(r.Error))
 	case Verified:
@@ -75,36 +121,7 @@ func WriteText(w io.Writer, r *Result) error {
 			fmt.Fprintf(&b, "  smoke: exit %d and the same output in both images\n", n.Smoke.ExitCode)
 		}
 	}
-	if exp := r.expected(); len(exp) > 0 {
-		fmt.Fprintf(&b, "  %s that do%s not fail the fixes:\n", plural(len(exp), "difference"), map[bool]string{true: "es", false: ""}[len(exp) == 1])
-		groups := map[string][]imagediff.Difference{}
-		var reasons []string
-		for _, d := range exp {
-			why := d.Expected
-			if why == "" {
-				why = "other content (builds are rarely byte-identical; --strict fails these)"
-			}
-			if groups[why] == nil {
-				reasons = append(reasons, why)
-			}
-			groups[why] = append(groups[why], d)
-		}
-		slices.SortStableFunc(reasons, func(a, b string) int { return len(groups[b]) - len(groups[a]) })
-		for i, why := range reasons {
-			if i == 6 {
-				fmt.Fprintf(&b, "    ... (--format json lists them all)\n")
-				break
-			}
-			g := groups[why]
-			d := g[0]
-			d.Expected = ""
-			if len(g) == 1 {
-				fmt.Fprintf(&b, "    %s: %s\n", d, why)
-			} else {
-				fmt.Fprintf(&b, "    %d like %s: %s\n", len(g), d.Subject, why)
-			}
-		}
-	}
+	writeExpected(&b, r.expected(), "the fixes")
 	for _, f := range r.Failed {
 		fmt.Fprintf(&b, "  %s\n", f)
 	}
@@ -167,6 +184,9 @@ func WriteMarkdown(w io.Writer, builderName string, results []*Result) error {
 		}
 		if r.Status == Error {
 			notes = append(notes, fmt.Sprintf("- `%s`: not verified: %s", r.Path, oneLine(r.Error)))
+		}
+		for _, rule := range r.Informed {
+			notes = append(notes, fmt.Sprintf("- `%s`: the `%s` fixes name what the build of the original showed (the Dockerfile alone did not tell)", r.Path, rule))
 		}
 	}
 	if len(notes) > 0 {

@@ -1,6 +1,3 @@
-// This file is longer than 450 lines: it came in before issue 16's rule
-// that files say why or are split by concern; split it when next changed.
-
 // Package verify builds a Dockerfile before and after its unsafe fixes,
 // compares the images, and keeps only the fixes that hold.
 //
@@ -11,7 +8,10 @@
 // more than one rule made unsafe fixes, each rule's fixes are built alone
 // (with the safe fixes), the ones that pass are combined and built once
 // more, so that a failing multi-stage split does not cost the apt
-// cleanup. A file whose unsafe fixes change nothing is not built at all.
+// cleanup. A rule whose unsafe fixes apply only without a dropped rule's
+// (apt leaves the install of a split's build stage alone) is then built
+// with the rules kept, and kept when it holds. A file whose unsafe fixes
+// change nothing is not built at all.
 //
 // A candidate passes when it builds, its configuration keeps the
 // original's (Entrypoint, Cmd, User, WorkingDir, Env, ExposedPorts,
@@ -35,6 +35,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -109,118 +110,18 @@ type Options struct {
 	// Write, if set, writes a file whose verified content differs from
 	// what was read (atomicfile.Write).
 	Write func(path string, data []byte, orig atomicfile.Stat) error
-	// Informed, if set, is called with what the build of the original
-	// showed; when it returns transformers, they replace the file's
-	// rules for the rewrite, which is then verified. This is how a rule
-	// that cannot name the runtime packages or artifacts from metadata
-	// alone (the multistage split) may use the build.
-	Informed func(f *File, facts *buildfacts.Facts) []*transform.Transformer
+	// Informed is called, when a rule reported a finding that a build of
+	// the original could fix (transform.Finding.NeedsBuild: the
+	// multistage split without package metadata for the image's
+	// release), with what the build of the original showed, and the
+	// names of those rules. The original is then built even when no
+	// unsafe fix changes the file. When it returns transformers, they
+	// replace the file's rules for the rewrite, which is then verified as
+	// usual. nil means Inform: the rules' own Transformer.Inform.
+	Informed func(f *File, facts *buildfacts.Facts, rules []string) []*transform.Transformer
 	// Emit receives each file's result, in the order of the files. An
 	// error from Emit stops Run.
 	Emit func(*Result) error
-}
-
-// Status is the outcome of one file.
-type Status string
-
-const (
-	// Unchanged: no unsafe fix changes the file; nothing was built.
-	Unchanged Status = "unchanged"
-	// Verified: every unsafe fix holds.
-	Verified Status = "verified"
-	// Dropped: the fixes of at least one rule did not hold.
-	Dropped Status = "dropped"
-	// Error: the file could not be verified (see Result.Error).
-	Error Status = "error"
-)
-
-// Result is the outcome of one file.
-type Result struct {
-	Path   string `json:"path"`
-	Status Status `json:"status"`
-	// Error says why the file could not be verified.
-	Error string `json:"error,omitempty"`
-	// Rules are the rules whose unsafe fixes change the file, in the
-	// order they run, each kept or dropped.
-	Rules []Rule `json:"rules,omitempty"`
-	// Original is the image of the file as it was.
-	Original *Image `json:"original,omitempty"`
-	// Result is the image of the file with the kept fixes, when one was
-	// built.
-	Result *Image `json:"result,omitempty"`
-	// Tries are the candidates built, in order.
-	Tries []*Try `json:"tries,omitempty"`
-	// Builds counts the images built.
-	Builds int `json:"builds"`
-	// Written reports that the file was rewritten.
-	Written bool `json:"written,omitempty"`
-	// Fixed counts the fixes in Output by rule, safe ones included.
-	Fixed map[string]int `json:"fixed,omitempty"`
-	// Failed are the findings about work a rule could not do on Output
-	// (a registry lookup that failed), as "path:line:col: rule: message";
-	// like fix, a run with any exits with 2.
-	Failed []string `json:"failed,omitempty"`
-	// Notes are remarks that do not change the outcome.
-	Notes []string `json:"notes,omitempty"`
-
-	// Input is the file as read; Output the file with its safe fixes and
-	// the unsafe fixes that held.
-	Input, Output []byte `json:"-"`
-	// Facts is what the build of the original showed.
-	Facts *buildfacts.Facts `json:"-"`
-	// Err is the error behind Error.
-	Err error `json:"-"`
-}
-
-// Rule is a rule whose unsafe fixes change the file.
-type Rule struct {
-	Name string `json:"rule"`
-	// Fixes counts its unsafe fixes.
-	Fixes int  `json:"fixes"`
-	Kept  bool `json:"kept"`
-	// Reason says why its fixes were dropped.
-	Reason string `json:"reason,omitempty"`
-}
-
-// Image sums up a built image.
-type Image struct {
-	// Size is the uncompressed size of its layers; Compressed their size
-	// gzipped, as a registry stores them.
-	Size       int64 `json:"size_bytes"`
-	Compressed int64 `json:"compressed_bytes"`
-	Layers     int   `json:"layers"`
-	// BuildSeconds is the wall time of the build.
-	BuildSeconds float64 `json:"build_seconds"`
-	// Smoke is the smoke run, if one was asked for.
-	Smoke *SmokeRun `json:"smoke,omitempty"`
-	// Tag is the image's tag, when it was kept.
-	Tag string `json:"tag,omitempty"`
-}
-
-// SmokeRun is the outcome of a smoke command.
-type SmokeRun struct {
-	ExitCode  int    `json:"exit_code"`
-	Output    string `json:"output"`
-	Truncated bool   `json:"truncated,omitempty"`
-}
-
-// Try is one candidate: the file with the unsafe fixes of some rules.
-type Try struct {
-	// Rules are the rules whose unsafe fixes it has.
-	Rules  []string `json:"rules"`
-	Passed bool     `json:"passed"`
-	// Reasons say why it failed.
-	Reasons []string `json:"reasons,omitempty"`
-	// Image is the candidate's image, when it built.
-	Image *Image `json:"image,omitempty"`
-	// Differences are every difference found, the expected ones too.
-	Differences []imagediff.Difference `json:"differences,omitempty"`
-	// Compared counts the files the steps made that were compared;
-	// Checked the executables, libraries and scripts among them.
-	Compared int `json:"files_compared"`
-	Checked  int `json:"dependencies_checked"`
-
-	output []byte
 }
 
 // Run verifies files and emits their results in order. It returns an
@@ -318,7 +219,9 @@ type fileRun struct {
 	rules     []*transform.Transformer // the rules in use
 	safe      []byte                   // the file with its safe fixes
 	safeRes   *engine.Result
-	unsafe    []string // rules whose unsafe fixes change it, in order
+	unsafe    []string         // rules whose unsafe fixes change it, in order
+	latent    []string         // rules whose unsafe fixes apply only without another's (see keepLatent)
+	needBuild []engine.Finding // findings that a build of the original could fix
 	fixes     map[string]int
 	orig      imagediff.Side
 	origBuilt *built
@@ -372,7 +275,7 @@ func (fr *fileRun) run(ctx context.Context) error {
 	if err := fr.plan(ctx, fr.f.Engine.Transformers); err != nil {
 		return err
 	}
-	if len(fr.unsafe) == 0 {
+	if len(fr.unsafe) == 0 && len(fr.needBuild) == 0 {
 		fr.res.Status = Unchanged
 		fr.setOutput(fr.safeRes)
 		return nil
@@ -380,17 +283,15 @@ func (fr *fileRun) run(ctx context.Context) error {
 	if err := fr.buildOriginal(ctx); err != nil {
 		return err
 	}
-	if fr.opts.Informed != nil {
-		if ts := fr.opts.Informed(fr.f, fr.res.Facts); ts != nil {
-			if err := fr.plan(ctx, ts); err != nil {
-				return err
-			}
-			if len(fr.unsafe) == 0 {
-				fr.res.Status = Unchanged
-				fr.setOutput(fr.safeRes)
-				return nil
-			}
+	if len(fr.needBuild) > 0 {
+		if err := fr.inform(ctx); err != nil {
+			return err
 		}
+	}
+	if len(fr.unsafe) == 0 {
+		fr.res.Status = Unchanged
+		fr.setOutput(fr.safeRes)
+		return nil
 	}
 	return fr.choose(ctx)
 }
@@ -409,17 +310,35 @@ func (fr *fileRun) plan(ctx context.Context, rules []*transform.Transformer) err
 	if err != nil {
 		return err
 	}
-	fr.unsafe, fr.fixes = nil, all.UnsafeByRule
+	fr.unsafe, fr.latent, fr.fixes, fr.needBuild = nil, nil, maps.Clone(all.UnsafeByRule), nil
+	if fr.fixes == nil {
+		fr.fixes = map[string]int{}
+	}
+	for _, f := range all.Remaining {
+		if f.NeedsBuild && f.Fix == nil {
+			fr.needBuild = append(fr.needBuild, f)
+		}
+	}
+	fr.variants[key(nil)] = all
 	if string(all.Output) == string(safe.Output) {
 		return nil
 	}
 	for _, t := range rules {
-		if all.UnsafeByRule[t.Name] > 0 {
+		switch {
+		case all.UnsafeByRule[t.Name] > 0:
 			fr.unsafe = append(fr.unsafe, t.Name)
+		case hasUnsafeFix(safe.Remaining, t.Name):
+			fr.latent = append(fr.latent, t.Name)
 		}
 	}
-	fr.variants[key(nil)] = all
 	return nil
+}
+
+// hasUnsafeFix reports whether a finding of rule has an unsafe fix.
+func hasUnsafeFix(findings []engine.Finding, rule string) bool {
+	return slices.ContainsFunc(findings, func(f engine.Finding) bool {
+		return f.Rule == rule && f.Fix != nil && f.Fix.Applicability == transform.Unsafe
+	})
 }
 
 func (fr *fileRun) engine(ctx context.Context, unsafe bool, only []string) (*engine.Result, error) {
@@ -455,75 +374,4 @@ func key(rules []string) string {
 		return "*"
 	}
 	return strings.Join(rules, ",")
-}
-
-// choose builds candidates and decides which rules' fixes to keep.
-func (fr *fileRun) choose(ctx context.Context) error {
-	verdict := map[string]string{} // rule -> why it was dropped
-	var kept []string
-	all, err := fr.try(ctx, nil)
-	if err != nil {
-		return err
-	}
-	switch {
-	case all.Passed:
-		kept = fr.unsafe
-	case len(fr.unsafe) == 1:
-		verdict[fr.unsafe[0]] = strings.Join(all.Reasons, "; ")
-	default:
-		var pass []string
-		for _, rule := range fr.unsafe {
-			t, err := fr.try(ctx, []string{rule})
-			if err != nil {
-				return err
-			}
-			switch {
-			case t == nil:
-				verdict[rule] = "its fixes apply only together with the other rules' fixes, which did not hold: " + strings.Join(all.Reasons, "; ")
-			case t.Passed:
-				pass = append(pass, rule)
-			default:
-				verdict[rule] = strings.Join(t.Reasons, "; ")
-			}
-		}
-		if len(pass) > 0 {
-			kept = pass[:1]
-			for _, rule := range pass[1:] {
-				with := append(slices.Clone(kept), rule)
-				t, err := fr.try(ctx, with)
-				if err != nil {
-					return err
-				}
-				if t == nil || t.Passed {
-					kept = with
-					continue
-				}
-				verdict[rule] = fmt.Sprintf("its fixes hold alone, but not together with %s's: %s", strings.Join(kept, ", "), strings.Join(t.Reasons, "; "))
-			}
-		}
-	}
-	for _, rule := range fr.unsafe {
-		fr.res.Rules = append(fr.res.Rules, Rule{Name: rule, Fixes: fr.fixes[rule], Kept: slices.Contains(kept, rule), Reason: verdict[rule]})
-	}
-	fr.res.Status = Verified
-	fr.setOutput(fr.safeRes)
-	if len(kept) < len(fr.unsafe) {
-		fr.res.Status = Dropped
-	}
-	if len(kept) > 0 {
-		only := kept
-		if len(kept) == len(fr.unsafe) {
-			only = nil
-		}
-		v, err := fr.variant(ctx, only)
-		if err != nil {
-			return err
-		}
-		out := v.Output
-		fr.setOutput(v)
-		if t := fr.tries[string(out)]; t != nil {
-			fr.res.Result = t.Image
-		}
-	}
-	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -33,6 +34,32 @@ func swap(name, from, to string) *transform.Transformer {
 	}}
 }
 
+// isolated makes t's fixes Isolated, as the multi-stage split's are: the
+// engine applies them alone, and the other rules see the new structure.
+func isolated(t *transform.Transformer) *transform.Transformer {
+	run := t.Run
+	t.Run = func(p *transform.Pass) error {
+		return run(&transform.Pass{Context: p.Context, File: p.File, Transformer: p.Transformer, Report: func(f transform.Finding) {
+			f.Fix.Isolated = true
+			p.Report(f)
+		}})
+	}
+	return t
+}
+
+// unlessSplit makes t report nothing on a file split into stages, as the
+// apt rule leaves a build stage's install alone.
+func unlessSplit(t *transform.Transformer) *transform.Transformer {
+	run := t.Run
+	t.Run = func(p *transform.Pass) error {
+		if strings.Contains(string(p.File.Data), "COPY --from=build") {
+			return nil
+		}
+		return run(p)
+	}
+	return t
+}
+
 // safeRule is a test rule with a safe fix.
 func safeRule(from, to string) *transform.Transformer {
 	t := swap("tidy", from, to)
@@ -42,6 +69,33 @@ func safeRule(from, to string) *transform.Transformer {
 			f.Fix.Applicability = transform.Safe
 			p.Report(f)
 		}})
+	}
+	return t
+}
+
+// needy is a test rule that cannot fix a file without a build: it
+// reports a finding that needs one. Informed by the build (when inform),
+// it splits the file, copying the directory of the first script the
+// build made that runs /bin/sh, which the facts name.
+func needy(inform bool) *transform.Transformer {
+	t := &transform.Transformer{Name: "needy", Doc: "needy: a test rule", Default: true}
+	t.Run = func(p *transform.Pass) error {
+		if i := strings.Index(string(p.File.Data), "\nCMD"); i >= 0 && !strings.Contains(string(p.File.Data), "COPY --from") {
+			p.Report(transform.Finding{Start: i, End: i + 4, Message: "needy: the image keeps its build; no fix: cannot tell what to copy", NeedsBuild: true})
+		}
+		return nil
+	}
+	t.Inform = func(facts *buildfacts.Facts) *transform.Transformer {
+		if !inform {
+			return nil
+		}
+		for _, f := range facts.Files {
+			if f.Interpreter == "/bin/sh" && f.InterpreterPackage == "" {
+				dir := path.Dir(f.Path)
+				return swap("needy", "\nCMD", "\nFROM "+base+"\nCOPY --from=build "+dir+" "+dir+"\nCMD")
+			}
+		}
+		return nil
 	}
 	return t
 }
@@ -122,6 +176,21 @@ RUN mkdir -p /app && printf '#!/bin/sh\nid -un\nsha256sum /app/data | cut -c1-8\
 		// original, both fixes (fails: norec), norec alone (fails), split alone (passes)
 		builds: 4,
 		output: "RUN  apt-get install -y tool",
+	}, {
+		// The split goes first and the other rule then leaves the build
+		// stage alone, so its fix is not in the file with every fix; once
+		// the split is dropped, it is tried, and kept.
+		name:       "fix that applies only without the split it lost to",
+		dockerfile: app + "RUN echo 'mode=fast' > /etc/app.conf\nRUN echo 1 > /app/level\nCMD [\"/app/run\"]\n",
+		rules: []*transform.Transformer{
+			isolated(split("")),
+			unlessSplit(swap("level", "echo 1 > /app/level", "echo 2 > /app/level")),
+		},
+		status: verify.Dropped, kept: []string{"level"},
+		dropped: map[string]string{"split": "/etc/app.conf (file, 10 bytes), which the Dockerfile's steps made, is missing"},
+		// original, the split (fails), the level fix alone (passes)
+		builds: 3,
+		output: "RUN echo 2 > /app/level\nCMD",
 	}}
 }
 
@@ -140,6 +209,32 @@ func TestVerifyBuildah(t *testing.T) {
 		res := runOne(t, b, &verify.File{Path: filepath.Join(dir, "Dockerfile"), Engine: engine.Options{Transformers: []*transform.Transformer{swap("split", "nothing", "x")}}}, verify.Options{})
 		if res.Status != verify.Unchanged || res.Builds != 0 {
 			t.Errorf("status %s after %d builds, want unchanged and none", res.Status, res.Builds)
+		}
+	})
+	t.Run("informed by the build", func(t *testing.T) {
+		df := "FROM " + base + " AS build\nRUN mkdir -p /app && printf '#!/bin/sh\\necho hi\\n' > /app/run && chmod 755 /app/run\nCMD [\"/app/run\"]\n"
+		for _, tt := range []struct {
+			name   string
+			inform bool
+			status verify.Status
+			builds int
+			note   string
+		}{
+			{"fixed", true, verify.Verified, 2, "needy: named from the build of the original what it could not name from the Dockerfile (cannot tell what to copy)"},
+			{"still not fixed", false, verify.Unchanged, 1, "needy: not fixed: cannot tell what to copy"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				dir := t.TempDir()
+				writeFile(t, dir, "Dockerfile", df)
+				f := &verify.File{Path: filepath.Join(dir, "Dockerfile"), Engine: engine.Options{Transformers: []*transform.Transformer{needy(tt.inform)}}, Build: verify.Build{Smoke: &verify.Smoke{}}}
+				res := runOne(t, b, f, verify.Options{})
+				if res.Status != tt.status || res.Builds != tt.builds || !slices.Contains(res.Notes, tt.note) {
+					t.Errorf("status %s after %d builds, notes %q; want %s after %d, with %q", res.Status, res.Builds, res.Notes, tt.status, tt.builds, tt.note)
+				}
+				if tt.inform && (!slices.Equal(res.Informed, []string{"needy"}) || !strings.Contains(string(res.Output), "COPY --from=build /app /app\n")) {
+					t.Errorf("informed %q, output:\n%s", res.Informed, res.Output)
+				}
+			})
 		}
 	})
 	t.Run("original does not build", func(t *testing.T) {
@@ -191,12 +286,9 @@ func runScenario(t *testing.T, env *buildtest.Env, b builder.Builder, sc scenari
 	writeFile(t, dir, "Dockerfile", sc.dockerfile)
 	writeFile(t, dir, "apt-get", aptGet)
 	os.Chmod(filepath.Join(dir, "apt-get"), 0o755)
-	var facts *buildfacts.Facts
 	f := &verify.File{Path: filepath.Join(dir, "Dockerfile"), Engine: engine.Options{Transformers: sc.rules}, Build: verify.Build{Smoke: sc.smoke}}
-	res := runOne(t, b, f, verify.Options{
-		Write:    atomicfile.Write,
-		Informed: func(_ *verify.File, fs *buildfacts.Facts) []*transform.Transformer { facts = fs; return nil },
-	})
+	res := runOne(t, b, f, verify.Options{Write: atomicfile.Write})
+	facts := res.Facts
 	if res.Error != "" {
 		t.Fatalf("error: %s", res.Error)
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockmend/dockmend/internal/buildfacts"
 	"github.com/dockmend/dockmend/internal/debmeta"
 	"github.com/dockmend/dockmend/internal/runtimebase"
 	"github.com/dockmend/dockmend/internal/severity"
@@ -102,6 +103,14 @@ func New(opts Options) *transform.Transformer {
 				return fmt.Errorf("runtime bases: %w", err)
 			}
 			return run(p, ro)
+		},
+		Inform: func(facts *buildfacts.Facts) *transform.Transformer {
+			if facts == nil {
+				return nil
+			}
+			o := opts
+			o.Packages = NewFactsSource(facts)
+			return New(o)
 		},
 	}
 }
@@ -202,6 +211,9 @@ func run(p *transform.Pass, o *ruleOptions) error {
 		p.Report(transform.Finding{
 			Start: s.From.Start, End: s.From.End,
 			Message: what + "; no fix: " + strings.Join(a.problems, "; "),
+			// Only the packages are missing: a build of the original
+			// can name them (Inform).
+			NeedsBuild: a.noMetadata != "" && len(a.problems) == 1,
 		})
 		return nil
 	}

@@ -11,8 +11,9 @@ import (
 // A PackageSource names the packages that the new final stage installs,
 // by name, with the runtime base's package manager. The default one
 // derives them from the Debian package metadata dockmend ships
-// (internal/debmeta); a build of the original image could name them
-// instead (the packages that own what the artifacts load).
+// (internal/debmeta, NewMetadataSource); NewFactsSource names them from
+// a build of the original image (the packages that own what the
+// artifacts load and run).
 type PackageSource interface {
 	// RuntimePackages returns the packages to install, as apt-get
 	// install operands, sorted; an error says why they cannot be named,
@@ -41,6 +42,15 @@ type PackageQuery struct {
 	// Run lists build-only packages that the image's own commands run
 	// ("npm start" needs npm).
 	Run []string
+	// Artifacts are the paths the new final stage copies from the build
+	// stage; Staged reports that it also copies what staged installs
+	// write, wherever they write it.
+	Artifacts []string
+	Staged    bool
+	// SameBase reports that the runtime base is the build stage's own
+	// base image (the tools came from the package manager), not another
+	// image (a toolchain image's runtime base).
+	SameBase bool
 }
 
 // InstalledPackage is a package the stage installs.
@@ -72,7 +82,22 @@ func NewMetadataSource(catalog *debmeta.Catalog) PackageSource {
 	return metadataSource{catalog: catalog}
 }
 
+// noMetadataError is the metadata source's error: the packages cannot be
+// named for lack of metadata, which a build of the original can make up
+// for (the finding is marked NeedsBuild).
+type noMetadataError struct{ error }
+
+func (e noMetadataError) Unwrap() error { return e.error }
+
 func (m metadataSource) RuntimePackages(q PackageQuery) ([]string, error) {
+	pkgs, err := m.runtimePackages(q)
+	if err != nil {
+		return nil, noMetadataError{err}
+	}
+	return pkgs, nil
+}
+
+func (m metadataSource) runtimePackages(q PackageQuery) ([]string, error) {
 	if len(q.Releases) == 0 {
 		// Without a release, only a build that needs no metadata can be
 		// named.

@@ -1,6 +1,8 @@
 package multistage
 
 import (
+	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -66,9 +68,16 @@ func (p *plan) planPackages(a *analysis, o *ruleOptions, run []string) {
 		return
 	}
 	q.Releases = releasesOf(base, o)
+	q.Staged, q.SameBase = p.staging != "", a.toolImage == nil
+	for _, x := range p.artifacts {
+		q.Artifacts = append(q.Artifacts, x.path)
+	}
 	pkgs, err := o.packages.RuntimePackages(q)
 	if err != nil {
 		a.problem("%v", err)
+		if errors.As(err, new(noMetadataError)) {
+			a.noMetadata = fmt.Sprint(err)
+		}
 		return
 	}
 	p.packages = pkgs
