@@ -21,47 +21,20 @@ func newBase(env *Env) *cobra.Command {
 	var maxLayerMB int64
 	var configFile string
 	cmd := &cobra.Command{
-		Use:   "base [flags] [PATH...]",
-		Short: "Judge the base images: size, age, end of life, stale pins, smaller variants, vulnerabilities",
-		Long: `Base inspects every distinct base image of the Dockerfiles (each stage's
-FROM, COPY --from=IMAGE and RUN --mount=from=IMAGE), once per run, for the
-stage's --platform (default linux/amd64), and reports:
-
-  size       the compressed size of the platform's layers (what a pull downloads)
-  age        when the image was created
-  release    its operating system release, and when security support ends
-             (Debian and Ubuntu dates from distro-info-data, Alpine's from a table)
-  stale      a pinned digest that is no longer what its tag points to
-  variants   other tags of the same version (-slim, -alpine, ...) and their sizes
-  packages   (--packages) the installed packages, read from the image's layers
-  vulns      (--vulns) known vulnerabilities of those packages, from OSV data
-             for Debian, Ubuntu and Alpine: --vuln-db DIR, or --update-db
-
-Dockerfiles are found as check finds them; registry mirrors, insecure
-registries, build args and the platform come from the flags over each
-file's .dockmend.yaml (or --config FILE).
-
-Findings are base-eol, base-stale, base-vulnerable and
-base-larger-than-variant, each with a level (error, warning, info). Base
-exits with 1 when a finding is at --failure-threshold or above (default
-warning; "none" never fails), and with 2 when a file, an image or the
-vulnerability database could not be read; the rest of the report is still
-written. Variants are advice only: a variant can change libc and tools.`,
-		Example: `  dockmend base                          # the bases under the current directory
-  dockmend base --vulns --update-db .    # download OSV data, then check for vulnerabilities
-  dockmend base --format markdown > base.md
-  dockmend base --format sarif --failure-threshold error > base.sarif
-  dockmend base --registry-mirror docker.io=http://127.0.0.1:5000 services/`,
-		Args: cobra.ArbitraryArgs,
+		Use:     "base [flags] [PATH...]",
+		Short:   "Judge the base images: size, age, end of life, stale pins, smaller variants, vulnerabilities",
+		Long:    helpText("base"),
+		Example: helpText("base.example"),
+		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// The registry settings, build args and platform are the
 			// session's: the flags' over each file's .dockmend.yaml.
 			flags := &config.Config{InsecureRegistries: cfg.Insecure}
 			var err error
-			if flags.RegistryMirrors, err = keyValues("registry-mirror", mirrors); err != nil {
+			if flags.RegistryMirrors, err = config.KeyValues("registry-mirror", mirrors); err != nil {
 				return usageErr(err)
 			}
-			if flags.BuildArgs, err = keyValues("build-arg", buildArgs); err != nil {
+			if flags.BuildArgs, err = config.KeyValues("build-arg", buildArgs); err != nil {
 				return usageErr(err)
 			}
 			if maxLayerMB < 1 {

@@ -17,24 +17,11 @@ func newDiff(env *Env) *cobra.Command {
 	var o options
 	var exitCodeFlag, list, quiet bool
 	cmd := &cobra.Command{
-		Use:   "diff [flags] [PATH...]",
-		Short: "Show the fixes as a unified diff, without changing files",
-		Long: `Diff prints the changes "dockmend fix" would make, as a unified diff
-that "git apply" and "patch -p1" accept. Files are labelled a/PATH and
-b/PATH, relative to the current directory. Nothing is written.
-
-With --list, only the names of the files that would change are printed,
-one a line, as "gofmt -l" prints them. A summary goes to standard error,
-unless --quiet, which leaves only errors there.
-
-Diff exits with 0, or with 1 under --exit-code when there are changes, and
-with 2 when a file could not be processed.`,
-		Example: `  dockmend diff
-  dockmend diff services/ | git apply      # the same as dockmend fix services/
-  dockmend diff --exit-code --color never  # in CI: fail when a fix is pending
-  dockmend diff -l --exit-code             # the files a fix would change
-  dockmend diff --stdin-filename app/Dockerfile - < app/Dockerfile`,
-		Args: cobra.ArbitraryArgs,
+		Use:     "diff [flags] [PATH...]",
+		Short:   "Show the fixes as a unified diff, without changing files",
+		Long:    helpText("diff"),
+		Example: helpText("diff.example"),
+		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			useColor, err := o.useColor(env, env.stdoutIsTerminal())
 			if err != nil {

@@ -18,35 +18,11 @@ func newFix(env *Env) *cobra.Command {
 	var v verifyFlags
 	var list, quiet bool
 	cmd := &cobra.Command{
-		Use:   "fix [flags] [PATH...]",
-		Short: "Apply the fixes to the files in place",
-		Long: `Fix applies the rules' fixes and rewrites the files that change. Files are
-replaced atomically and keep their permissions; a symbolic link is written
-through to its target. Fixes that may change what the build produces are
-applied only with --unsafe-fixes.
-
-The findings that remain are listed on standard error, followed by a
-summary; --quiet leaves only errors there. --list prints the names of the
-files it changed to standard output, one a line, as "gofmt -l" does. With
-the path - (standard input), the fixed file is printed to standard output
-(with --list, its name if it changed) and no file is written; if it cannot
-be fixed, the input is printed unchanged. Digests that were looked up are recorded in the lock
-file, if one is configured (not for standard input). Fix exits with 2 when
-a file could not be fixed.
-
-With --verify, the unsafe fixes are applied too, but each rule's only when
-the Dockerfile still builds and its image holds what it held: see
-"dockmend verify". The build of the original also lets the multistage
-rule split an image whose run-time packages it cannot name from package
-metadata. Fix --verify then exits with 1 when a rule's fixes were dropped.`,
-		Example: `  dockmend fix
-  dockmend fix --select apt,dnf services/
-  dockmend fix --unsafe-fixes Dockerfile
-  dockmend fix --verify --smoke 'app --version' .   # unsafe fixes that pass a build
-  dockmend fix --offline --lockfile dockmend.lock .   # pin from the lock file only
-  dockmend fix -l -q .                                 # only the names of the files fixed
-  dockmend fix - < Dockerfile > Dockerfile.fixed`,
-		Args: cobra.ArbitraryArgs,
+		Use:     "fix [flags] [PATH...]",
+		Short:   "Apply the fixes to the files in place",
+		Long:    helpText("fix"),
+		Example: helpText("fix.example"),
+		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if v.verify {
 				if list || quiet {
@@ -91,11 +67,6 @@ metadata. Fix --verify then exits with 1 when a rule's fixes were dropped.`,
 			}})
 			if err != nil {
 				return err
-			}
-			if !p.Stdin { // standard input touches no file, not even the lock file
-				for _, err := range s.SaveLockfiles() {
-					s.Fail(res, "", err)
-				}
 			}
 			if p.Stdin && !printed && !list {
 				if err := p.EchoStdin(env.Stdout); err != nil {

@@ -8,50 +8,12 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/dockmend/dockmend/internal/builder"
 	"github.com/dockmend/dockmend/internal/flaggroup"
 	"github.com/dockmend/dockmend/internal/gitcmd"
 	"github.com/dockmend/dockmend/internal/migrate"
 	"github.com/dockmend/dockmend/internal/session"
 	"github.com/dockmend/dockmend/internal/version"
 )
-
-const migrateLong = `Migrate applies the fixes to many git repositories at once, one reviewed
-branch per repository. For each repository it checks the base commit (HEAD,
-or --base) out into a temporary git worktree, runs the rules there as
-"dockmend fix" would (each repository's .dockmend.yaml applies), and when
-something changed, commits it to a new branch with one commit that lists
-the files and fixes. Your checkout is never touched: uncommitted changes,
-the index and the current branch stay as they are, and the worktree is
-removed afterwards. Commit hooks run as usual.
-
-Repositories are named as arguments, one a line in --repos-from FILE, or
-found under --root DIR. A repository whose branch exists already is
-skipped (--conflict replace moves the branch instead). A repository that
-fails (not a git repository, a configuration that cannot be used or names
-a file outside the repository, a failing hook, a rejected push) gets no
-branch, and the others go on. A Dockerfile that cannot be fixed is listed
-as the repository's problem, and its other files are still committed.
-Nothing leaves the machine without --push. Ctrl-C finishes or undoes the
-repositories in progress; a later run removes the temporary worktrees
-that a killed one left.
-
-Each image reference is looked up once for the whole run; with --lockfile,
-the digests are recorded and later runs (or other machines) reuse them,
-with --offline without any registry.
-
-Standard output gets a Markdown summary (after the diffs, with --dry-run);
---report FILE writes the same as JSON. --only-failed and --skip-done take
-such a report to re-run what failed or what is not done, and --shard I/N
-takes a stable share of the repositories, so that N machines can split a
-fleet; "dockmend report merge" joins their reports. Migrate exits with 2
-when a repository failed or has a Dockerfile that could not be fixed.`
-
-const migrateExample = `  dockmend migrate --dry-run --root ~/src            # what would change, as one patch
-  dockmend migrate --select pin,apt --root ~/src      # branch dockmend/pin-apt in each repository
-  dockmend migrate --repos-from repos.txt --push --report report.json
-  dockmend migrate --only-failed report.json --report retry.json
-  dockmend migrate --root /fleet --shard 2/8 --offline --lockfile fleet.lock`
 
 func newMigrate(env *Env) *cobra.Command {
 	var o options
@@ -61,8 +23,8 @@ func newMigrate(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "migrate [flags] [REPOSITORY...]",
 		Short:   "Fix the Dockerfiles of many git repositories, one branch each",
-		Long:    migrateLong,
-		Example: migrateExample,
+		Long:    helpText("migrate"),
+		Example: helpText("migrate.example"),
 		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch conflict {
@@ -105,7 +67,11 @@ func newMigrate(env *Env) *cobra.Command {
 			mo.Version, mo.Selection.Paths, mo.Stdin, mo.Stdout = version.String(), args, env.Stdin, env.Stdout
 			mo.Progress = env.stderrIsTerminal()
 			if v.verify {
-				mo.Verify = v.session(env, &o, nil, new(builder.Builder))
+				build, err := v.build(&o)
+				if err != nil {
+					return err
+				}
+				mo.Verify = v.session(env, build, nil)
 			}
 			res, err := s.Migrate(cmd.Context(), mo)
 			if err != nil {

@@ -2,9 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -137,67 +134,16 @@ func status(res *session.Result, code int) error {
 }
 
 // overrides returns the settings given by flags, as a configuration to
-// merge over each file's configuration file. It checks the flags' values
-// and their combinations.
+// merge over each file's configuration file.
 func (o *options) overrides() (*config.Config, error) {
-	c := &config.Config{}
-	given := o.flags.Changed
-	if given("select") {
-		c.Select = append([]string{}, o.selectRules...)
-	}
-	if given("ignore") {
-		c.Ignore = append([]string{}, o.ignoreRules...)
-	}
-	if given("unsafe-fixes") {
-		c.UnsafeFixes = &o.unsafeFixes
-	}
-	if given("failure-threshold") {
-		c.FailureThreshold = &o.failureThreshold
-	}
 	p := o.pin
-	var errs []error
-	var err error
-	if c.RegistryMirrors, err = keyValues("registry-mirror", p.mirrors); err != nil {
-		errs = append(errs, err)
-	}
-	if c.BuildArgs, err = keyValues("build-arg", p.buildArgs); err != nil {
-		errs = append(errs, err)
-	}
-	if given("insecure-registry") {
-		c.InsecureRegistries = p.insecure
-	}
-	if given("build-context") {
-		c.BuildContexts = p.contexts
-	}
-	c.Platform = p.platform
-	c.Lockfile = p.lockfile
-	if given("concurrency") {
-		if p.concurrency < 1 {
-			errs = append(errs, fmt.Errorf("--concurrency: must be at least 1, not %d", p.concurrency))
-		}
-		c.Concurrency = p.concurrency
-	}
-	if p.offline && p.refresh {
-		errs = append(errs, errors.New("--offline and --refresh cannot be used together: refreshing needs the registries"))
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return c, c.Validate()
-}
-
-// keyValues parses repeated KEY=VALUE flags; nil when there are none.
-func keyValues(flag string, list []string) (map[string]string, error) {
-	if len(list) == 0 {
-		return nil, nil
-	}
-	m := map[string]string{}
-	for _, kv := range list {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("--%s %q: want KEY=VALUE", flag, kv)
-		}
-		m[k] = v
-	}
-	return m, nil
+	return config.Flags{
+		Given:  o.flags.Changed,
+		Select: o.selectRules, Ignore: o.ignoreRules,
+		UnsafeFixes: o.unsafeFixes, FailureThreshold: o.failureThreshold,
+		RegistryMirrors: p.mirrors, BuildArgs: p.buildArgs,
+		InsecureRegistries: p.insecure, BuildContexts: p.contexts,
+		Platform: p.platform, Lockfile: p.lockfile, Concurrency: p.concurrency,
+		Offline: p.offline, Refresh: p.refresh,
+	}.Config()
 }

@@ -25,15 +25,10 @@ func newReport(env *Env) *cobra.Command {
 func newReportMerge(env *Env) *cobra.Command {
 	var output string
 	cmd := &cobra.Command{
-		Use:   "merge [flags] REPORT.json...",
-		Short: "Join the reports of several migrate runs (shards) into one",
-		Long: `Merge joins the JSON reports of "dockmend migrate" runs, such as the shards of
-a fleet run on several machines: the repositories sorted by path (one that
-appears in several reports keeps the outcome of the last one given), the
-counts recomputed. It prints the Markdown summary, and with -o writes the
-joined JSON report, which --only-failed and --skip-done accept.`,
-		Example: `  dockmend report merge -o report.json report-*.json
-  dockmend migrate --only-failed report.json --report retry.json`,
+		Use:     "merge [flags] REPORT.json...",
+		Short:   "Join the reports of several migrate runs (shards) into one",
+		Long:    helpText("report-merge"),
+		Example: helpText("report-merge.example"),
 		Args: usageArgs(func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return errors.New("no reports: name the JSON reports to merge")

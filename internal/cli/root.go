@@ -98,30 +98,12 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 }
 
-const rootLong = `dockmend rewrites Dockerfiles to follow Docker's container security best
-practices: it pins base images to digests, cleans up after package managers
-and more. Each rule reports findings and, where it can, fixes them; fixes
-that could change what a build produces are applied only on request.
-
-Review with "dockmend check" and "dockmend diff", apply with "dockmend fix",
-or with "dockmend migrate" across many git repositories, one branch each.
-Without a PATH, the Dockerfiles under the current directory are processed.
-Settings are read from the nearest .dockmend.yaml (see docs/config.md).`
-
-const rootExample = `  dockmend check                  # list the findings under the current directory
-  dockmend diff services/api      # show the fixes as a patch, change nothing
-  dockmend fix                    # apply the safe fixes in place
-  dockmend fix --unsafe-fixes .   # also apply fixes that may change the build
-  dockmend fix - < Dockerfile     # fix standard input, print the result
-  dockmend migrate --root ~/src   # a branch with the fixes in every repository below ~/src
-  dockmend rules                  # list the rules; "dockmend rules apt" explains one`
-
 func newRoot(env *Env) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "dockmend",
 		Short:         "Fix Dockerfiles to follow container security best practices",
-		Long:          rootLong,
-		Example:       rootExample,
+		Long:          helpText("dockmend"),
+		Example:       helpText("dockmend.example"),
 		Version:       version.String(),
 		SilenceErrors: true,
 		SilenceUsage:  true,

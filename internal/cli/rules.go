@@ -13,13 +13,10 @@ import (
 
 func newRules(env *Env) *cobra.Command {
 	return &cobra.Command{
-		Use:   "rules [RULE]",
-		Short: "List the rules, or explain one",
-		Long: `Rules lists every rule: its name, whether it runs by default (select the
-others with --select), the hadolint and BuildKit checks it fixes, and a
-summary. With a RULE, it prints that rule's documentation.`,
-		Example: `  dockmend rules
-  dockmend rules pin`,
+		Use:               "rules [RULE]",
+		Short:             "List the rules, or explain one",
+		Long:              helpText("rules"),
+		Example:           helpText("rules.example"),
 		Args:              usageArgs(cobra.MaximumNArgs(1)),
 		ValidArgsFunction: completeRuleArg,
 		RunE: func(_ *cobra.Command, args []string) error {

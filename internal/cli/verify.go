@@ -18,47 +18,11 @@ func newVerify(env *Env) *cobra.Command {
 	var o options
 	var v verifyFlags
 	cmd := &cobra.Command{
-		Use:   "verify [flags] [PATH...]",
-		Short: "Build each Dockerfile before and after its unsafe fixes and compare the images",
-		Long: `Verify checks the fixes that may change what an image contains (the unsafe
-ones: --no-install-recommends, the multi-stage split) by building images.
-For every Dockerfile such a fix would change, it builds the file twice, as
-it is and with the fixes, with the container builder it finds on PATH
-(docker, podman or buildah; --builder chooses), and compares the two
-images. A rule's fixes hold when the rewritten file
-
-  - builds,
-  - keeps the image's configuration (ENTRYPOINT, CMD, USER, ENV, ...),
-  - keeps every file the Dockerfile's own steps made,
-  - leaves its programs able to find their libraries and interpreters,
-  - and, given a smoke command (--smoke, or verify: in .dockmend.yaml),
-    makes it exit the same way with the same output.
-
-When several rules made unsafe fixes and not all hold, each rule is built
-alone, so that one failing fix does not cost the others. Verify changes no
-file: "dockmend fix --verify" writes the fixes that hold.
-
-When the multistage rule cannot name the packages a split image needs at
-run time (dockmend ships package metadata for some Debian releases only;
-"dockmend rules multistage" says which), verify builds the original anyway
-and names them from it: the packages that own the libraries and the
-interpreters of the files the build made. The split is then built and
-compared like any fix.
-
-With --compare ORIGINAL,REWRITTEN nothing is built: two images you built
-yourself, from the two Dockerfiles given as arguments, get the same
-comparison and the same size and layer numbers.
-
-Verify exits with 0 when every fix holds, 1 when a rule's fixes were
-dropped (--compare: when the rewritten image does not hold), and 2 when a
-file could not be verified (its original does not build) or no builder was
-found. See docs/verify.md.`,
-		Example: `  dockmend verify                                  # every Dockerfile below .
-  dockmend verify --smoke 'hello --version' app/   # also run a command in both images
-  dockmend verify --format markdown > verify.md    # a table for a pull request
-  dockmend fix --verify .                          # write only the fixes that hold
-  dockmend verify --compare app:old,app:new old/Dockerfile new/Dockerfile   # two images built elsewhere`,
-		Args: cobra.ArbitraryArgs,
+		Use:     "verify [flags] [PATH...]",
+		Short:   "Build each Dockerfile before and after its unsafe fixes and compare the images",
+		Long:    helpText("verify"),
+		Example: helpText("verify.example"),
+		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if v.flags.Changed("compare") {
 				return v.runCompare(cmd.Context(), env, &o, args)
@@ -93,7 +57,7 @@ func (v *verifyFlags) run(ctx context.Context, env *Env, o *options, args []stri
 	}
 	defer s.Close()
 	var b builder.Builder
-	vo := v.session(env, o, &flags, &b)
+	vo := v.session(env, flags, &b)
 	if vo.Write = write; write {
 		vo.Out = env.Stderr
 	}
@@ -123,9 +87,8 @@ func (v *verifyFlags) runCompare(ctx context.Context, env *Env, o *options, args
 		return err
 	}
 	defer s.Close()
-	var b builder.Builder
 	c, err := s.Compare(ctx, verify.BuiltImage{Image: v.compare[0], Dockerfile: args[0]},
-		verify.BuiltImage{Image: v.compare[1], Dockerfile: args[1]}, *v.session(env, o, &flags, &b))
+		verify.BuiltImage{Image: v.compare[1], Dockerfile: args[1]}, *v.session(env, flags, nil))
 	if err != nil {
 		return err // Main prints it and exits with 2
 	}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -65,7 +64,7 @@ func (v *verifyFlags) build(o *options) (verify.Build, error) {
 		return b, usageErr(fmt.Errorf("--jobs: must be at least 1, not %d", v.jobs))
 	}
 	var err error
-	if b.BuildArgs, err = keyValues("build-arg", o.pin.buildArgs); err != nil {
+	if b.BuildArgs, err = config.KeyValues("build-arg", o.pin.buildArgs); err != nil {
 		return b, usageErr(err)
 	}
 	if v.flags.Changed("smoke") {
@@ -79,33 +78,17 @@ func (v *verifyFlags) build(o *options) (verify.Build, error) {
 }
 
 // session returns the verification's settings for the session: the
-// builds the flags ask for (built already, or built by Setup when built
-// is nil), and, once there is something to verify, the builder found,
-// which *found is set to (its error has been printed).
-func (v *verifyFlags) session(env *Env, o *options, built *verify.Build, found *builder.Builder) *session.VerifyOptions {
-	return &session.VerifyOptions{Format: v.format, Out: env.Stdout, Setup: func(ctx context.Context) (verify.Build, verify.Options, error) {
-		var build verify.Build
-		var err error
-		if built != nil {
-			build = *built
-		} else if build, err = v.build(o); err != nil {
-			return build, verify.Options{}, err
-		}
-		b, err := builder.Find(ctx, builder.FindOptions{Name: v.builder})
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "dockmend: %v\n", err)
-			return build, verify.Options{}, exitStatus(ExitError)
-		}
-		*found = b
-		opts := verify.Options{Builder: b, Jobs: v.jobs, Timeout: v.timeout, KeepImages: v.keepImages, Strict: v.strict}
-		if env.stderrIsTerminal() || v.verbose {
-			opts.Progress = env.Stderr
-		}
-		if v.verbose {
-			opts.Log = env.Stderr
-		}
-		return build, opts, nil
-	}}
+// builds the flags ask for, and how to run them. found is set to the
+// builder found, once there is something to verify.
+func (v *verifyFlags) session(env *Env, build verify.Build, found *builder.Builder) *session.VerifyOptions {
+	opts := verify.Options{Jobs: v.jobs, Timeout: v.timeout, KeepImages: v.keepImages, Strict: v.strict}
+	if env.stderrIsTerminal() || v.verbose {
+		opts.Progress = env.Stderr
+	}
+	if v.verbose {
+		opts.Log = env.Stderr
+	}
+	return &session.VerifyOptions{Builder: v.builder, Found: found, Build: build, Options: opts, Format: v.format, Out: env.Stdout}
 }
 
 var errNoStdin = errors.New("verify builds files in their build context: standard input (-) cannot be verified")

@@ -19,7 +19,8 @@ import (
 
 // RunOptions say what to do with the files of a Plan.
 type RunOptions struct {
-	// Write rewrites the files whose content changed.
+	// Write rewrites the files whose content changed, and then the lock
+	// files whose content changed (not when the input is standard input).
 	Write bool
 	// ShowFailed prints, to Options.Stderr, the findings about work a
 	// rule could not do (a failed registry lookup): for commands that do
@@ -64,10 +65,6 @@ func (s *Session) fail(res *Result, path string, err error) {
 	res.Errors = append(res.Errors, report.Error{Path: path, Message: msg})
 	res.Failed = true
 }
-
-// Fail prints err, with credentials masked, and records it in res: for
-// the problems a command meets after a run (saving lock files).
-func (s *Session) Fail(res *Result, path string, err error) { s.fail(res, path, err) }
 
 // Run processes the plan's files, writing changed files when asked, and
 // calls o.Emit with each file that was processed, in order. Errors are
@@ -155,6 +152,11 @@ func (s *Session) Run(ctx context.Context, p *Plan, o RunOptions) (*Result, erro
 	}
 	if len(unreachable) > 0 {
 		fmt.Fprintln(stderr, unreachableHint)
+	}
+	if o.Write && err == nil && !p.Stdin { // standard input touches no file, not even the lock file
+		for _, err := range s.SaveLockfiles() {
+			s.fail(res, "", err)
+		}
 	}
 	return res, err
 }

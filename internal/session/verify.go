@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/dockmend/dockmend/internal/atomicfile"
+	"github.com/dockmend/dockmend/internal/builder"
 	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/driver"
 	"github.com/dockmend/dockmend/internal/verify"
@@ -13,13 +14,16 @@ import (
 
 // VerifyOptions configure Session.Verify, and migrate --verify.
 type VerifyOptions struct {
-	// Setup, called once there is something to verify, returns how the
-	// flags say to build (over each file's configuration) and how to run
-	// the builds (the builder found, jobs, timeouts); its error stops the
-	// run. Setup fills Build and Options.
-	Setup func(ctx context.Context) (verify.Build, verify.Options, error)
-	// Build and Options are what Setup returned.
-	Build   verify.Build
+	// Builder names the builder to use (docker, podman, buildah, or a
+	// path to one; "" for the first found on PATH). It is looked for
+	// once there is something to verify, unless Options.Builder is set.
+	Builder string
+	// Found, when not nil, is set to the builder found.
+	Found *builder.Builder
+	// Build is how the flags say to build, over each file's
+	// configuration.
+	Build verify.Build
+	// Options are how to run the builds (jobs, timeouts, images kept).
 	Options verify.Options
 	// Format and Out are the report's (Verify only).
 	Format string
@@ -28,15 +32,19 @@ type VerifyOptions struct {
 	Write bool
 }
 
-// setup calls Setup once.
+// setup finds the builder, once.
 func (o *VerifyOptions) setup(ctx context.Context) error {
-	if o.Setup == nil {
-		return nil
+	if o.Options.Builder == nil {
+		b, err := builder.Find(ctx, builder.FindOptions{Name: o.Builder})
+		if err != nil {
+			return err
+		}
+		o.Options.Builder = b
 	}
-	var err error
-	o.Build, o.Options, err = o.Setup(ctx)
-	o.Setup = nil
-	return err
+	if o.Found != nil {
+		*o.Found = o.Options.Builder
+	}
+	return nil
 }
 
 // Verify builds the Dockerfiles of p before and after their unsafe fixes
