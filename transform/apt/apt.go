@@ -5,6 +5,7 @@ package apt
 
 import (
 	_ "embed"
+	"path"
 	"regexp"
 	"strings"
 
@@ -429,13 +430,60 @@ func checkAptGet(p *transform.Pass, c *shellcmd.Command) {
 // they only recommend to that package: curl, wget and git fetch over
 // HTTPS, which fails without ca-certificates; a C compiler builds nothing
 // without the C library's headers (gcc recommends libc6-dev;
-// build-essential depends on it).
+// build-essential depends on it); Debian's npm depends on node-gyp, which
+// builds native addons with the compilers and make of build-essential,
+// which it only recommends: needed when the stage installs Node packages
+// (a native addon builds during npm ci or install).
 var onlyRecommended = []struct {
 	pkg     string
 	needers func(name string) bool
+	// when, if set, must also hold for the install's RUN.
+	when func(in *source.Instruction) bool
 }{
-	{"ca-certificates", func(n string) bool { return n == "curl" || n == "wget" || n == "git" }},
-	{"libc6-dev", func(n string) bool { return compilerRE.MatchString(n) }},
+	{"ca-certificates", func(n string) bool { return n == "curl" || n == "wget" || n == "git" }, nil},
+	{"libc6-dev", func(n string) bool { return compilerRE.MatchString(n) }, nil},
+	{"build-essential", func(n string) bool { return n == "npm" || n == "node-gyp" }, installsNodePackages},
+}
+
+// cxxRE matches the C++ compilers that, with make, build what node-gyp
+// builds without build-essential.
+var cxxRE = regexp.MustCompile(`^(?:g\+\+|clang|c\+\+)(?:-[0-9.]+)?$`)
+
+// installsNodePackages reports whether the RUN in, or a later RUN of its
+// stage, runs npm, yarn, pnpm or node-gyp: Node packages that may build
+// native addons.
+func installsNodePackages(in *source.Instruction) bool {
+	if in.Stage == nil {
+		return false
+	}
+	after := false
+	for _, x := range in.Stage.Instructions {
+		if x == in {
+			after = true
+		}
+		if after && x.Is("RUN") && shellcmd.Mentions(x, "npm", "npx", "yarn", "pnpm", "node-gyp") && nodeCommandIn(x) {
+			return true
+		}
+	}
+	return false
+}
+
+// nodeCommandIn reports whether a command of the RUN in is npm, yarn,
+// pnpm or node-gyp.
+func nodeCommandIn(in *source.Instruction) bool {
+	sc, err := in.Script()
+	if err != nil {
+		return false
+	}
+	for _, c := range shellcmd.Commands(sc) {
+		if len(c.Args) > 0 && c.Args[0].Literal {
+			switch path.Base(c.Args[0].Value) {
+			case "npm", "yarn", "pnpm", "node-gyp", "npx":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 var compilerRE = regexp.MustCompile(`^(?:gcc|g\+\+|clang|cc|c\+\+)(?:-[0-9.]+)?$`)
@@ -459,11 +507,23 @@ func recommendedNeeds(c *shellcmd.Command, l shellcmd.Line, sub int) (added, nee
 		name, _, _ = strings.Cut(name, ":")
 		listed[name] = true
 		for _, r := range onlyRecommended {
-			if _, ok := first[r.pkg]; !ok && r.needers(name) {
+			if _, ok := first[r.pkg]; !ok && r.needers(name) && (r.when == nil || r.when(c.Script.Inst)) {
 				first[r.pkg] = name
 			}
 		}
 		last = i
+	}
+	// node-gyp needs make and a C++ compiler; build-essential brings
+	// both, and libc6-dev
+	cxx := false
+	for name := range listed {
+		cxx = cxx || cxxRE.MatchString(name)
+	}
+	if listed["make"] && cxx {
+		delete(first, "build-essential")
+	}
+	if _, ok := first["build-essential"]; ok && !listed["build-essential"] {
+		delete(first, "libc6-dev")
 	}
 	for _, r := range onlyRecommended {
 		if n, ok := first[r.pkg]; ok && !listed[r.pkg] {

@@ -41,7 +41,12 @@
 //     when it names a C compiler (gcc, g++, clang, cc, a versioned one
 //     such as gcc-12) and not libc6-dev, which gcc only recommends and
 //     without which nothing compiles, it adds libc6-dev (not when the list
-//     has a variable; build-essential depends on it). Apply it with
+//     has a variable; build-essential depends on it). When it names npm
+//     or node-gyp and the stage runs npm, npx, yarn, pnpm or node-gyp (in
+//     that RUN or a later one), it adds build-essential: Debian's npm
+//     depends on node-gyp, which builds native addons with the compilers
+//     and make it only recommends (not when make and a C++ compiler are
+//     listed; build-essential then stands in for libc6-dev). Apply it with
 //     --unsafe-fixes and test the image. Only stages whose files end up
 //     in an image are reported (the last stage, stages a later FROM
 //     builds on, ONBUILD triggers): in a build stage whose files are

@@ -68,6 +68,10 @@ func (a *analysis) compilers() bool {
 		case n == "build-essential", n == "build-base", n == "gcc", n == "g++", n == "clang", n == "gcc-c++", n == "node-gyp",
 			strings.HasPrefix(n, "gcc-") && !strings.HasSuffix(n, "-base"), strings.HasPrefix(n, "clang-"):
 			return true
+		case n == "npm" && i.fam == famApt && i.recommends:
+			// Debian's npm depends on node-gyp, which recommends
+			// build-essential: npm ci compiles native addons.
+			return true
 		}
 	}
 	return false
