@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -414,6 +415,10 @@ func checkAptGet(p *transform.Pass, c *shellcmd.Command) {
 			if added, needers, last := recommendedNeeds(c, l, i); len(added) > 0 {
 				var why []string
 				for j, a := range added {
+					if a == "make" {
+						why = append(why, "make, which the stage runs and recommended packages brought")
+						continue
+					}
 					why = append(why, a+", which "+needers[j]+" only recommends")
 				}
 				fd.Fix.Message = "add --no-install-recommends, and " + strings.Join(why, ", and ") + " (check that nothing else needed was only recommended)"
@@ -443,6 +448,16 @@ var onlyRecommended = []struct {
 	{"ca-certificates", func(n string) bool { return n == "curl" || n == "wget" || n == "git" }, nil},
 	{"libc6-dev", func(n string) bool { return compilerRE.MatchString(n) }, nil},
 	{"build-essential", func(n string) bool { return n == "npm" || n == "node-gyp" }, installsNodePackages},
+	// make comes with recommended packages more often than not (php-dev
+	// recommends pkg-php-tools, which brings debhelper and make): a stage
+	// that runs make, configure or phpize needs it named.
+	{"make", func(string) bool { return true }, runsMake},
+}
+
+// runsMake reports whether the RUN in, or a later RUN of its stage, runs
+// make, a configure script or phpize.
+func runsMake(in *source.Instruction) bool {
+	return laterRunRuns(in, []string{"make", "configure", "phpize"}, "make", "gmake", "configure", "phpize")
 }
 
 // cxxRE matches the C++ compilers that, with make, build what node-gyp
@@ -453,6 +468,13 @@ var cxxRE = regexp.MustCompile(`^(?:g\+\+|clang|c\+\+)(?:-[0-9.]+)?$`)
 // stage, runs npm, yarn, pnpm or node-gyp: Node packages that may build
 // native addons.
 func installsNodePackages(in *source.Instruction) bool {
+	return laterRunRuns(in, []string{"npm", "npx", "yarn", "pnpm", "node-gyp"}, "npm", "npx", "yarn", "pnpm", "node-gyp")
+}
+
+// laterRunRuns reports whether the RUN in, or a later RUN of its stage,
+// runs one of the commands (by the base name of the command word); the
+// RUNs that do not mention one of words are not parsed.
+func laterRunRuns(in *source.Instruction, words []string, commands ...string) bool {
 	if in.Stage == nil {
 		return false
 	}
@@ -461,26 +483,23 @@ func installsNodePackages(in *source.Instruction) bool {
 		if x == in {
 			after = true
 		}
-		if after && x.Is("RUN") && shellcmd.Mentions(x, "npm", "npx", "yarn", "pnpm", "node-gyp") && nodeCommandIn(x) {
+		if after && x.Is("RUN") && shellcmd.Mentions(x, words...) && runsCommand(x, commands) {
 			return true
 		}
 	}
 	return false
 }
 
-// nodeCommandIn reports whether a command of the RUN in is npm, yarn,
-// pnpm or node-gyp.
-func nodeCommandIn(in *source.Instruction) bool {
+// runsCommand reports whether a command of the RUN in is one of
+// commands.
+func runsCommand(in *source.Instruction, commands []string) bool {
 	sc, err := in.Script()
 	if err != nil {
 		return false
 	}
 	for _, c := range shellcmd.Commands(sc) {
-		if len(c.Args) > 0 && c.Args[0].Literal {
-			switch path.Base(c.Args[0].Value) {
-			case "npm", "yarn", "pnpm", "node-gyp", "npx":
-				return true
-			}
+		if len(c.Args) > 0 && c.Args[0].Literal && slices.Contains(commands, path.Base(c.Args[0].Value)) {
+			return true
 		}
 	}
 	return false
@@ -524,6 +543,10 @@ func recommendedNeeds(c *shellcmd.Command, l shellcmd.Line, sub int) (added, nee
 	}
 	if _, ok := first["build-essential"]; ok && !listed["build-essential"] {
 		delete(first, "libc6-dev")
+		delete(first, "make")
+	}
+	if listed["build-essential"] {
+		delete(first, "make")
 	}
 	for _, r := range onlyRecommended {
 		if n, ok := first[r.pkg]; ok && !listed[r.pkg] {

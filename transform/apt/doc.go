@@ -46,7 +46,11 @@
 //     that RUN or a later one), it adds build-essential: Debian's npm
 //     depends on node-gyp, which builds native addons with the compilers
 //     and make it only recommends (not when make and a C++ compiler are
-//     listed; build-essential then stands in for libc6-dev). Apply it with
+//     listed; build-essential then stands in for libc6-dev). When the
+//     stage runs make, a configure script or phpize (in that RUN or a
+//     later one) and the list names neither make nor build-essential, it
+//     adds make, which usually came with recommended packages (php-dev
+//     recommends pkg-php-tools, which brings debhelper and make). Apply it with
 //     --unsafe-fixes and test the image. Only stages whose files end up
 //     in an image are reported (the last stage, stages a later FROM
 //     builds on, ONBUILD triggers): in a build stage whose files are

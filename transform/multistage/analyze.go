@@ -53,6 +53,7 @@ type analysis struct {
 	entrypoint  bool // the stage has an ENTRYPOINT: CMD holds its arguments
 
 	problems []string // why a fix would be a guess
+	php      bool     // a PHP extension build was reported
 	// noMetadata is the problem that the run-time packages cannot be
 	// named for lack of package metadata, "" for none: a build of the
 	// original could name them.

@@ -135,6 +135,15 @@ func (a *analysis) command(r *runCtx, w []word) {
 		a.outDir(r, r.cwd)
 	case "autoreconf", "autogen.sh", "bootstrap":
 		a.step(name)
+	case "phpize", "phpenmod", "php-config", "docker-php-ext-install", "docker-php-ext-enable", "pecl":
+		// A PHP extension installs into PHP's extension directory by
+		// INSTALL_ROOT, not DESTDIR, and is enabled by links under
+		// /etc/php that the build makes: not named here.
+		a.step(name)
+		if !a.php {
+			a.php = true
+			a.problem("line %d: %s builds or enables a PHP extension, which dockmend cannot yet name for the final stage", r.in.StartLine, name)
+		}
 	case "dpkg-buildpackage", "debuild":
 		a.step(name)
 		a.outDir(r, r.cwd)
