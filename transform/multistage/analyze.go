@@ -181,9 +181,11 @@ func analyze(ctx context.Context, f *source.File, s *source.Stage, table *runtim
 	if a.base != "" {
 		if m, ok := table.Lookup(a.base); ok {
 			a.toolImage = &m
-			for k, v := range imageEnv(a.base) {
-				st.env.set(k, v)
-			}
+		}
+		// what the official image sets, runtime variants included
+		// (ruby:3.1-slim sets GEM_HOME)
+		for k, v := range imageEnv(a.base) {
+			st.env.set(k, v)
 		}
 	}
 	st.env.set("HOME", st.home)
@@ -313,6 +315,9 @@ func imageEnv(base string) map[string]string {
 		return map[string]string{"GOPATH": "/go", "PATH": "/go/bin:/usr/local/go/bin:" + defaultPath}
 	case "rust":
 		return map[string]string{"CARGO_HOME": "/usr/local/cargo", "RUSTUP_HOME": "/usr/local/rustup", "PATH": "/usr/local/cargo/bin:" + defaultPath}
+	case "ruby":
+		// gem and bundle install into GEM_HOME, the programs into its bin
+		return map[string]string{"GEM_HOME": "/usr/local/bundle", "BUNDLE_APP_CONFIG": "/usr/local/bundle", "PATH": "/usr/local/bundle/bin:" + defaultPath}
 	}
 	return nil
 }
