@@ -25,6 +25,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
+
+	"github.com/dockmend/dockmend/internal/regfile"
 )
 
 // ErrChanged is returned (wrapped) by Write when the file no longer
@@ -67,7 +69,7 @@ func ReadMax(path string, max int64) ([]byte, Stat, error) {
 		return nil, Stat{}, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, Stat{}, fmt.Errorf("reading %s: not a regular file (%s)", path, fileKind(fi.Mode()))
+		return nil, Stat{}, fmt.Errorf("reading %s: not a regular file (%s)", path, regfile.Kind(fi.Mode()))
 	}
 	if max >= 0 && fi.Size() > max {
 		return nil, Stat{}, fmt.Errorf("reading %s: %w: %d bytes, more than the limit of %d", path, ErrTooLarge, fi.Size(), max)
@@ -79,25 +81,6 @@ func ReadMax(path string, max int64) ([]byte, Stat, error) {
 	st := Stat{size: fi.Size(), modTime: fi.ModTime(), sum: sha256.Sum256(data), valid: true}
 	st.dev, st.ino = fileID(fi)
 	return data, st, nil
-}
-
-// fileKind names what a file that is not regular is.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	}
-	return m.Type().String()
 }
 
 // readSized reads the whole of f, whose size was size when it was opened.
@@ -172,7 +155,7 @@ func write(path string, data []byte, orig Stat, beforeRename func(tmp string) er
 			return err
 		}
 		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("%w (now %s)", ErrChanged, fileKind(fi.Mode()))
+			return fmt.Errorf("%w (now %s)", ErrChanged, regfile.Kind(fi.Mode()))
 		}
 		return unchanged(target, fi, orig)
 	})

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/dockmend/dockmend/internal/regfile"
 )
 
 // Files returns the Dockerfiles under roots and the errors met; see Find.
@@ -76,7 +78,7 @@ func Find(ctx context.Context, roots []string) Result {
 		case fi.Mode().IsRegular():
 			f.add(root)
 		default:
-			kind := Kind(fi.Mode())
+			kind := regfile.Kind(fi.Mode())
 			if li, err := os.Lstat(root); err == nil && li.Mode()&fs.ModeSymlink != 0 {
 				kind = "a symbolic link to " + kind
 			}
@@ -84,29 +86,6 @@ func Find(ctx context.Context, roots []string) Result {
 		}
 	}
 	return Result{Files: f.files, Errs: f.errs, Skipped: f.skipped}
-}
-
-// Kind names the type of a file: "a regular file", "a directory", "a
-// FIFO", "a socket", "a character device", "a block device", "a symbolic
-// link".
-func Kind(m fs.FileMode) string {
-	switch {
-	case m.IsRegular():
-		return "a regular file"
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	}
-	return "a special file (" + m.Type().String() + ")"
 }
 
 // finder collects the results of one call to Find.
@@ -168,11 +147,11 @@ func (f *finder) walk(dir string) {
 			case fi.Mode().IsRegular():
 				f.add(path)
 			case !fi.IsDir(): // links to directories are not followed
-				f.skipped = append(f.skipped, Skipped{Path: path, Kind: "a symbolic link to " + Kind(fi.Mode())})
+				f.skipped = append(f.skipped, Skipped{Path: path, Kind: "a symbolic link to " + regfile.Kind(fi.Mode())})
 			}
 		default: // FIFOs, sockets, devices
 			if IsDockerfileName(e.Name()) {
-				f.skipped = append(f.skipped, Skipped{Path: path, Kind: Kind(typ)})
+				f.skipped = append(f.skipped, Skipped{Path: path, Kind: regfile.Kind(typ)})
 			}
 		}
 	}

@@ -76,7 +76,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 func check(path string, fi fs.FileInfo, limit int64) error {
 	if !fi.Mode().IsRegular() {
-		return &Error{Path: path, Err: fmt.Errorf("%w (%s)", ErrNotRegular, kind(fi.Mode()))}
+		return &Error{Path: path, Err: fmt.Errorf("%w (%s)", ErrNotRegular, Kind(fi.Mode()))}
 	}
 	if fi.Size() > limit {
 		return &Error{Path: path, Err: tooLarge(limit)}
@@ -88,21 +88,27 @@ func tooLarge(limit int64) error {
 	return fmt.Errorf("%w: larger than %s", ErrTooLarge, Size(limit))
 }
 
-// kind names the type of a file that is not regular.
-func kind(m fs.FileMode) string {
+// Kind names the type of a file for messages: "a regular file", "a
+// directory", "a symbolic link", "a FIFO", "a socket", "a character
+// device", "a block device".
+func Kind(m fs.FileMode) string {
 	switch {
+	case m.IsRegular():
+		return "a regular file"
 	case m.IsDir():
 		return "a directory"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
 	case m&fs.ModeNamedPipe != 0:
 		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
 	case m&fs.ModeCharDevice != 0:
 		return "a character device"
 	case m&fs.ModeDevice != 0:
 		return "a block device"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
 	}
-	return m.Type().String()
+	return "a special file (" + m.Type().String() + ")"
 }
 
 // Size formats a byte count for messages: "1 MiB", "512 KiB", "300 bytes".

@@ -303,25 +303,6 @@ func mayInstallTools(fam, arg string) bool {
 	return buildOnly(fam, packageName(strings.ToLower(arg)))
 }
 
-// defaultPath is the PATH of Debian-based images.
-const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-// imageEnv is the environment toolchain images set that decides where
-// their tools install.
-func imageEnv(base string) map[string]string {
-	name, _ := imageName(base)
-	switch name {
-	case "golang":
-		return map[string]string{"GOPATH": "/go", "PATH": "/go/bin:/usr/local/go/bin:" + defaultPath}
-	case "rust":
-		return map[string]string{"CARGO_HOME": "/usr/local/cargo", "RUSTUP_HOME": "/usr/local/rustup", "PATH": "/usr/local/cargo/bin:" + defaultPath}
-	case "ruby":
-		// gem and bundle install into GEM_HOME, the programs into its bin
-		return map[string]string{"GEM_HOME": "/usr/local/bundle", "BUNDLE_APP_CONFIG": "/usr/local/bundle", "PATH": "/usr/local/bundle/bin:" + defaultPath}
-	}
-	return nil
-}
-
 func (a *analysis) instruction(in *source.Instruction, st *state, global env) {
 	switch in.Keyword {
 	case "ARG":

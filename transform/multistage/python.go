@@ -311,20 +311,6 @@ func (a *analysis) cpan(r *runCtx, name string, args []word) {
 	a.output(r.in, "/usr/local")
 }
 
-// knownEnvImages are the images whose environment dockmend knows: where
-// pip, gem or cpanm install (no virtualenv first on PATH, say).
-var knownEnvImages = map[string]bool{
-	"debian": true, "ubuntu": true, "python": true, "node": true, "golang": true, "rust": true, "gcc": true,
-	"buildpack-deps": true, "eclipse-temurin": true, "maven": true, "gradle": true, "openjdk": true, "ruby": true, "perl": true,
-}
-
-// knownEnv reports whether the stage's base image is one whose
-// environment dockmend knows.
-func (a *analysis) knownEnv() bool {
-	name, _ := imageName(a.base)
-	return knownEnvImages[name]
-}
-
 // baseName names the base image for a message, as written when its
 // variables are not known.
 func (a *analysis) baseName() string {
