@@ -4,7 +4,7 @@
 GO ?= go
 BIN := bin/dockmend
 
-.PHONY: all build test test-short test-race vet fmt-check demo dist bench bench-migrate fuzz update clean
+.PHONY: all build test test-short test-race vet fmt-check demo dist man bench bench-migrate fuzz update clean
 
 all: build
 
@@ -50,6 +50,10 @@ bench-migrate:
 ## fuzz: a short fuzzing session of the whole pipeline
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzPipeline -fuzztime 60s ./internal/corpus
+
+## man: the man pages in docs/man, from the commands' help (a test checks they are current)
+man:
+	$(GO) run ./cmd/dockmend-man -out docs/man
 
 ## update: rewrite every golden set after an intended change (review the diff!)
 update:

@@ -73,7 +73,7 @@ func usageErr(err error) error { return usageError{Err: err} }
 // Main runs the command line args (without the program name) and returns
 // the process exit code.
 func Main(ctx context.Context, args []string, env Env) int {
-	root := newRoot(&env)
+	root := NewRoot(&env)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	var st exitStatus
@@ -98,7 +98,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 }
 
-func newRoot(env *Env) *cobra.Command {
+// NewRoot returns the dockmend command and its subcommands, reading and
+// writing env (man pages are generated from it: cmd/dockmend-man).
+func NewRoot(env *Env) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "dockmend",
 		Short:         "Fix Dockerfiles to follow container security best practices",
