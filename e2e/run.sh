@@ -9,14 +9,16 @@
 #   1. copy the app into run/NAME/original and run/NAME/fixed (without the harness files)
 #   2. dockmend check --format json on the original; dockmend fix [--unsafe-fixes]
 #      --registry-mirror docker.io=<loopback registry> on fixed/Dockerfile; check again
-#   3. buildah build --no-cache --pull=always of both, one at a time
+#   3. buildah build --no-cache --pull=always of both, one at a time (build time)
 #   4. smoke: podman run IMAGE <args from `smoke`>; every line of `expected` must occur in the output
-#   5. uncompressed size, layer count, compressed size (sum of the gzip layers as pushed), build time
+#   5. dockmend verify --compare ORIGINAL,REWRITTEN (nothing is built): verify's checks of the
+#      rewritten image (configuration, the files the original's steps made, their libraries and
+#      interpreters) and both images' uncompressed and compressed sizes and layer counts
 #   6. a base that dockmend pinned must have been pulled by digest (registry access log)
 #
-# Exit status: 0 when every fixture passed; 1 when a rewritten fixture failed to build or its
-# smoke test failed while the original passed, dockmend fix failed, a pin was missing or not
-# pulled by digest, or an original fixture itself failed (a broken fixture).
+# Exit status: 0 when every fixture passed; 1 when a rewritten fixture failed to build, its
+# smoke test or dockmend verify's checks failed while the original passed, dockmend fix failed, a
+# pin was missing or not pulled by digest, or an original fixture itself failed (a broken fixture).
 #
 # Environment:
 #   DOCKMEND=PATH          the dockmend binary (default: go build ./cmd/dockmend into the work dir)
@@ -27,7 +29,10 @@
 #   E2E_REPORT_DIR=DIR     where e2e-results.md/.json go (default $E2E_WORK/report)
 #   E2E_REQUIRE_PIN=0      do not fail when dockmend leaves `FROM debian:bookworm` unpinned
 #   E2E_KEEP_IMAGES=1      keep the built images (default: removed after each fixture)
-#   E2E_BUILD_TIMEOUT=900  seconds per build; E2E_SMOKE_TIMEOUT=120 per smoke run
+#   E2E_BUILD_TIMEOUT=900  seconds per build; E2E_SMOKE_TIMEOUT=120 per smoke run;
+#                          E2E_VERIFY_TIMEOUT=900 per dockmend verify --compare
+#   E2E_VERIFY_DOCKMEND=PATH  the dockmend that runs verify --compare (default: the one under test
+#                          when it has it, else one built from the work tree)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -51,18 +56,8 @@ conf_get() {
   printf '%s' "${v:-$3}"
 }
 
-img_size()   { podman image inspect --format '{{.Size}}' "$1"; }
-img_layers() { podman image inspect --format '{{len .RootFS.Layers}}' "$1"; }
-# compressed_size IMAGE REPO: push to the loopback registry, sum the (gzip) layer sizes
-compressed_size() {
-  local df=$E2E_WORK/state/push.digest
-  buildah push --quiet --digestfile "$df" "$1" "docker://$REG/dockmend-e2e/$2" >/dev/null 2>&1 || { echo null; return; }
-  curl -fsS -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-    "$REG_URL/v2/dockmend-e2e/${2%%:*}/manifests/$(cat "$df")" | jq '[.layers[].size] | add'
-}
-
-# build VARIANT: build run/FX/VARIANT into localhost/dockmend-e2e-fx-FX:VARIANT; sets B_* vars
+# build VARIANT: build run/FX/VARIANT into localhost/dockmend-e2e-fx-FX:VARIANT; sets B_OK, B_SECS
+# (sizes and layer counts come from `dockmend verify --compare`, see compare_images)
 build() {
   local v=$1 t rc=0 img=localhost/dockmend-e2e-fx-$fx:$1
   # cold builds: no layer cache (--no-cache) and empty RUN --mount=type=cache folders
@@ -70,10 +65,9 @@ build() {
   t=$(now_ns)
   timeout "${E2E_BUILD_TIMEOUT:-900}" buildah build --no-cache --force-rm --pull=always --http-proxy=false \
     -f "$RD/$v/Dockerfile" -t "$img" "$RD/$v" >"$RD/build-$v.log" 2>&1 || rc=$?
-  B_SECS=$(secs_since "$t"); B_OK=false; B_SIZE=null; B_LAYERS=null; B_GZ=null
+  B_SECS=$(secs_since "$t"); B_OK=false
   if [ $rc = 0 ]; then
-    B_OK=true; B_SIZE=$(img_size "$img"); B_LAYERS=$(img_layers "$img")
-    B_GZ=$(compressed_size "$img" "$fx:$v")
+    B_OK=true
   else
     info "  $v: build FAILED (rc=$rc) after ${B_SECS}s; last lines of $RD/build-$v.log:"
     tail -8 "$RD/build-$v.log" | sed 's/^/      /' >&2
@@ -101,6 +95,25 @@ smoke() {
     fi
   done <"$FD/expected"
   if [ $S_RESULT = fail ]; then sed 's/^/      /' "$RD/smoke-$v.out" | tail -8 >&2; fi
+}
+
+# compare_images MODE VARIANT: dockmend verify --compare of the original image and the rewritten
+# one (nothing is built), as `dockmend verify` compares the images it builds: configuration, the
+# files the original's steps made, their libraries and interpreters; and both images' sizes and
+# layer counts. Writes run/FX/verify-MODE.json; sets V_STATUS (pass|fail|error|null: not compared)
+# and V_FILE (the JSON, or /dev/null).
+compare_images() {
+  local rc=0
+  V_STATUS=null; V_FILE=/dev/null
+  [ "$O_OK" = true ] && [ "$f_ok" = true ] || return 0   # f_ok: run_mode's
+  timeout "${E2E_VERIFY_TIMEOUT:-900}" "$VERIFY" verify --compare "localhost/dockmend-e2e-fx-$fx:original,localhost/dockmend-e2e-fx-$fx:$2" \
+    --builder buildah --format json "$RD/original/Dockerfile" "$RD/$2/Dockerfile" >"$RD/verify-$1.json" 2>"$RD/verify-$1.err" || rc=$?
+  case $rc in
+    0) V_STATUS=pass; V_FILE=$RD/verify-$1.json ;;
+    1) V_STATUS=fail; V_FILE=$RD/verify-$1.json
+       jq -r '.reasons[]' "$V_FILE" | head -5 | while IFS= read -r r; do info "  verify: $r"; done ;;
+    *) V_STATUS=error; info "  dockmend verify --compare exited $rc:"; tail -3 "$RD/verify-$1.err" | sed 's/^/      /' >&2 ;;
+  esac
 }
 
 # findings_json FILE: dockmend check output as a JSON array (or null if it was not JSON)
@@ -179,7 +192,7 @@ run_fixture() {
   local check_rc=0
   "$DOCKMEND" check --format json "${CHECK_MIRROR[@]}" "$RD/original/Dockerfile" >"$RD/check-original.json" 2>"$RD/check-original.err" || check_rc=$?
   if [ $check_rc -gt 1 ]; then info "  dockmend check exited $check_rc:"; sed 's/^/      /' "$RD/check-original.err" | tail -3 >&2; fi
-  build original; O_OK=$B_OK O_SECS=$B_SECS O_SIZE=$B_SIZE O_LAYERS=$B_LAYERS O_GZ=$B_GZ
+  build original; O_OK=$B_OK O_SECS=$B_SECS
   smoke original; O_SMOKE=$S_RESULT
   O_LFILES=null; O_LBYTES=null
   if [ "$O_OK" = true ]; then
@@ -210,7 +223,7 @@ run_mode() {
   before=$(findings_json "$RD/check-original.json"); after=$(findings_json "$RD/check-$v.json")
 
   local logsize; logsize=$(stat -c %s "$E2E_WORK/logs/registry.log")
-  build "$v"; local f_ok=$B_OK f_secs=$B_SECS f_size=$B_SIZE f_layers=$B_LAYERS f_gz=$B_GZ
+  build "$v"; local f_ok=$B_OK f_secs=$B_SECS
   tail -c +$((logsize + 1)) "$E2E_WORK/logs/registry.log" | grep -E '^[0-9.]+ - - ' >"$RD/registry-access-$v.log" || true
   smoke "$v"; local f_smoke=$S_RESULT f_missing=("${S_MISSING[@]}")
   local f_lfiles=null f_lbytes=null
@@ -218,6 +231,7 @@ run_mode() {
     lists_check "localhost/dockmend-e2e-fx-$fx:$v" "$RD/$v/Dockerfile" "$RD/lists-$v.txt"
     f_lfiles=$L_FILES f_lbytes=$L_BYTES
   fi
+  compare_images "$mode" "$v"
 
   # pinning: every image the fixed Dockerfile names by digest must have been pulled by digest
   local pinnable pinned=0 pulled=0 pin d
@@ -247,6 +261,10 @@ run_mode() {
       reasons+=("the rewritten image fails its smoke test$([ ${#f_missing[@]} -gt 0 ] && printf ' (output lacks: %s)' "$(printf '"%s" ' "${f_missing[@]}" | sed 's/ $//')")")
     fi
   fi
+  case $V_STATUS in
+    fail) status=fail; reasons+=("dockmend verify: $(jq -r '.reasons | join("; ")' "$V_FILE")") ;;
+    error) status=fail; reasons+=("dockmend verify --compare could not compare the images (see run/$fx/verify-$mode.err)") ;;
+  esac
   [ "$pin" = not-pulled-by-digest ] && { status=fail; reasons+=("pinned FROM was not pulled by digest"); }
   if [ "$pin" = unpinned ] && [ "$REQUIRE_PIN" = 1 ]; then status=fail; reasons+=("dockmend left the base image unpinned"); fi
   # lists_may_remain: "yes" (any mode), or the fix modes in which lists may stay by design (the safe
@@ -262,14 +280,16 @@ run_mode() {
     --argjson fix_exit "$fix_rc" --argjson before "$before" --argjson after "$after" \
     --rawfile diff "$RD/Dockerfile-$mode.diff" --arg pin "$pin" --arg status "$status" \
     --argjson o_ok "$O_OK" --argjson o_secs "$O_SECS" --arg o_smoke "$O_SMOKE" \
-    --argjson o_size "$O_SIZE" --argjson o_gz "$O_GZ" --argjson o_layers "$O_LAYERS" \
     --argjson o_lfiles "$O_LFILES" --argjson o_lbytes "$O_LBYTES" \
     --argjson f_ok "$f_ok" --argjson f_secs "$f_secs" --arg f_smoke "$f_smoke" \
-    --argjson f_size "$f_size" --argjson f_gz "$f_gz" --argjson f_layers "$f_layers" \
     --argjson f_lfiles "$f_lfiles" --argjson f_lbytes "$f_lbytes" \
+    --arg v_status "$V_STATUS" --slurpfile verify "$V_FILE" \
     '
     def pct($a; $b): if ($a == null or $b == null or $a == 0) then null
                      else ((($b - $a) * 1000 / $a) | round / 10) end;
+    ($verify[0] // null) as $v |
+    ($v.original.size_bytes) as $o_size | ($v.original.compressed_bytes) as $o_gz | ($v.original.layers) as $o_layers |
+    ($v.rewritten.size_bytes) as $f_size | ($v.rewritten.compressed_bytes) as $f_gz | ($v.rewritten.layers) as $f_layers |
     def rules($f): if $f == null then null else ([$f[].rule] | group_by(.) | map({key: .[0], value: length}) | from_entries) end;
     (rules($before)) as $rb | (rules($after)) as $ra |
     {
@@ -291,10 +311,15 @@ run_mode() {
       size_change_pct: pct($o_size; $f_size),
       compressed_change_pct: pct($o_gz; $f_gz),
       size_saved_bytes: (if $o_size == null or $f_size == null then null else $o_size - $f_size end),
+      verify: (if $v_status == "null" then null else
+               {status: $v_status, reasons: ($v.reasons // []), files_compared: $v.files_compared,
+                dependencies_checked: $v.dependencies_checked,
+                expected_differences: ([$v.differences[]? | select(.expected != null)] | length),
+                seconds: $v.seconds} end),
       diff: $diff
     }' --args "${reasons[@]}" >"$RD/result-$mode.json"
 
-  info "  $(jq -r '"\(.mode): \(.status): built \(.original.built)/\(.fixed.built), smoke \(.original.smoke)/\(.fixed.smoke), size \(.original.size_bytes // "-") -> \(.fixed.size_bytes // "-") (\(.size_change_pct // "-")%), apt lists \(.original.apt_lists_bytes // "-") -> \(.fixed.apt_lists_bytes // "-") bytes, pin \(.pin), rules \(.rules_applied // [] | join(","))"' "$RD/result-$mode.json")"
+  info "  $(jq -r '"\(.mode): \(.status): built \(.original.built)/\(.fixed.built), smoke \(.original.smoke)/\(.fixed.smoke), verify \(.verify.status // "-"), size \(.original.size_bytes // "-") -> \(.fixed.size_bytes // "-") (\(.size_change_pct // "-")%), apt lists \(.original.apt_lists_bytes // "-") -> \(.fixed.apt_lists_bytes // "-") bytes, pin \(.pin), rules \(.rules_applied // [] | join(","))"' "$RD/result-$mode.json")"
   for r in "${reasons[@]}"; do info "  ! $r"; done
 
   if [ "${E2E_KEEP_IMAGES:-0}" != 1 ]; then
@@ -348,7 +373,8 @@ main() {
   [ $rc = 0 ] || die "setup failed (rc=$rc)"
   BASE_DIGEST=$(cat "$E2E_WORK/state/base.digest")
 
-  # Images pushed by an earlier run (compressed sizes) are garbage now: drop them and collect.
+  # Images that runs before dockmend verify --compare pushed (for compressed sizes) are garbage:
+  # drop them and collect. Runs no longer push anything there.
   if [ -d "$E2E_WORK/registry/docker/registry/v2/repositories/dockmend-e2e" ]; then
     stop_registry
     rm -rf "$E2E_WORK/registry/docker/registry/v2/repositories/dockmend-e2e"
@@ -374,8 +400,21 @@ main() {
   MIRROR=(--registry-mirror "docker.io=$REG_URL")
   CHECK_MIRROR=()
   "$DOCKMEND" check --help 2>&1 | grep -q -- '--registry-mirror' && CHECK_MIRROR=("${MIRROR[@]}")
+  # The dockmend that compares and measures the images (verify --compare): the one under test,
+  # or, when it has no verify --compare (an older revision, noop-dockmend), the work tree's.
+  VERIFY=${E2E_VERIFY_DOCKMEND:-}
+  if [ -z "$VERIFY" ] && "$DOCKMEND" verify --help 2>&1 | grep -q -- '--compare'; then VERIFY=$DOCKMEND; fi
+  if [ -z "$VERIFY" ]; then
+    command -v go >/dev/null || die "$DOCKMEND has no verify --compare and go is not on PATH: set E2E_VERIFY_DOCKMEND"
+    info "$DOCKMEND has no verify --compare: building the work tree's dockmend to compare the images"
+    (cd "$REPO_ROOT" && go build -o "$E2E_WORK/bin/dockmend-verify" ./cmd/dockmend) || die "go build ./cmd/dockmend (for verify --compare) failed"
+    VERIFY=$E2E_WORK/bin/dockmend-verify
+  fi
+  case $VERIFY in /*) ;; *) VERIFY=$PWD/$VERIFY ;; esac
+  "$VERIFY" verify --help 2>&1 | grep -q -- '--compare' || die "E2E_VERIFY_DOCKMEND=$VERIFY has no verify --compare"
   REQUIRE_PIN=${E2E_REQUIRE_PIN:-1}
   info "dockmend: $DOCKMEND (${DM_VERSION:-no version output}; source $DM_COMMIT)"
+  [ "$VERIFY" = "$DOCKMEND" ] || info "images compared by: $VERIFY verify --compare"
 
   # ------------------------------------------------------------------ main loop and report
   info "fixtures: ${sel[*]}"
