@@ -55,7 +55,7 @@ func TestPageDate(t *testing.T) {
 	now := time.Date(2026, 12, 2, 3, 4, 5, 0, time.UTC)
 	for _, tc := range []struct {
 		flag, epoch, want string
-		err             bool
+		err               bool
 	}{
 		{"2026-11-30", "1700000000", "2026-11-30", false},
 		{"", "1764547200", "2025-12-01", false},
