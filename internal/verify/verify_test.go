@@ -229,7 +229,7 @@ func TestVerifyBuildah(t *testing.T) {
 				f := &verify.File{Path: filepath.Join(dir, "Dockerfile"), Engine: engine.Options{Transformers: []*transform.Transformer{needy(tt.inform)}}, Build: verify.Build{Smoke: &verify.Smoke{}}}
 				res := runOne(t, b, f, verify.Options{})
 				if res.Status != tt.status || res.Builds != tt.builds || !slices.Contains(res.Notes, tt.note) {
-					t.Errorf("status %s after %d builds, notes %q; want %s after %d, with %q", res.Status, res.Builds, res.Notes, tt.status, tt.builds, tt.note)
+					t.Errorf("status %s after %d builds, notes %q, error %q; want %s after %d, with %q", res.Status, res.Builds, res.Notes, res.Error, tt.status, tt.builds, tt.note)
 				}
 				if tt.inform && (!slices.Equal(res.Informed, []string{"needy"}) || !strings.Contains(string(res.Output), "COPY --from=build /app /app\n")) {
 					t.Errorf("informed %q, output:\n%s", res.Informed, res.Output)
