@@ -105,7 +105,12 @@ func (t *tool) Build(ctx context.Context, req BuildRequest) (string, error) {
 		args = append(args, "--build-arg", a)
 	}
 	args = append(args, req.Context)
-	if err := t.run(ctx, env, nil, req.Log, args...); err != nil {
+	err = t.run(ctx, env, nil, req.Log, args...)
+	for try := 1; try < runtimeTries && transient(err); try++ {
+		retrying(req.Log)
+		err = t.run(ctx, env, nil, req.Log, args...)
+	}
+	if err != nil {
 		return "", err
 	}
 	id, err := os.ReadFile(iid)
@@ -152,7 +157,31 @@ func (t *tool) Run(ctx context.Context, req RunRequest) (*RunResult, error) {
 	if max <= 0 {
 		max = 1 << 20
 	}
-	out := &limitedBuffer{max: max}
+	var out *limitedBuffer
+	var err error
+	for try := 0; try == 0 || try < runtimeTries && transient(err); try++ {
+		if try > 0 {
+			retrying(nil)
+		}
+		out = &limitedBuffer{max: max}
+		err = t.runOnce(ctx, req, out)
+	}
+	output := out.Bytes()
+	if t.kind == "buildah" {
+		output = trimBuildahStatus(output)
+	}
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee) && ctx.Err() == nil:
+		return &RunResult{ExitCode: ee.code, Output: output, Truncated: out.truncated}, nil
+	case err != nil:
+		return nil, err
+	}
+	return &RunResult{Output: output, Truncated: out.truncated}, nil
+}
+
+// runOnce runs the container of req once, its output to out.
+func (t *tool) runOnce(ctx context.Context, req RunRequest, out *limitedBuffer) error {
 	var err error
 	switch t.kind {
 	case "docker", "podman":
@@ -174,18 +203,33 @@ func (t *tool) Run(ctx context.Context, req RunRequest) (*RunResult, error) {
 	case "buildah":
 		err = t.runBuildah(ctx, req, out)
 	}
-	output := out.Bytes()
-	if t.kind == "buildah" {
-		output = trimBuildahStatus(output)
-	}
+	return err
+}
+
+// runtimeTries bounds the tries of a build or run that the container
+// runtime failed to start.
+const runtimeTries = 3
+
+// memfdBusy is what runc's nsenter (which buildah and podman carry too)
+// prints when it cannot seal the copy of its own binary it runs from:
+// adding F_SEAL_WRITE to a memfd fails with EBUSY while the kernel still
+// holds pins on its pages, which happens when many containers start at
+// once. Nothing of the build has run yet; the same command started again
+// works.
+const memfdBusy = "sealing memfd copy"
+
+// transient reports whether err is a container runtime that failed to
+// start for a reason that passes (memfdBusy), not the build or program.
+func transient(err error) bool {
 	var ee *exitError
-	switch {
-	case errors.As(err, &ee) && ctx.Err() == nil:
-		return &RunResult{ExitCode: ee.code, Output: output, Truncated: out.truncated}, nil
-	case err != nil:
-		return nil, err
+	return errors.As(err, &ee) && strings.Contains(ee.tail, memfdBusy)
+}
+
+// retrying says in log (when there is one) that a command is tried again.
+func retrying(log io.Writer) {
+	if log != nil {
+		fmt.Fprintf(log, "dockmend: the container runtime did not start (%s); trying again\n", memfdBusy)
 	}
-	return &RunResult{Output: output, Truncated: out.truncated}, nil
 }
 
 // buildahStatus matches the lines "buildah run" adds to a command's
