@@ -1,67 +1,19 @@
 package diff
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/dockmend/dockmend/internal/gitcmd"
 )
 
 // QuotePath returns path as git writes it in a patch: unchanged, or, when
 // it holds a double quote, a backslash, a control character or a byte
-// outside ASCII, in double quotes with C escapes (\t, \n, \", \\, and \ooo
-// in octal for the rest), as git's quote_c_style does with the default
-// core.quotePath. Such a path cannot break the line it is written on.
-func QuotePath(path string) string {
-	if !needsQuotes(path) {
-		return path
-	}
-	return cQuote(path)
-}
-
-func needsQuotes(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			return true
-		}
-	}
-	return false
-}
-
-func cQuote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\a':
-			b.WriteString(`\a`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\v':
-			b.WriteString(`\v`)
-		case '\f':
-			b.WriteString(`\f`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		default:
-			if c < 0x20 || c >= 0x7f {
-				fmt.Fprintf(&b, `\%03o`, c)
-			} else {
-				b.WriteByte(c)
-			}
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
+// outside ASCII, in double quotes with C escapes, as git's quote_c_style
+// does with the default core.quotePath (gitcmd.QuotePath). Such a path
+// cannot break the line it is written on.
+func QuotePath(path string) string { return gitcmd.QuotePath(path) }
 
 // headerName returns a file label as the "---" and "+++" lines carry it,
 // as git writes them: quoted by QuotePath when needed, and followed by a
@@ -71,7 +23,7 @@ func cQuote(s string) string {
 func headerName(label string) string {
 	name := QuotePath(label)
 	if name == label && strings.HasSuffix(label, " ") {
-		name = cQuote(label)
+		name = gitcmd.Quote(label)
 	}
 	if strings.Contains(label, " ") {
 		name += "\t"

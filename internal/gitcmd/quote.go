@@ -12,6 +12,12 @@ func QuotePath(p string) string {
 	if !needsQuote(p) {
 		return p
 	}
+	return Quote(p)
+}
+
+// Quote quotes s in double quotes with the escapes of QuotePath, whether
+// it needs them or not.
+func Quote(p string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for i := 0; i < len(p); i++ {
