@@ -1,8 +1,6 @@
 package imagediff
 
 import (
-	"debug/elf"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -17,28 +15,7 @@ import (
 // made the packages of their libraries and interpreters. The program is
 // a dynamic executable of the host, so that its ELF headers are real.
 func TestFacts(t *testing.T) {
-	const prog = "/usr/bin/env"
-	ef, err := elf.Open(prog)
-	if err != nil {
-		t.Skipf("no %s: %v", prog, err)
-	}
-	needed, _ := ef.ImportedLibraries()
-	var interp string
-	for _, p := range ef.Progs {
-		if p.Type == elf.PT_INTERP {
-			b := make([]byte, p.Filesz)
-			p.ReadAt(b, 0)
-			interp = strings.TrimRight(string(b), "\x00")
-		}
-	}
-	ef.Close()
-	if len(needed) == 0 || interp == "" {
-		t.Skipf("%s is not dynamically linked", prog)
-	}
-	data, err := os.ReadFile(prog)
-	if err != nil {
-		t.Fatal(err)
-	}
+	needed, interp, data := hostELF(t)
 	// The base: libc6 with the program interpreter, base-files
 	// (Essential), the package "lang" with its interpreter.
 	baseStatus := "Package: base-files\nEssential: yes\nStatus: install ok installed\nVersion: 12\n\n" +

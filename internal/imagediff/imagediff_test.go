@@ -275,28 +275,7 @@ func list(ds []Difference) string {
 // TestMissingELF resolves a dynamic executable of the host against images
 // that have all, or not all, of its libraries.
 func TestMissingELF(t *testing.T) {
-	const prog = "/usr/bin/env"
-	ef, err := elf.Open(prog)
-	if err != nil {
-		t.Skipf("no %s: %v", prog, err)
-	}
-	needed, _ := ef.ImportedLibraries()
-	var interp string
-	for _, p := range ef.Progs {
-		if p.Type == elf.PT_INTERP {
-			b := make([]byte, p.Filesz)
-			p.ReadAt(b, 0)
-			interp = strings.TrimRight(string(b), "\x00")
-		}
-	}
-	ef.Close()
-	if len(needed) == 0 || interp == "" {
-		t.Skipf("%s is not dynamically linked", prog)
-	}
-	data, err := os.ReadFile(prog)
-	if err != nil {
-		t.Fatal(err)
-	}
+	needed, interp, data := hostELF(t)
 	// The image has the program and its libraries in a directory that
 	// only ld.so.conf names.
 	entries := []entry{dir("opt"), dir("opt/lib"), exe("app", string(data)), dir("etc"), file("etc/ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n"),
@@ -376,4 +355,33 @@ func FuzzRead(f *testing.F) {
 		}
 		Compare(Side{Image: img, BaseLayers: 1}, Side{Image: img})
 	})
+}
+
+// hostELF returns, for a dynamic executable of the host (/usr/bin/env), the
+// libraries it needs, its program interpreter and its bytes, so that
+// tests have real ELF headers; it skips the test where there is none.
+func hostELF(t *testing.T) (needed []string, interp string, data []byte) {
+	t.Helper()
+	const prog = "/usr/bin/env"
+	ef, err := elf.Open(prog)
+	if err != nil {
+		t.Skipf("no %s: %v", prog, err)
+	}
+	needed, _ = ef.ImportedLibraries()
+	for _, p := range ef.Progs {
+		if p.Type == elf.PT_INTERP {
+			b := make([]byte, p.Filesz)
+			p.ReadAt(b, 0)
+			interp = strings.TrimRight(string(b), "\x00")
+		}
+	}
+	ef.Close()
+	if len(needed) == 0 || interp == "" {
+		t.Skipf("%s is not dynamically linked", prog)
+	}
+	data, err = os.ReadFile(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return needed, interp, data
 }

@@ -3,7 +3,6 @@ package verify
 import (
 	"fmt"
 	"runtime"
-	"sort"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -31,7 +30,7 @@ func finalBase(path string, data []byte, target string, buildArgs map[string]str
 	vals := globalArgs(f, buildArgs, platform)
 	lex := shell.NewLex(f.Escape)
 	for hops := 0; hops <= len(f.Stages); hops++ {
-		res, err := lex.ProcessWordWithMatches(st.Base.Text, envGetter(vals))
+		res, err := lex.ProcessWordWithMatches(st.Base.Text, source.MapEnv(vals))
 		if err != nil {
 			return "", fmt.Errorf("%s:%d: FROM %s: %v", path, st.From.Line(), st.Base.Text, err)
 		}
@@ -80,25 +79,11 @@ func globalArgs(f *source.File, buildArgs map[string]string, platform string) ma
 		if !a.HasValue {
 			continue
 		}
-		if res, err := lex.ProcessWordWithMatches(a.Inst.Logical[a.ValueStart:a.ValueEnd], envGetter(vals)); err == nil {
+		if res, err := lex.ProcessWordWithMatches(a.Inst.Logical[a.ValueStart:a.ValueEnd], source.MapEnv(vals)); err == nil {
 			vals[a.Name] = res.Result
 		}
 	}
 	return vals
-}
-
-// envGetter is a shell.EnvGetter over a map.
-type envGetter map[string]string
-
-func (e envGetter) Get(k string) (string, bool) { v, ok := e[k]; return v, ok }
-
-func (e envGetter) Keys() []string {
-	keys := make([]string, 0, len(e))
-	for k := range e {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // lastStage reports whether target names the last stage of the

@@ -38,20 +38,6 @@ type globals struct {
 	uses map[string]int
 }
 
-// envGetter is a shell.EnvGetter over a map.
-type envGetter map[string]string
-
-func (e envGetter) Get(k string) (string, bool) { v, ok := e[k]; return v, ok }
-
-func (e envGetter) Keys() []string {
-	keys := make([]string, 0, len(e))
-	for k := range e {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // expansion is the result of expanding one word.
 type expansion struct {
 	Result string
@@ -104,7 +90,7 @@ func newGlobals(f *source.File, buildArgs map[string]string) *globals {
 
 // expand expands word in the global scope without counting a use.
 func (g *globals) expand(word string) expansion {
-	res, err := g.lex.ProcessWordWithMatches(word, envGetter(g.vals))
+	res, err := g.lex.ProcessWordWithMatches(word, source.MapEnv(g.vals))
 	x := expansion{Result: res.Result, Err: err}
 	for k := range res.Matched {
 		x.Vars = append(x.Vars, k)
