@@ -23,9 +23,13 @@ REG=localhost:$E2E_REGISTRY_PORT
 REG_ADDR=127.0.0.1:$E2E_REGISTRY_PORT
 REG_URL=http://$REG_ADDR
 BASE_IMAGE=localhost/dockmend-e2e-base   # never a Docker Hub short name: a local name shadows the remap
+SLIM_IMAGE=localhost/dockmend-e2e-base-slim   # the base slimmed as Docker Hub's debian:*-slim (debuerreotype-slimify)
+# What setup makes: when this changes, setup deletes the images and the registry of an older layout
+# (a work directory made before the slim base would otherwise keep serving the unslimmed one).
+E2E_LAYOUT=2
 
 # The packages the harness needs, all from Debian's archive.
-E2E_PACKAGES="buildah podman runc debootstrap docker-registry busybox-static jq curl"
+E2E_PACKAGES="buildah podman runc debootstrap debuerreotype docker-registry busybox-static jq curl"
 
 export CONTAINERS_STORAGE_CONF=$E2E_WORK/conf/storage.conf
 export CONTAINERS_CONF=$E2E_WORK/conf/containers.conf

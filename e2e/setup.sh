@@ -156,6 +156,41 @@ EOF
   rm -rf "$R"
 }
 
+# make_slim_rootfs: debian:bookworm-slim as Docker Hub makes it. The official slim images are the
+# same debootstrap tree run through debuerreotype-slimify, which deletes documentation, man pages,
+# info pages and translations (copyright files stay) and writes /etc/dpkg/dpkg.cfg.d/docker so
+# that dpkg leaves them out of every package installed later. Running the real script, not a copy
+# of its lists, keeps slim-only failures (a postinst that expects /usr/share/man/man1) and slim
+# sizes what they are on Docker Hub.
+make_slim_rootfs() {
+  local S=$E2E_WORK/rootfs-slim ctr mnt
+  rm -rf "$S"; mkdir -p "$S"
+  ctr=$(buildah from --pull=never "$BASE_IMAGE:latest"); mnt=$(buildah mount "$ctr")
+  tar -C "$mnt" -cf - . | tar -C "$S" -xpf -
+  buildah umount "$ctr" >/dev/null; buildah rm "$ctr" >/dev/null
+  # debuerreotype-chroot reads the build's timestamp (SOURCE_DATE_EPOCH) from this file
+  date +%s >"$S/debuerreotype-epoch"
+  debuerreotype-slimify "$S"
+  rm -f "$S/debuerreotype-epoch"
+  import_rootfs "$S" "$SLIM_IMAGE:latest" '["bash"]'
+  rm -rf "$S"
+}
+
+# forget_old_layout: a work directory set up by an older harness (state/layout differs from
+# E2E_LAYOUT) loses its images and registry content, which setup then makes again.
+forget_old_layout() {
+  local have; have=$(cat "$E2E_WORK/state/layout" 2>/dev/null || echo 1)
+  [ "$have" = "$E2E_LAYOUT" ] && return 0
+  info "work directory layout $have, harness layout $E2E_LAYOUT: removing the old images and registry content"
+  stop_registry
+  local img
+  for img in $(buildah images --format '{{.Name}}' 2>/dev/null | sort -u); do
+    case "$img" in localhost/dockmend-e2e-*) buildah rmi --force "$img" >/dev/null 2>&1 || true ;; esac
+  done
+  rm -rf "${E2E_WORK:?}/registry" && mkdir -p "$E2E_WORK/registry"
+  echo "$E2E_LAYOUT" >"$E2E_WORK/state/layout"
+}
+
 make_busybox() {
   local B=$E2E_WORK/rootfs-busybox a
   rm -rf "$B"; mkdir -p "$B/bin" "$B/tmp" "$B/etc"
@@ -176,9 +211,13 @@ ensure_base() {
     step "debootstrap + import base" make_base_rootfs
   fi
   local t
-  for t in bookworm bookworm-slim 12; do
+  for t in bookworm 12; do
     registry_has library/debian "$t" || step "push debian:$t" push_as "$BASE_IMAGE" library/debian "$t"
   done
+  if ! local_image_exists "$SLIM_IMAGE"; then
+    step "debuerreotype-slimify the base" make_slim_rootfs
+  fi
+  registry_has library/debian bookworm-slim || step "push debian:bookworm-slim" push_as "$SLIM_IMAGE" library/debian bookworm-slim
   if ! local_image_exists localhost/dockmend-e2e-busybox; then step "busybox image" make_busybox; fi
   registry_has library/busybox latest || step "push busybox:latest" push_as localhost/dockmend-e2e-busybox library/busybox latest
   # a fixture's "# syntax=docker/dockerfile:1" is pinned like a FROM; buildah does not run syntax
@@ -228,6 +267,7 @@ main() {
   local t0 refs d r; t0=$(now_ns)
   install_packages
   write_configs
+  forget_old_layout
   step "registry" start_registry
   ensure_base
   refs=("$@")
