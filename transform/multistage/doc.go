@@ -55,7 +55,10 @@
 // taken over from the build, in their order. No generated shell logic.
 //
 // Runtime base: the build's own image, as written, when the tools came
-// from the package manager; for a toolchain image, an entry of a table
+// from the package manager, except that an official debian image moves
+// to its slim variant of the same tag (debian:bookworm to
+// debian:bookworm-slim: the same release and packages without
+// documentation, man pages and translations); for a toolchain image, an entry of a table
 // (internal/runtimebase, overridable in the configuration's
 // runtime-bases): golang, rust and gcc to debian:X-slim, node:X to
 // node:X-slim, python:X to python:X-slim, Maven and Gradle images to

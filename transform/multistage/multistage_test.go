@@ -133,3 +133,28 @@ func TestLargeStage(t *testing.T) {
 		}
 	}
 }
+
+func TestSlimVariant(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"debian:bookworm", "debian:bookworm-slim"},
+		{"debian:12", "debian:12-slim"},
+		{"debian:12.8", "debian:12.8-slim"},
+		{"docker.io/library/debian:trixie", "docker.io/library/debian:trixie-slim"},
+		{"debian:bookworm-20241202", "debian:bookworm-20241202-slim"},
+		{"debian:sid", "debian:sid-slim"},
+		{"debian:bookworm-slim", "debian:bookworm-slim"},
+		{"debian:bookworm-backports", "debian:bookworm-backports"},
+		{"debian:experimental", "debian:experimental"},
+		{"debian:latest", "debian:latest"},
+		{"debian", "debian"},
+		{"debian:bookworm@sha256:a1b05a990d2108e057c0d1e5b3fa0f9ff52f1971e8216720419071c36b14d463", "debian:bookworm@sha256:a1b05a990d2108e057c0d1e5b3fa0f9ff52f1971e8216720419071c36b14d463"},
+		{"debian:${RELEASE}", "debian:${RELEASE}"},
+		{"registry.example.com/debian:bookworm", "registry.example.com/debian:bookworm"},
+		{"ubuntu:24.04", "ubuntu:24.04"},
+	}
+	for _, tt := range tests {
+		if got := slimVariant(tt.in); got != tt.want {
+			t.Errorf("slimVariant(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -93,7 +93,9 @@ func makePlan(a *analysis, o *ruleOptions) *plan {
 	case a.toolImage != nil:
 		p.base = a.toolImage.Base
 	default:
-		p.base = s.Base.Text // the same image, as written: pin keeps or adds its digest
+		// the same image, as written (pin keeps or adds its digest), or
+		// its slim variant
+		p.base = slimVariant(s.Base.Text)
 	}
 	if !a.hasCmd {
 		a.problem("the stage has no CMD or ENTRYPOINT: the image may be meant as a build environment")
@@ -368,4 +370,30 @@ func inPipeline(f *syntax.File, st *syntax.Stmt) bool {
 		return !found
 	})
 	return found
+}
+
+// debianSlimTag matches the tags of the official debian image that have a
+// -slim variant: a release's code name or suite (bookworm, stable, sid),
+// its version (12, 12.8), either with a snapshot date (bookworm-20241202).
+var debianSlimTag = regexp.MustCompile(`^(?:[a-z]+|[0-9]+(?:\.[0-9]+)?)(?:-[0-9]{8})?$`)
+
+// slimVariant returns the slim variant of an official debian image as
+// written (debian:bookworm -> debian:bookworm-slim): the same release and
+// packages without documentation, man pages and translations, which
+// dpkg then also leaves out of the packages the final stage installs.
+// Any other image, a variable, a digest (the slim image has its own) or a
+// tag without a slim variant is returned as written.
+func slimVariant(written string) string {
+	if strings.ContainsAny(written, "$@") {
+		return written
+	}
+	name, tag := imageName(written)
+	if name != "debian" || !debianSlimTag.MatchString(tag) {
+		return written
+	}
+	switch tag {
+	case "latest", "experimental", "rc-buggy":
+		return written
+	}
+	return written + "-slim"
 }
