@@ -572,8 +572,28 @@ func (c *Comparison) compareAccounts(p string, of, nf *File, dropped []string) {
 		if !ok && oe.system() && len(dropped) > 0 {
 			d.Expected = "a system " + kind + " that a package's scripts most likely made; the rewritten image does not install " + strings.Join(dropped, ", ")
 		}
+		if ok && oe.system() && ne.system() && oe.fields[5] == ne.fields[5] && oe.fields[6] == ne.fields[6] {
+			if gone := goneBelow(oldEntries, newEntries, oe.id); len(gone) > 0 {
+				d.Expected = "a system " + kind + "'s id, which adduser --system takes from the free range: the rewritten image lacks " +
+					strings.Join(gone, ", ") + ", made before it with a lower id"
+			}
+		}
 		c.add(d)
 	}
+}
+
+// goneBelow returns the names of the system accounts of old, with an id
+// below id, that new lacks, sorted: when new lacks them, the accounts made
+// after them get other ids.
+func goneBelow(old, new map[string]account, id int) []string {
+	var out []string
+	for name, a := range old {
+		if _, ok := new[name]; !ok && a.system() && a.id < id {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 type account struct {

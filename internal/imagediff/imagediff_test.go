@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -409,5 +410,39 @@ func TestHomeCache(t *testing.T) {
 		if got := homeCache(tt.path); got != tt.want {
 			t.Errorf("homeCache(%q) = %q, want %q", tt.path, got, tt.want)
 		}
+	}
+}
+
+// TestSystemAccountIDs: a system account the Dockerfile made gets another
+// id when the rewritten image lacks a system account made before it (dbus
+// came with a JDK's recommends); without such a gap, or for a regular
+// account, a changed id stays a failure.
+func TestSystemAccountIDs(t *testing.T) {
+	oldPasswd := "root:x:0:0:root:/root:/bin/bash\nmessagebus:x:100:101::/nonexistent:/usr/sbin/nologin\nbanner:x:101:102::/nonexistent:/usr/sbin/nologin\napp:x:1000:1000::/home/app:/bin/sh\n"
+	tests := []struct {
+		name, newPasswd string
+		expected        map[string]bool // subject -> explained
+	}{
+		{"gap below", "root:x:0:0:root:/root:/bin/bash\nbanner:x:100:101::/nonexistent:/usr/sbin/nologin\napp:x:1000:1000::/home/app:/bin/sh\n",
+			map[string]bool{"user messagebus": false, "user banner": true}},
+		{"no gap", "root:x:0:0:root:/root:/bin/bash\nmessagebus:x:100:101::/nonexistent:/usr/sbin/nologin\nbanner:x:102:102::/nonexistent:/usr/sbin/nologin\napp:x:1000:1000::/home/app:/bin/sh\n",
+			map[string]bool{"user banner": false}},
+		{"home changed", "root:x:0:0:root:/root:/bin/bash\nbanner:x:100:101::/srv/banner:/usr/sbin/nologin\napp:x:1000:1000::/home/app:/bin/sh\n",
+			map[string]bool{"user messagebus": false, "user banner": false}},
+		{"regular account", "root:x:0:0:root:/root:/bin/bash\nbanner:x:100:101::/nonexistent:/usr/sbin/nologin\napp:x:999:1000::/home/app:/bin/sh\n",
+			map[string]bool{"user messagebus": false, "user banner": true, "user app": false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Comparison{}
+			c.compareAccounts("/etc/passwd", &File{text: []byte(oldPasswd)}, &File{text: []byte(tt.newPasswd)}, nil)
+			got := map[string]bool{}
+			for _, d := range c.Differences {
+				got[d.Subject] = d.Expected != ""
+			}
+			if !maps.Equal(got, tt.expected) {
+				t.Errorf("differences (subject: explained) = %v, want %v\n%s", got, tt.expected, list(c.Differences))
+			}
+		})
 	}
 }
