@@ -399,11 +399,14 @@ main() {
   DM_VERSION=$({ "$DOCKMEND" --version 2>/dev/null || "$DOCKMEND" version 2>/dev/null || true; } | head -1)
   MIRROR=(--registry-mirror "docker.io=$REG_URL")
   CHECK_MIRROR=()
-  "$DOCKMEND" check --help 2>&1 | grep -q -- '--registry-mirror' && CHECK_MIRROR=("${MIRROR[@]}")
+  # has_flag BIN CMD FLAG: the help is read whole first; grep -q stopping early would make the
+  # writer fail with SIGPIPE, and pipefail would report the flag missing
+  has_flag() { local help; help=$("$1" "$2" --help 2>&1) || true; grep -q -- "$3" <<<"$help"; }
+  has_flag "$DOCKMEND" check --registry-mirror && CHECK_MIRROR=("${MIRROR[@]}")
   # The dockmend that compares and measures the images (verify --compare): the one under test,
   # or, when it has no verify --compare (an older revision, noop-dockmend), the work tree's.
   VERIFY=${E2E_VERIFY_DOCKMEND:-}
-  if [ -z "$VERIFY" ] && "$DOCKMEND" verify --help 2>&1 | grep -q -- '--compare'; then VERIFY=$DOCKMEND; fi
+  if [ -z "$VERIFY" ] && has_flag "$DOCKMEND" verify --compare; then VERIFY=$DOCKMEND; fi
   if [ -z "$VERIFY" ]; then
     command -v go >/dev/null || die "$DOCKMEND has no verify --compare and go is not on PATH: set E2E_VERIFY_DOCKMEND"
     info "$DOCKMEND has no verify --compare: building the work tree's dockmend to compare the images"
@@ -411,7 +414,7 @@ main() {
     VERIFY=$E2E_WORK/bin/dockmend-verify
   fi
   case $VERIFY in /*) ;; *) VERIFY=$PWD/$VERIFY ;; esac
-  "$VERIFY" verify --help 2>&1 | grep -q -- '--compare' || die "E2E_VERIFY_DOCKMEND=$VERIFY has no verify --compare"
+  has_flag "$VERIFY" verify --compare || die "E2E_VERIFY_DOCKMEND=$VERIFY has no verify --compare"
   REQUIRE_PIN=${E2E_REQUIRE_PIN:-1}
   info "dockmend: $DOCKMEND (${DM_VERSION:-no version output}; source $DM_COMMIT)"
   [ "$VERIFY" = "$DOCKMEND" ] || info "images compared by: $VERIFY verify --compare"
