@@ -217,7 +217,9 @@ ensure_base() {
   if ! local_image_exists "$SLIM_IMAGE"; then
     step "debuerreotype-slimify the base" make_slim_rootfs
   fi
-  registry_has library/debian bookworm-slim || step "push debian:bookworm-slim" push_as "$SLIM_IMAGE" library/debian bookworm-slim
+  for t in bookworm-slim 12-slim; do
+    registry_has library/debian "$t" || step "push debian:$t" push_as "$SLIM_IMAGE" library/debian "$t"
+  done
   if ! local_image_exists localhost/dockmend-e2e-busybox; then step "busybox image" make_busybox; fi
   registry_has library/busybox latest || step "push busybox:latest" push_as localhost/dockmend-e2e-busybox library/busybox latest
   # a fixture's "# syntax=docker/dockerfile:1" is pinned like a FROM; buildah does not run syntax

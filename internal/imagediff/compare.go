@@ -247,10 +247,25 @@ func under(p string, dirs []string) bool {
 }
 
 // expectedDir explains a missing directory by what it holds: every file
-// in it (directories aside) is expected to go. It returns "" when one is
-// not, or when it holds no file.
+// in it (directories aside) is expected to go. A directory that holds
+// only directories is explained when one of them is (the mount point of a
+// build's cache, /root/go/pkg/mod). It returns "" otherwise.
 func expectedDir(old *Image, below []string, dropped []string) string {
 	example, why := "", ""
+	files := false
+	for _, q := range below {
+		if old.Files[q].Type != tar.TypeDir {
+			files = true
+		}
+	}
+	if !files {
+		for _, q := range below {
+			if w := expectedMissing(old, q, dropped); w != "" {
+				return "it holds only directories, such as " + q + ": " + w
+			}
+		}
+		return ""
+	}
 	for _, q := range below {
 		if old.Files[q].Type == tar.TypeDir {
 			continue
@@ -304,6 +319,7 @@ var stateDirs = []struct{ prefix, why string }{
 	{"/var/log/", "a log file"},
 	{"/var/lib/dpkg/", "dpkg's database of the installed packages"},
 	{"/var/lib/apt/", "apt's state"},
+	{"/etc/apt/apt.conf.d/", "apt's settings, which only installs read: the build's stay in its stage"},
 	{"/lib/apk/db/", "apk's database of the installed packages"},
 	{"/etc/apk/", "apk's state"},
 	{"/var/lib/ucf/", "package configuration state"},

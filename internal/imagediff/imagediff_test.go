@@ -446,3 +446,39 @@ func TestSystemAccountIDs(t *testing.T) {
 		})
 	}
 }
+
+// TestExpectedDir: a missing directory that holds only directories is
+// explained by one of them that is expected to go (a cache mount's mount
+// point); one with a file nothing explains, or with nothing explained, is
+// not.
+func TestExpectedDir(t *testing.T) {
+	img := &Image{Files: map[string]*File{
+		"/root/go":                   {Path: "/root/go", Type: tar.TypeDir},
+		"/root/go/pkg":               {Path: "/root/go/pkg", Type: tar.TypeDir},
+		"/root/go/pkg/mod":           {Path: "/root/go/pkg/mod", Type: tar.TypeDir},
+		"/srv/data":                  {Path: "/srv/data", Type: tar.TypeDir},
+		"/srv/data/empty":            {Path: "/srv/data/empty", Type: tar.TypeDir},
+		"/srv/mixed":                 {Path: "/srv/mixed", Type: tar.TypeDir},
+		"/srv/mixed/.npm":            {Path: "/srv/mixed/.npm", Type: tar.TypeDir},
+		"/srv/mixed/state.db":        {Path: "/srv/mixed/state.db", Type: tar.TypeReg},
+		"/etc/apt/apt.conf.d/keep-x": {Path: "/etc/apt/apt.conf.d/keep-x", Type: tar.TypeReg},
+	}}
+	tests := []struct {
+		dir   string
+		below []string
+		want  string
+	}{
+		{"/root/go", []string{"/root/go/pkg", "/root/go/pkg/mod"}, "Go's module and build cache"},
+		{"/srv/data", []string{"/srv/data/empty"}, ""},
+		{"/srv/mixed", []string{"/srv/mixed/.npm", "/srv/mixed/state.db"}, ""},
+	}
+	for _, tt := range tests {
+		got := expectedDir(img, tt.below, nil)
+		if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+			t.Errorf("expectedDir(%s) = %q, want %q", tt.dir, got, tt.want)
+		}
+	}
+	if got := expectedMissing(img, "/etc/apt/apt.conf.d/keep-x", nil); !strings.Contains(got, "apt's settings") {
+		t.Errorf("expectedMissing(/etc/apt/apt.conf.d/keep-x) = %q", got)
+	}
+}
