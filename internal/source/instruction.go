@@ -56,6 +56,8 @@ type Instruction struct {
 	scriptOnce sync.Once // Script parses the shell program once
 	script     *Script
 	scriptErr  error
+
+	memo memo // see Memo
 }
 
 // Flag is one --name=value flag of an instruction.
@@ -123,6 +125,13 @@ func (in *Instruction) InsertAt(j int) int {
 	}
 	return in.off.at(j-1) + 1
 }
+
+// Memo returns the value stored under key for this instruction, calling f
+// to compute it the first time, so that what several rules derive from an
+// instruction's text is derived once. It works as Script.Memo does: use an
+// unexported key type of the deriving package; the value is shared and
+// must not be modified.
+func (in *Instruction) Memo(key any, f func() any) any { return in.memo.get(key, f) }
 
 // Args returns the arguments' text.
 func (in *Instruction) Args() string { return in.Logical[in.ArgsStart:in.ArgsEnd] }
