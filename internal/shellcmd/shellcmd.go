@@ -320,6 +320,18 @@ func Expand(n *syntax.Word, lookup Lookup) (string, bool) {
 	if n == nil {
 		return "", false
 	}
+	if len(n.Parts) == 1 {
+		// Most words are one literal or one quoted string: their value
+		// needs no copy.
+		switch x := n.Parts[0].(type) {
+		case *syntax.Lit:
+			return unescape(x.Value), true
+		case *syntax.SglQuoted:
+			if !x.Dollar {
+				return x.Value, true
+			}
+		}
+	}
 	var b strings.Builder
 	for _, p := range n.Parts {
 		if !expandPart(&b, p, lookup, false) {
