@@ -37,15 +37,28 @@ type Script struct {
 // if two calls compute a value at once, the first stored wins.
 func (s *Script) Memo(key any, f func() any) any { return s.memo.get(key, f) }
 
-// memo holds the values of a Memo method.
+// memo holds the values of a Memo method. There are few keys per script
+// or instruction (one per analysis that several rules share), so they are
+// kept in a slice, searched in order.
 type memo struct {
 	mu sync.Mutex
-	m  map[any]any
+	kv []memoEntry
+}
+
+type memoEntry struct{ key, value any }
+
+func (m *memo) lookup(key any) (any, bool) {
+	for _, e := range m.kv {
+		if e.key == key {
+			return e.value, true
+		}
+	}
+	return nil, false
 }
 
 func (m *memo) get(key any, f func() any) any {
 	m.mu.Lock()
-	v, ok := m.m[key]
+	v, ok := m.lookup(key)
 	m.mu.Unlock()
 	if ok {
 		return v
@@ -53,13 +66,10 @@ func (m *memo) get(key any, f func() any) any {
 	v = f()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if old, ok := m.m[key]; ok {
+	if old, ok := m.lookup(key); ok {
 		return old
 	}
-	if m.m == nil {
-		m.m = map[any]any{}
-	}
-	m.m[key] = v
+	m.kv = append(m.kv, memoEntry{key, v})
 	return v
 }
 
