@@ -53,10 +53,13 @@ func unquoted(text string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(text))
-	for i := 0; i < len(text); i++ {
-		if c := text[i]; c != '\'' && c != '"' && c != '\\' {
-			b.WriteByte(c)
+	for {
+		i := strings.IndexAny(text, `'"\`)
+		if i < 0 {
+			b.WriteString(text)
+			return b.String()
 		}
+		b.WriteString(text[:i])
+		text = text[i+1:]
 	}
-	return b.String()
 }
