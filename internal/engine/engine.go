@@ -271,20 +271,23 @@ func RunFile(ctx context.Context, f *source.File, opts Options) (*Result, error)
 func find(ctx context.Context, f *source.File, opts *Options) ([]Finding, error) {
 	ts := opts.Transformers
 	var out []Finding
-	order := map[string]int{}
+	order := make(map[string]int, len(ts))
 	sup := &suppressions{f: f}
+	// One pass and one buffer serve every transformer in turn: a rule's
+	// findings are placed in out before the next rule runs.
+	var reported []transform.Finding
+	p := &transform.Pass{
+		Context: ctx,
+		File:    f,
+		Report:  func(fd transform.Finding) { reported = append(reported, fd) },
+	}
 	for i, t := range ts {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		order[t.Name] = i
-		var reported []transform.Finding
-		p := &transform.Pass{
-			Context:     ctx,
-			File:        f,
-			Transformer: t,
-			Report:      func(fd transform.Finding) { reported = append(reported, fd) },
-		}
+		reported = reported[:0]
+		p.Transformer = t
 		if err := runSafely(t, p); err != nil {
 			return nil, fmt.Errorf("%s: rule %s: %w", f.Path, t.Name, err)
 		}

@@ -183,6 +183,7 @@ func Builtin() map[string]string { return maps.Clone(builtin) }
 // New.
 type Table struct {
 	entries []entry
+	byRepo  map[string][]int // indexes in entries, by repo, in order
 }
 
 type entry struct {
@@ -249,6 +250,10 @@ func compileTable(builtin, overrides map[string]string, valid func(pattern, valu
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	t.byRepo = map[string][]int{}
+	for i, e := range t.entries {
+		t.byRepo[e.repo] = append(t.byRepo[e.repo], i)
 	}
 	return t, nil
 }
@@ -341,10 +346,8 @@ func (t *Table) Lookup(ref string) (m Match, ok bool) {
 	}
 	best := -1
 	var bestSub []string
-	for i, e := range t.entries {
-		if e.repo != repo {
-			continue
-		}
+	for _, i := range t.byRepo[repo] {
+		e := t.entries[i]
 		var sub []string
 		if e.tag == nil {
 			if tag != "" {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 
@@ -148,12 +149,41 @@ func (p *Plan) add(f *driver.File, st setting) {
 	p.configs[f] = st.cfg
 }
 
+// realPath returns path with its symbolic links resolved, or path itself
+// when that fails. dirs keeps the resolved directories: a directory of
+// many Dockerfiles is resolved once, and each file costs one Lstat.
+func realPath(path string, dirs map[string]string) string {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink == 0 {
+		dir, base := filepath.Split(path)
+		if dir == "" {
+			dir = "."
+		}
+		realDir, ok := dirs[dir]
+		if !ok {
+			var err error
+			if realDir, err = filepath.EvalSymlinks(dir); err != nil {
+				realDir = ""
+			}
+			dirs[dir] = realDir
+		}
+		if realDir != "" {
+			return filepath.Join(realDir, base)
+		}
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return path
+	}
+	return real
+}
+
 // discover adds the Dockerfiles found under roots (files or directories)
 // to the plan, each with its settings. Problems with single files or
 // configuration files go to p.Errs; only ctx's error is returned.
 func (s *settings) discover(ctx context.Context, p *Plan, roots []string) error {
 	seen := map[string]bool{}
 	reported := map[string]bool{}
+	realDirs := map[string]string{}
 	for _, root := range roots {
 		found := discover.Find(ctx, []string{root})
 		if err := ctx.Err(); err != nil {
@@ -166,10 +196,7 @@ func (s *settings) discover(ctx context.Context, p *Plan, roots []string) error 
 		for _, path := range found.Files {
 			// A file reached twice, by its name and through a symbolic
 			// link, is processed once: writing it twice would fail.
-			real, err := filepath.EvalSymlinks(path)
-			if err != nil {
-				real = path
-			}
+			real := realPath(path, realDirs)
 			if seen[real] {
 				continue
 			}

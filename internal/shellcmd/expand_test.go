@@ -83,6 +83,32 @@ func TestMentions(t *testing.T) {
 	}
 }
 
+// TestUnquoted checks Mentions' text without quotes against the plain
+// definition: every byte but ', " and \\, in order.
+func TestUnquoted(t *testing.T) {
+	for _, text := range []string{
+		"", "apt-get install -y x", `'`, `""`, `\`, `a"p"t`, `ap\t`, `'a'"b"\c'`,
+		`x='"\'"'"' y "z\"" \`, `"a\"b'c'd\\e"f`, `trailing"`, `'leading`,
+	} {
+		var want strings.Builder
+		quoted := false
+		for i := 0; i < len(text); i++ {
+			if c := text[i]; c == '\'' || c == '"' || c == '\\' {
+				quoted = true
+			} else {
+				want.WriteByte(c)
+			}
+		}
+		w := want.String()
+		if !quoted {
+			w = ""
+		}
+		if got := unquoted(text); got != w {
+			t.Errorf("unquoted(%q) = %q, want %q", text, got, w)
+		}
+	}
+}
+
 func TestGetoptValueIndex(t *testing.T) {
 	words := []string{"gcc", "-o", "out", "-Iinc", "--std=c11", "-c", "x.c", "--", "-y"}
 	l := Getopt(len(words), func(i int) (string, bool) { return words[i], true }, "-o", "-I")

@@ -11,38 +11,83 @@ import (
 // taken out (so that a"p"t and ap\t count as apt). A command named in the
 // script always shows up this way: rules call Mentions to skip, without
 // parsing, the RUNs that cannot hold the commands they look for.
+//
+// The texts without quotes are made once per instruction (see
+// source.Instruction.Memo): every rule asks about every RUN.
 func Mentions(in *source.Instruction, words ...string) bool {
-	if mentions(in.Args(), words) {
-		return true
-	}
-	for _, h := range in.Heredocs {
-		if mentions(h.Content, words) {
-			return true
+	for _, t := range commandTexts(in) {
+		for _, w := range words {
+			// A word without quotes found in the text is found in the
+			// text without quotes too: one search is enough.
+			if t.bare == "" || strings.ContainsAny(w, quotes) {
+				if strings.Contains(t.text, w) {
+					return true
+				}
+			}
+			if t.bare != "" && strings.Contains(t.bare, w) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-func mentions(text string, words []string) bool {
-	for _, w := range words {
-		if strings.Contains(text, w) {
-			return true
+// quotes are the bytes Mentions also looks through.
+const quotes = `'"\`
+
+// commandText is a piece of a RUN's command text (its arguments, or a
+// heredoc body) and, when it has quotes or backslashes, the same text
+// without them, byte for byte; bare is "" otherwise.
+type commandText struct{ text, bare string }
+
+// textsKey is the source.Instruction.Memo key of commandTexts.
+type textsKey struct{}
+
+// commandTexts returns the pieces of in's command text.
+func commandTexts(in *source.Instruction) []commandText {
+	return in.Memo(textsKey{}, func() any {
+		out := make([]commandText, 0, 1+len(in.Heredocs))
+		out = append(out, commandText{in.Args(), unquoted(in.Args())})
+		for _, h := range in.Heredocs {
+			out = append(out, commandText{h.Content, unquoted(h.Content)})
+		}
+		return out
+	}).([]commandText)
+}
+
+// unquoted returns text without its quotes and backslashes, or "" when it
+// has none.
+func unquoted(text string) string {
+	// The next position of each quote byte, found with IndexByte (much
+	// faster than testing byte after byte); len(text) when there is none.
+	var next [len(quotes)]int
+	find := func(k, from int) {
+		next[k] = len(text)
+		if i := strings.IndexByte(text[from:], quotes[k]); i >= 0 {
+			next[k] = from + i
 		}
 	}
-	if !strings.ContainsAny(text, `'"\`) {
-		return false
+	for k := range next {
+		find(k, 0)
 	}
-	// The text without quotes and backslashes, byte for byte.
-	bare := make([]byte, 0, len(text))
-	for i := 0; i < len(text); i++ {
-		if c := text[i]; c != '\'' && c != '"' && c != '\\' {
-			bare = append(bare, c)
+	first := func() int { return min(next[0], next[1], next[2]) }
+	i := first()
+	if i == len(text) {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(len(text))
+	from := 0
+	for i < len(text) {
+		b.WriteString(text[from:i])
+		from = i + 1
+		for k := range next {
+			if next[k] == i {
+				find(k, from)
+			}
 		}
+		i = first()
 	}
-	for _, w := range words {
-		if strings.Contains(string(bare), w) {
-			return true
-		}
-	}
-	return false
+	b.WriteString(text[from:])
+	return b.String()
 }

@@ -79,7 +79,10 @@ func Getopt(n int, word func(i int) (text string, known bool), takesValue ...str
 		}
 		// A cluster of short options: "-qy", "-q=2", "-oAPT::X=1".
 		for k := 1; k < len(v); k++ {
-			name := "-" + v[k:k+1]
+			name := v[:2] // the first letter's name is in the word
+			if k > 1 {
+				name = "-" + v[k:k+1]
+			}
 			o := Option{Name: name, Index: i, ValueIndex: i}
 			if k+1 < len(v) && v[k+1] == '=' {
 				o.Value, o.HasValue = v[k+2:], true

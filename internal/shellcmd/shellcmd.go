@@ -164,6 +164,30 @@ func commands(s *source.Script) []*Command {
 type walker struct {
 	s    *source.Script
 	cmds []*Command
+
+	// words and commands are allocated in blocks: a program has many of
+	// both, and allocating them one by one costs more than reading them.
+	words    []Word
+	commands []Command
+}
+
+// newWords returns a slice of n words, with no capacity beyond them.
+func (w *walker) newWords(n int) []Word {
+	if cap(w.words)-len(w.words) < n {
+		w.words = make([]Word, 0, max(n, 16))
+	}
+	i := len(w.words)
+	w.words = w.words[:i+n]
+	return w.words[i : i+n : i+n]
+}
+
+// newCommand returns a pointer to a new, zero Command.
+func (w *walker) newCommand() *Command {
+	if len(w.commands) == cap(w.commands) {
+		w.commands = make([]Command, 0, 4)
+	}
+	w.commands = w.commands[:len(w.commands)+1]
+	return &w.commands[len(w.commands)-1]
 }
 
 func (w *walker) stmts(list []*syntax.Stmt, ctx string) {
@@ -237,7 +261,7 @@ func (w *walker) nested(n syntax.Node, ctx string) {
 	if n == nil {
 		return
 	}
-	if wd, ok := n.(*syntax.Word); ok && wd == nil {
+	if wd, ok := n.(*syntax.Word); ok && (wd == nil || plain(wd)) {
 		return
 	}
 	syntax.Walk(n, func(n syntax.Node) bool {
@@ -251,6 +275,19 @@ func (w *walker) nested(n syntax.Node, ctx string) {
 		}
 		return true
 	})
+}
+
+// plain reports a word made only of literal text and single-quoted
+// strings, which hold no command substitution.
+func plain(wd *syntax.Word) bool {
+	for _, p := range wd.Parts {
+		switch p.(type) {
+		case *syntax.Lit, *syntax.SglQuoted:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func (w *walker) call(st *syntax.Stmt, c *syntax.CallExpr, ctx string) {
@@ -269,7 +306,7 @@ func (w *walker) call(st *syntax.Stmt, c *syntax.CallExpr, ctx string) {
 	if len(c.Args) == 0 {
 		return
 	}
-	words := make([]Word, len(c.Args))
+	words := w.newWords(len(c.Args))
 	for i, a := range c.Args {
 		words[i] = w.word(a)
 	}
@@ -278,7 +315,8 @@ func (w *walker) call(st *syntax.Stmt, c *syntax.CallExpr, ctx string) {
 	if len(args) == 0 || !args[0].Literal {
 		return
 	}
-	w.cmds = append(w.cmds, &Command{
+	cmd := w.newCommand()
+	*cmd = Command{
 		Script:  w.s,
 		Stmt:    st,
 		Call:    c,
@@ -286,7 +324,8 @@ func (w *walker) call(st *syntax.Stmt, c *syntax.CallExpr, ctx string) {
 		Args:    args,
 		Env:     env,
 		Context: ctx,
-	})
+	}
+	w.cmds = append(w.cmds, cmd)
 }
 
 func (w *walker) word(n *syntax.Word) Word {
@@ -319,6 +358,18 @@ type Lookup func(name string) (value string, ok, declared bool)
 func Expand(n *syntax.Word, lookup Lookup) (string, bool) {
 	if n == nil {
 		return "", false
+	}
+	if len(n.Parts) == 1 {
+		// Most words are one literal or one quoted string: their value
+		// needs no copy.
+		switch x := n.Parts[0].(type) {
+		case *syntax.Lit:
+			return unescape(x.Value), true
+		case *syntax.SglQuoted:
+			if !x.Dollar {
+				return x.Value, true
+			}
+		}
 	}
 	var b strings.Builder
 	for _, p := range n.Parts {

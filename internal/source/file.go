@@ -155,16 +155,16 @@ func checkText(data []byte) *Error {
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return &Error{Line: bytes.Count(data[:i], []byte{'\n'}) + 1, Err: errors.New("binary file (contains NUL bytes)")}
 	}
-	line := 1
-	start := 0
-	for i := 0; i <= len(data); i++ {
-		if i == len(data) || data[i] == '\n' {
-			if i-start > MaxLineLength {
-				return &Error{Line: line, Err: fmt.Errorf("line longer than %d bytes", MaxLineLength)}
-			}
-			line++
-			start = i + 1
+	// Line by line, each line's end found with IndexByte.
+	for line, start := 1, 0; start <= len(data); line++ {
+		end := bytes.IndexByte(data[start:], '\n')
+		if end < 0 {
+			end = len(data) - start
 		}
+		if end > MaxLineLength {
+			return &Error{Line: line, Err: fmt.Errorf("line longer than %d bytes", MaxLineLength)}
+		}
+		start += end + 1
 	}
 	return nil
 }
@@ -196,10 +196,13 @@ func cleanParseError(err error) error {
 // scanner: a line ends after '\n' and a '\r' stays inside it.
 func lineStarts(data []byte) []int {
 	starts := make([]int, 1, bytes.Count(data, []byte{'\n'})+2)
-	for i, b := range data {
-		if b == '\n' && i+1 < len(data) {
-			starts = append(starts, i+1)
+	for i := 0; ; {
+		j := bytes.IndexByte(data[i:], '\n')
+		if j < 0 || i+j+1 >= len(data) {
+			break
 		}
+		i += j + 1
+		starts = append(starts, i)
 	}
 	return append(starts, len(data))
 }

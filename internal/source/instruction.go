@@ -56,6 +56,8 @@ type Instruction struct {
 	scriptOnce sync.Once // Script parses the shell program once
 	script     *Script
 	scriptErr  error
+
+	memo memo // see Memo
 }
 
 // Flag is one --name=value flag of an instruction.
@@ -123,6 +125,13 @@ func (in *Instruction) InsertAt(j int) int {
 	}
 	return in.off.at(j-1) + 1
 }
+
+// Memo returns the value stored under key for this instruction, calling f
+// to compute it the first time, so that what several rules derive from an
+// instruction's text is derived once. It works as Script.Memo does: use an
+// unexported key type of the deriving package; the value is shared and
+// must not be modified.
+func (in *Instruction) Memo(key any, f func() any) any { return in.memo.get(key, f) }
 
 // Args returns the arguments' text.
 func (in *Instruction) Args() string { return in.Logical[in.ArgsStart:in.ArgsEnd] }
@@ -210,9 +219,11 @@ func (f *File) newInstruction(n *parser.Node, parent *Instruction) *Instruction 
 func (in *Instruction) mapLines() {
 	f := in.File
 	contRe := continuationMatcher(f.Escape)
-	ls, _ := f.Line(in.StartLine)
 	_, le := f.Line(in.EndLine)
-	text := make([]byte, 0, le-ls)
+	// The kept bytes are compared with Original as they come, rather than
+	// gathered: Logical is Original (the same text, not a copy).
+	orig := in.Node.Original
+	n, same := 0, true // bytes kept so far; whether they match orig
 	var off offsets
 	first := true
 	lastLine := in.StartLine
@@ -235,7 +246,10 @@ func (in *Instruction) mapLines() {
 		first = false
 		lastLine = line
 		keep, cont := contRe(body)
-		text = append(text, body[:keep]...)
+		if same && (n+keep > len(orig) || string(body[:keep]) != orig[n:n+keep]) {
+			same = false
+		}
+		n += keep
 		off.add(base, keep)
 		if !cont {
 			break
@@ -253,11 +267,10 @@ func (in *Instruction) mapLines() {
 		end--
 	}
 	in.End = end
-	in.Logical = string(text)
+	in.Logical = orig
 	in.off = off
-	if in.Logical != in.Node.Original {
+	if !same || n != len(orig) {
 		in.MapErr = fmt.Errorf("line %d: source map does not reproduce buildkit's text", in.StartLine)
-		in.Logical = in.Node.Original
 		in.off = offsets{}
 	}
 	in.bodyLine = lastLine + 1

@@ -401,3 +401,40 @@ func TestFields(t *testing.T) {
 		t.Errorf("Line() = %d, want 2", in.Line())
 	}
 }
+
+// TestInstructionMapMismatch checks that an instruction whose replayed
+// text differs from buildkit's Original (here, an Original changed after
+// the parse) gets a MapErr and no byte map, and keeps Original as its
+// Logical text.
+func TestInstructionMapMismatch(t *testing.T) {
+	const src = "FROM alpine\nRUN apk add \\\n    curl\n"
+	for _, orig := range []string{
+		"RUN apk add     curl",     // as parsed
+		"RUN apk add     curX",     // a byte differs
+		"RUN apk add     curl git", // longer
+		"RUN apk add     cur",      // shorter
+		"RUN apk add ",             // ends within the first line
+		"",                         // empty
+	} {
+		f, err := Parse("Dockerfile", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := f.Stages[0].Instructions[0]
+		if in.MapErr != nil || in.Logical != "RUN apk add     curl" {
+			t.Fatalf("parsed: MapErr %v, Logical %q", in.MapErr, in.Logical)
+		}
+		in.Node.Original = orig
+		in.mapLines()
+		want := orig != "RUN apk add     curl"
+		if got := in.MapErr != nil; got != want {
+			t.Errorf("Original %q: MapErr %v, want an error: %v", orig, in.MapErr, want)
+		}
+		if in.Logical != orig {
+			t.Errorf("Original %q: Logical %q", orig, in.Logical)
+		}
+		if want && in.off.len() != 0 {
+			t.Errorf("Original %q: a byte map of %d bytes is kept", orig, in.off.len())
+		}
+	}
+}

@@ -1,10 +1,5 @@
 package source
 
-import (
-	"cmp"
-	"slices"
-)
-
 // offsets maps an instruction's logical text to file offsets. Logical text
 // is made of runs of consecutive source bytes (one per physical line that
 // contributes), so the map stores one run per line instead of one offset
@@ -41,9 +36,19 @@ func (o *offsets) len() int { return o.n }
 
 // at returns the file offset of logical byte i, 0 <= i < len().
 func (o *offsets) at(i int) int {
-	// The last run that starts at or before i.
-	k, _ := slices.BinarySearchFunc(o.runs, i, func(r run, i int) int { return cmp.Compare(r.logical, i+1) })
-	r := o.runs[k-1]
+	// The last run that starts at or before i: runs[lo] (runs[0] starts
+	// at 0). A loop rather than slices.BinarySearchFunc, whose callback is
+	// not inlined: every word of every command is placed this way.
+	lo, hi := 0, len(o.runs)
+	for hi-lo > 1 {
+		mid := int(uint(lo+hi) >> 1)
+		if o.runs[mid].logical <= i {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	r := o.runs[lo]
 	return r.file + (i - r.logical)
 }
 

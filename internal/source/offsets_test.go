@@ -33,3 +33,26 @@ func TestOffsets(t *testing.T) {
 		t.Errorf("empty slice has %d bytes", e.len())
 	}
 }
+
+// TestOffsetsAt checks at against a byte-by-byte map for 1 to 20 runs.
+func TestOffsetsAt(t *testing.T) {
+	for n := 1; n <= 20; n++ {
+		var o offsets
+		var want []int
+		for k := range n {
+			file, size := 100*k+k%3, 1+k%4
+			o.add(file, size)
+			for b := range size {
+				want = append(want, file+b)
+			}
+		}
+		if len(o.runs) != n {
+			t.Fatalf("%d runs: got %d", n, len(o.runs))
+		}
+		for i, w := range want {
+			if got := o.at(i); got != w {
+				t.Errorf("%d runs: at(%d) = %d, want %d", n, i, got, w)
+			}
+		}
+	}
+}

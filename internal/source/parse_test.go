@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -175,6 +176,41 @@ func TestEOL(t *testing.T) {
 	} {
 		if got := mustParse(t, tt.src).EOL(); got != tt.eol {
 			t.Errorf("EOL(%q) = %q, want %q", tt.src, got, tt.eol)
+		}
+	}
+}
+
+// TestLineStarts checks lineStarts and checkText's line numbers against
+// byte-by-byte definitions.
+func TestLineStarts(t *testing.T) {
+	long := strings.Repeat("x", MaxLineLength+1)
+	for _, data := range []string{
+		"", "\n", "\n\n", "a", "a\n", "a\nb", "a\nb\n", "\na\n\nb", "ab\r\ncd\r\n",
+		"a\n" + long, "a\n" + long + "\n", long + "\nb", "a\nb\n" + long + "\nc\n" + long,
+	} {
+		want := []int{0}
+		for i := range len(data) {
+			if data[i] == '\n' && i+1 < len(data) {
+				want = append(want, i+1)
+			}
+		}
+		want = append(want, len(data))
+		if got := lineStarts([]byte(data)); !slices.Equal(got, want) {
+			t.Errorf("lineStarts(%.20q) = %v, want %v", data, got, want)
+		}
+		wantLine := 0 // the first line over the limit
+		for i, l := range strings.Split(data, "\n") {
+			if len(l) > MaxLineLength {
+				wantLine = i + 1
+				break
+			}
+		}
+		err := checkText([]byte(data))
+		switch {
+		case wantLine == 0 && err != nil:
+			t.Errorf("checkText(%.20q) = %v", data, err)
+		case wantLine > 0 && (err == nil || err.Line != wantLine):
+			t.Errorf("checkText(%.20q) = %v, want an error on line %d", data, err, wantLine)
 		}
 	}
 }

@@ -25,8 +25,7 @@ type Script struct {
 	// Heredoc is the body the program came from, or nil.
 	Heredoc *Heredoc
 
-	memoMu sync.Mutex
-	memo   map[any]any // see Memo
+	memo memo // see Memo
 }
 
 // Memo returns the value stored under key for this script, calling f to
@@ -36,23 +35,41 @@ type Script struct {
 // for context values. The value is shared by every caller and must not be
 // modified. Memo may be called from several goroutines and from inside f;
 // if two calls compute a value at once, the first stored wins.
-func (s *Script) Memo(key any, f func() any) any {
-	s.memoMu.Lock()
-	v, ok := s.memo[key]
-	s.memoMu.Unlock()
+func (s *Script) Memo(key any, f func() any) any { return s.memo.get(key, f) }
+
+// memo holds the values of a Memo method. There are few keys per script
+// or instruction (one per analysis that several rules share), so they are
+// kept in a slice, searched in order.
+type memo struct {
+	mu sync.Mutex
+	kv []memoEntry
+}
+
+type memoEntry struct{ key, value any }
+
+func (m *memo) lookup(key any) (any, bool) {
+	for _, e := range m.kv {
+		if e.key == key {
+			return e.value, true
+		}
+	}
+	return nil, false
+}
+
+func (m *memo) get(key any, f func() any) any {
+	m.mu.Lock()
+	v, ok := m.lookup(key)
+	m.mu.Unlock()
 	if ok {
 		return v
 	}
 	v = f()
-	s.memoMu.Lock()
-	defer s.memoMu.Unlock()
-	if old, ok := s.memo[key]; ok {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if old, ok := m.lookup(key); ok {
 		return old
 	}
-	if s.memo == nil {
-		s.memo = map[any]any{}
-	}
-	s.memo[key] = v
+	m.kv = append(m.kv, memoEntry{key, v})
 	return v
 }
 

@@ -192,30 +192,44 @@ func TestScriptParsedOnce(t *testing.T) {
 }
 
 func TestScriptMemo(t *testing.T) {
-	type keyA struct{}
-	type keyB struct{}
 	f := mustParse(t, "FROM a\nRUN echo hi\nRUN echo ho\n")
 	s1, _ := f.Instructions[1].Script()
 	s2, _ := f.Instructions[2].Script()
+	checkMemo(t, s1.Memo, s2.Memo)
+}
+
+func TestInstructionMemo(t *testing.T) {
+	f := mustParse(t, "FROM a\nRUN echo hi\nRUN echo ho\n")
+	checkMemo(t, f.Instructions[1].Memo, f.Instructions[2].Memo)
+}
+
+// checkMemo checks the Memo methods of two scripts or instructions.
+func checkMemo(t *testing.T, memo1, memo2 func(key any, f func() any) any) {
+	t.Helper()
+	type keyA struct{}
+	type keyB struct{}
 	calls := 0
 	count := func(v string) func() any {
 		return func() any { calls++; return v }
 	}
-	if v := s1.Memo(keyA{}, count("a1")); v != "a1" {
+	if v := memo1(keyA{}, count("a1")); v != "a1" {
 		t.Errorf("first call: %v", v)
 	}
-	if v := s1.Memo(keyA{}, count("again")); v != "a1" || calls != 1 {
+	if v := memo1(keyA{}, count("again")); v != "a1" || calls != 1 {
 		t.Errorf("second call: %v after %d computations, want a1 after 1", v, calls)
 	}
-	if v := s1.Memo(keyB{}, count("b1")); v != "b1" {
+	if v := memo1(keyB{}, count("b1")); v != "b1" {
 		t.Errorf("another key: %v", v)
 	}
-	if v := s2.Memo(keyA{}, count("a2")); v != "a2" {
+	if v := memo2(keyA{}, count("a2")); v != "a2" {
 		t.Errorf("another script: %v", v)
 	}
 	// A value may be computed from another one of the same script.
-	nested := s2.Memo(keyB{}, func() any { return s2.Memo(keyA{}, count("unused")).(string) + "+b" })
+	nested := memo2(keyB{}, func() any { return memo2(keyA{}, count("unused")).(string) + "+b" })
 	if nested != "a2+b" || calls != 3 {
 		t.Errorf("nested: %v after %d computations", nested, calls)
+	}
+	if v := memo1(keyB{}, count("b again")); v != "b1" || calls != 3 {
+		t.Errorf("second key again: %v after %d computations", v, calls)
 	}
 }

@@ -66,11 +66,15 @@ func run(p *transform.Pass, opts Options) error {
 			if err := p.Err(); err != nil {
 				return err
 			}
-			if in.Is("RUN") {
-				r := analyze(in)
-				checkCommands(p, r)
-				runs[st] = append(runs[st], r)
+			if !in.Is("RUN") {
+				continue
 			}
+			r := &runInfo{in: in}
+			if mayRunApt(in) {
+				r.analyze()
+				checkCommands(p, r)
+			}
+			runs[st] = append(runs[st], r)
 		}
 		for a, b := range checkMerges(p, st, runs[st]) {
 			lone[a] = b
@@ -79,7 +83,8 @@ func run(p *transform.Pass, opts Options) error {
 	checkLists(p, opts, f, runs, lone)
 	return p.Walk(func(in *source.Instruction) {
 		if in.Parent != nil && mentionsApt(in) {
-			r := analyze(in)
+			r := &runInfo{in: in}
+			r.analyze()
 			checkCommands(p, r)
 			checkTrigger(p, opts, r)
 		}
@@ -89,6 +94,24 @@ func run(p *transform.Pass, opts Options) error {
 // mentionsApt reports a RUN that may run apt, apt-get or aptitude.
 func mentionsApt(in *source.Instruction) bool {
 	return in.Is("RUN") && shellcmd.Mentions(in, "apt")
+}
+
+// mayRunApt reports a RUN of a stage that may run apt, apt-get, aptitude,
+// apt-cache, apt-file or add-apt-repository, or remove the lists in a
+// command that names them: the RUNs run analyses at once. The others
+// ("light" RUNs) can hold no such command (Mentions sees every command
+// name of the program, except in a heredoc, where a line continuation may
+// split a name: a RUN with one is never light), so their only events are
+// a script that runs or an rm or find of a directory above the lists;
+// plan.walk analyses them only where those count.
+func mayRunApt(in *source.Instruction) bool {
+	return len(in.Heredocs) > 0 || mentionsApt(in)
+}
+
+// mayRemoveLists reports whether the light RUN r may remove the package
+// lists: only rm and find do, and both must be named.
+func mayRemoveLists(r *runInfo) bool {
+	return shellcmd.Mentions(r.in, "rm", "find")
 }
 
 // Event kinds, in the order a RUN's commands touch the package lists.
@@ -124,10 +147,18 @@ type runInfo struct {
 	// exec reports an exec-form RUN: its command is read (events) but
 	// cannot be edited (script is nil).
 	exec bool
+	// analysed reports that the fields above are set (see analyze).
+	analysed bool
 }
 
-func analyze(in *source.Instruction) *runInfo {
-	r := &runInfo{in: in, cached: shellcmd.CacheCovers(in, listsDir)}
+// analyze reads r's RUN into the fields of r, once.
+func (r *runInfo) analyze() {
+	if r.analysed {
+		return
+	}
+	r.analysed = true
+	in := r.in
+	r.cached = shellcmd.CacheCovers(in, listsDir)
 	s, err := in.Script()
 	if err != nil {
 		// An exec-form RUN is read, not edited.
@@ -136,7 +167,7 @@ func analyze(in *source.Instruction) *runInfo {
 			r.events = events(c, 0)
 			r.summarize()
 		}
-		return r
+		return
 	}
 	r.script = s
 	r.cmds = shellcmd.Commands(s)
@@ -144,7 +175,6 @@ func analyze(in *source.Instruction) *runInfo {
 		r.events = append(r.events, events(c, 0)...)
 	}
 	r.summarize()
-	return r
 }
 
 // summarize sets firstUse, firstScript, lastKind and lastUpdate from the

@@ -107,6 +107,14 @@ type plan struct {
 func (w *plan) walk(runs []*runInfo, cur *holder) *holder {
 	var gone *runInfo // the RUN that last removed the lists
 	for _, r := range runs {
+		if !r.analysed {
+			// A light RUN (see mayRunApt) matters where the lists are
+			// held, and elsewhere only if it removes them.
+			if cur == nil && !mayRemoveLists(r) {
+				continue
+			}
+			r.analyze()
+		}
 		if r.script == nil && !r.exec {
 			if cur != nil {
 				cur.block(r, nil)

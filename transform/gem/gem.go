@@ -124,7 +124,7 @@ func setsGemrc(f *source.File) bool {
 	found := false
 	f.Walk(func(in *source.Instruction) {
 		switch {
-		case in.Is("ENV") || in.Is("ARG"):
+		case (in.Is("ENV") || in.Is("ARG")) && strings.Contains(in.Args(), "GEMRC"):
 			for _, fl := range in.Fields() {
 				if strings.HasPrefix(fl.Text, "GEMRC") {
 					found = true

@@ -13,48 +13,75 @@ import (
 
 // cmdLine is a command's arguments split into options and operands.
 type cmdLine struct {
-	opts     map[string][]word // "-o", "--output": values ("" when none)
+	opts     []option // in order
 	operands []word
+}
+
+// option is one option of a cmdLine: "-o", "--output", with its value
+// ("" when none).
+type option struct {
+	name string
+	v    word
 }
 
 // parseLine splits args (without the command name) getopt-style, as
 // shellcmd.Getopt does, keeping the words. takesValue lists the options
 // whose value may be the next word.
 func parseLine(args []word, takesValue ...string) cmdLine {
-	l := cmdLine{opts: map[string][]word{}}
+	var l cmdLine
 	// Getopt's word 0 is the command's name.
 	line := shellcmd.Getopt(len(args)+1, func(i int) (string, bool) {
 		return args[i-1].v, args[i-1].ok
 	}, takesValue...)
-	for _, o := range line.Options {
+	if len(line.Options) > 0 {
+		l.opts = make([]option, len(line.Options))
+	}
+	for k, o := range line.Options {
 		v := word{v: o.Value, ok: true, raw: o.Value}
 		if o.ValueIndex != o.Index {
 			v = args[o.ValueIndex-1]
 		}
-		l.opts[o.Name] = append(l.opts[o.Name], v)
+		l.opts[k] = option{o.Name, v}
 	}
-	for _, i := range line.Operands {
-		l.operands = append(l.operands, args[i-1])
+	if len(line.Operands) > 0 {
+		l.operands = make([]word, len(line.Operands))
+	}
+	for k, i := range line.Operands {
+		l.operands[k] = args[i-1]
 	}
 	return l
 }
 
 func (l cmdLine) has(names ...string) bool {
-	for _, n := range names {
-		if _, ok := l.opts[n]; ok {
+	for _, o := range l.opts {
+		if slices.Contains(names, o.name) {
 			return true
 		}
 	}
 	return false
 }
 
-// value returns the last value of the named options.
+// values returns the values of the option name, in order.
+func (l cmdLine) values(name string) []word {
+	var out []word
+	for _, o := range l.opts {
+		if o.name == name {
+			out = append(out, o.v)
+		}
+	}
+	return out
+}
+
+// value returns the last value of the named options: of the last name
+// given that is set.
 func (l cmdLine) value(names ...string) (word, bool) {
 	var out word
 	found := false
 	for _, n := range names {
-		if vs, ok := l.opts[n]; ok && len(vs) > 0 {
-			out, found = vs[len(vs)-1], true
+		for _, o := range l.opts {
+			if o.name == n {
+				out, found = o.v, true
+			}
 		}
 	}
 	return out, found
@@ -78,8 +105,12 @@ func (a *analysis) command(r *runCtx, w []word) {
 		return
 	}
 	name := path.Base(w[0].v)
-	if m := versionedTool.FindStringSubmatch(name); m != nil {
-		name = m[1]
+	// versionedTool's names all start with g, c or p: most names need no
+	// match.
+	if name != "" && strings.IndexByte("gcp", name[0]) >= 0 {
+		if m := versionedTool.FindStringSubmatch(name); m != nil {
+			name = m[1]
+		}
 	}
 	args := w[1:]
 	switch name {

@@ -1,6 +1,7 @@
 package multistage
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -21,11 +22,10 @@ type envValue struct {
 }
 
 func (e env) clone() env {
-	c := make(env, len(e))
-	for k, v := range e {
-		c[k] = v
+	if e == nil {
+		return env{}
 	}
-	return c
+	return maps.Clone(e)
 }
 
 func (e env) set(name, value string) { e[name] = envValue{value, true} }

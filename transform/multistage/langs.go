@@ -123,7 +123,7 @@ func (a *analysis) cmake(r *runCtx, l cmdLine) {
 	if l.has("--version", "-E") {
 		return
 	}
-	for _, d := range l.opts["-D"] {
+	for _, d := range l.values("-D") {
 		if k, v, ok := strings.Cut(d.v, "="); ok && strings.HasPrefix(k, "CMAKE_INSTALL_PREFIX") {
 			a.prefix = r.path(word{v: v, ok: d.ok})
 		}

@@ -10,7 +10,7 @@ func (a *analysis) apt(r *runCtx, l cmdLine) {
 	switch l.operand(0) {
 	case "install":
 		recommends := !l.has("--no-install-recommends")
-		for _, o := range l.opts["-o"] {
+		for _, o := range l.values("-o") {
 			if k, v, ok := strings.Cut(o.v, "="); ok && strings.EqualFold(k, "APT::Install-Recommends") && (v == "0" || strings.EqualFold(v, "false")) {
 				recommends = false
 			}

@@ -77,8 +77,9 @@ func (a *analysis) run(in *source.Instruction, st *state) {
 		return
 	}
 	r.script = s
-	cmds := map[*syntax.CallExpr]*shellcmd.Command{}
-	for _, c := range shellcmd.Commands(s) {
+	list := shellcmd.Commands(s)
+	cmds := make(map[*syntax.CallExpr]*shellcmd.Command, len(list))
+	for _, c := range list {
 		cmds[c.Call] = c
 	}
 	pipeSh := false

@@ -44,10 +44,16 @@ const noCacheEnv = "PIP_NO_CACHE_DIR"
 var pipMounts = []string{"type=cache,target=/root/.cache/pip"}
 
 func run(p *transform.Pass, opts Options) error {
-	first := declarations(p.File, noCacheEnv)
+	var first map[*source.Stage]*source.Instruction // made when a RUN needs it
 	above := map[*source.Stage]bool{}
 	return p.Walk(func(in *source.Instruction) {
-		if in.Is("RUN") && shellcmd.Mentions(in, "pip") && shellcmd.ImageStage(in) && !cacheMounted(in) && !declared(in, first, above) {
+		if in.Is("RUN") && shellcmd.Mentions(in, "pip") && shellcmd.ImageStage(in) && !cacheMounted(in) {
+			if first == nil {
+				first = declarations(p.File, noCacheEnv)
+			}
+			if declared(in, first, above) {
+				return
+			}
 			checkRun(p, opts, in)
 		}
 	})
@@ -237,6 +243,9 @@ func inAncestors(f *source.File, st *source.Stage, first map[*source.Stage]*sour
 // declares reports whether an ENV or ARG instruction sets name, in the
 // NAME=value or the legacy "ENV NAME value" form.
 func declares(x *source.Instruction, name string) bool {
+	if !strings.Contains(x.Args(), name) {
+		return false // a field names it only if the text does
+	}
 	for i, f := range x.Fields() {
 		k, _, hasValue := strings.Cut(f.Text, "=")
 		if k == name && (hasValue || i == 0 || x.Is("ARG")) {
