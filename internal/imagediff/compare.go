@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"path"
 	"reflect"
 	"regexp"
 	"slices"
@@ -496,6 +497,9 @@ func (c *Comparison) compareConfig(old, new Side) {
 				d.After = "unset"
 			}
 			d.Expected = inherited([2]any{ov, oOK}, [2]any{nv, nOK}, [2]any{obv, obOK}, [2]any{nbv, nbOK})
+			if d.Expected == "" && name == "Env" && k == "PATH" && oOK && nOK {
+				d.Expected = samePath(new.Image, ov, nv)
+			}
 			c.add(d)
 		}
 	}
@@ -503,6 +507,29 @@ func (c *Comparison) compareConfig(old, new Side) {
 	keys("Label", oc.Labels, nc.Labels, ob.Labels, nb.Labels)
 	keys("ExposedPorts", setMap(oc.ExposedPorts), setMap(nc.ExposedPorts), setMap(ob.ExposedPorts), setMap(nb.ExposedPorts))
 	keys("Volumes", setMap(oc.Volumes), setMap(nc.Volumes), setMap(ob.Volumes), setMap(nb.Volumes))
+}
+
+// samePath explains a changed PATH that finds the same commands in img
+// (the rewritten image): the two lists differ only in directories img
+// does not have, such as a toolchain's (/usr/local/go/bin). It returns ""
+// otherwise.
+func samePath(img *Image, old, new string) string {
+	var gone []string
+	present := func(list string, record bool) []string {
+		var out []string
+		for _, dir := range strings.Split(list, ":") {
+			if f := img.Files[img.canonical(dir)]; f != nil && f.Type == tar.TypeDir {
+				out = append(out, path.Clean(dir))
+			} else if record && dir != "" && !slices.Contains(strings.Split(new, ":"), dir) {
+				gone = append(gone, dir)
+			}
+		}
+		return out
+	}
+	if !slices.Equal(present(old, true), present(new, false)) || len(gone) == 0 {
+		return ""
+	}
+	return "the same search path in the rewritten image, which does not have " + strings.Join(gone, ", ")
 }
 
 func nameOr(s string) string {

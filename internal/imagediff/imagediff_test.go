@@ -482,3 +482,28 @@ func TestExpectedDir(t *testing.T) {
 		t.Errorf("expectedMissing(/etc/apt/apt.conf.d/keep-x) = %q", got)
 	}
 }
+
+// TestSamePath: a PATH that lost a directory the rewritten image does not
+// have (the Go toolchain's) finds the same commands; one that lost or
+// reordered a directory the image has does not.
+func TestSamePath(t *testing.T) {
+	img := &Image{Files: map[string]*File{}}
+	for _, d := range []string{"/go/bin", "/usr/local/bin", "/usr/bin", "/bin", "/opt/tools"} {
+		img.Files[d] = &File{Path: d, Type: tar.TypeDir}
+	}
+	tests := []struct {
+		old, new, want string
+	}{
+		{"/go/bin:/usr/local/go/bin:/usr/local/bin:/usr/bin:/bin", "/go/bin:/usr/local/bin:/usr/bin:/bin", "/usr/local/go/bin"},
+		{"/go/bin:/opt/tools:/usr/bin", "/go/bin:/usr/bin", ""},
+		{"/go/bin:/usr/bin", "/usr/bin:/go/bin", ""},
+		{"/go/bin:/usr/bin", "/go/bin:/usr/bin:/opt/tools", ""},
+		{"/usr/bin", "/usr/bin", ""},
+	}
+	for _, tt := range tests {
+		got := samePath(img, tt.old, tt.new)
+		if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+			t.Errorf("samePath(%q, %q) = %q, want it to name %q", tt.old, tt.new, got, tt.want)
+		}
+	}
+}
