@@ -344,6 +344,9 @@ var homeCaches = []struct{ dir, why string }{
 	{".gradle", "Gradle's cache"},
 	{".cargo/registry", "Cargo's registry cache"},
 	{".cargo/git", "Cargo's git cache"},
+	{".cargo/.package-cache", "the lock of Cargo's caches"},
+	{".cargo/.package-cache-mutate", "the lock of Cargo's caches"},
+	{".cargo/.global-cache", "Cargo's record of its caches' use"},
 	{"go/pkg", "Go's module and build cache"},
 	{".config/go", "Go's settings cache"},
 }

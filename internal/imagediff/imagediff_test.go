@@ -399,6 +399,7 @@ func TestHomeCache(t *testing.T) {
 		{"/home/app/.m2/repository", "Maven's repository cache"},
 		{"/home/app/go/pkg/mod", "Go's module and build cache"},
 		{"/root/.cargo/registry/index", "Cargo's registry cache"},
+		{"/root/.cargo/.package-cache", "the lock of Cargo's caches"},
 		{"/root/.cargo/bin/tool", ""},
 		{"/home/node/.npmrc", ""},
 		{"/home/node/app/.npm", ""},
