@@ -432,6 +432,9 @@ func expectedAlways(old *Image, p string) string {
 	if why := generatedFiles[p]; why != "" {
 		return why
 	}
+	if b := path.Base(p); b == ".crates.toml" || b == ".crates2.json" {
+		return "Cargo's record of the crates cargo install put there, which only cargo reads"
+	}
 	if strings.HasSuffix(p, ".pyc") || strings.Contains(p, "/__pycache__/") || strings.HasSuffix(p, "/__pycache__") {
 		return "Python's bytecode cache, rebuilt on import"
 	}

@@ -479,6 +479,9 @@ func TestExpectedDir(t *testing.T) {
 			t.Errorf("expectedDir(%s) = %q, want %q", tt.dir, got, tt.want)
 		}
 	}
+	if got := expectedMissing(img, "/usr/local/.crates2.json", nil); !strings.Contains(got, "cargo install") {
+		t.Errorf("expectedMissing(/usr/local/.crates2.json) = %q", got)
+	}
 	if got := expectedMissing(img, "/etc/apt/apt.conf.d/keep-x", nil); !strings.Contains(got, "apt's settings") {
 		t.Errorf("expectedMissing(/etc/apt/apt.conf.d/keep-x) = %q", got)
 	}
