@@ -520,19 +520,30 @@ func (c *Comparison) compareConfig(old, new Side) {
 // does not have, such as a toolchain's (/usr/local/go/bin). It returns ""
 // otherwise.
 func samePath(img *Image, old, new string) string {
-	var gone []string
-	present := func(list string, record bool) []string {
+	has := func(dir string) bool {
+		f := img.Files[img.canonical(dir)]
+		return f != nil && f.Type == tar.TypeDir
+	}
+	present := func(dirs []string) []string {
 		var out []string
-		for _, dir := range strings.Split(list, ":") {
-			if f := img.Files[img.canonical(dir)]; f != nil && f.Type == tar.TypeDir {
-				out = append(out, path.Clean(dir))
-			} else if record && dir != "" && !slices.Contains(strings.Split(new, ":"), dir) {
-				gone = append(gone, dir)
+		for _, d := range dirs {
+			if has(d) {
+				out = append(out, path.Clean(d))
 			}
 		}
 		return out
 	}
-	if !slices.Equal(present(old, true), present(new, false)) || len(gone) == 0 {
+	oldDirs, newDirs := strings.Split(old, ":"), strings.Split(new, ":")
+	if !slices.Equal(present(oldDirs), present(newDirs)) {
+		return ""
+	}
+	var gone []string
+	for _, d := range oldDirs {
+		if d != "" && !has(d) && !slices.Contains(newDirs, d) {
+			gone = append(gone, d)
+		}
+	}
+	if len(gone) == 0 {
 		return ""
 	}
 	return "the same search path in the rewritten image, which does not have " + strings.Join(gone, ", ")
