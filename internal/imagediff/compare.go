@@ -253,13 +253,7 @@ func under(p string, dirs []string) bool {
 // build's cache, /root/go/pkg/mod). It returns "" otherwise.
 func expectedDir(old *Image, below []string, dropped []string) string {
 	example, why := "", ""
-	files := false
-	for _, q := range below {
-		if old.Files[q].Type != tar.TypeDir {
-			files = true
-		}
-	}
-	if !files {
+	if !slices.ContainsFunc(below, func(q string) bool { return old.Files[q].Type != tar.TypeDir }) {
 		for _, q := range below {
 			if w := expectedMissing(old, q, dropped); w != "" {
 				return "it holds only directories, such as " + q + ": " + w
