@@ -99,19 +99,13 @@ var (
 	npmBuildRE    = regexp.MustCompile(`build|compile|dist|bundle|tsc|prod`)
 )
 
-// command interprets one simple command of a RUN.
+// command interprets one simple command of a RUN. A case that records a
+// build step (step, weakStep) has its name in stepCommands.
 func (a *analysis) command(r *runCtx, w []word) {
 	if len(w) == 0 || !w[0].ok {
 		return
 	}
-	name := path.Base(w[0].v)
-	// versionedTool's names all start with g, c or p: most names need no
-	// match.
-	if name != "" && strings.IndexByte("gcp", name[0]) >= 0 {
-		if m := versionedTool.FindStringSubmatch(name); m != nil {
-			name = m[1]
-		}
-	}
+	name := commandName(w[0].v)
 	args := w[1:]
 	switch name {
 	case "cd", "pushd":

@@ -165,6 +165,9 @@ func run(p *transform.Pass, o *ruleOptions) error {
 	}
 	if parent := f.StageByName(s.Base.Text); parent != nil {
 		// The final stage builds on a stage: it has that stage's tools.
+		if !mayBuild(s) {
+			return nil // no build step, no finding
+		}
 		var tools []string
 		for _, x := range chain {
 			if !mayKeepTools(f, x, table, global) {
@@ -194,8 +197,8 @@ func run(p *transform.Pass, o *ruleOptions) error {
 		}
 		return nil
 	}
-	if !mayKeepTools(f, s, table, global) {
-		return nil
+	if !mayKeepTools(f, s, table, global) || !mayBuild(s) {
+		return nil // a finding needs both
 	}
 	a, err := analyze(p.Context, f, s, table, global)
 	if err != nil {
