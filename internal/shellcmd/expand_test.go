@@ -1,8 +1,11 @@
 package shellcmd
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/syntax"
 
@@ -132,4 +135,71 @@ func TestGetoptValueIndex(t *testing.T) {
 	if ops := l.Operands; len(ops) != 2 || ops[0] != 6 || ops[1] != 8 || l.DoubleDash != 7 {
 		t.Errorf("operands %v, double dash %d", ops, l.DoubleDash)
 	}
+}
+
+// TestMayRun checks which command names MayRun finds in RUNs.
+func TestMayRun(t *testing.T) {
+	for _, tt := range []struct {
+		run, name string
+		want      bool
+	}{
+		{"RUN make", "make", true},
+		{"RUN /usr/bin/make -j4 install", "make", true},
+		{`RUN cd /src && "ma"ke`, "make", true},
+		{`RUN ma\ke`, "make", true},
+		{"RUN x=$(make) && `make`", "make", true},
+		{"RUN (make);{ make; }", "make", true},
+		{"RUN gcc-12 -o x x.c", "gcc-12", true},
+		{"RUN echo makefile && cmake . && make_x", "make", false},
+		{"RUN echo hi", "make", false},
+		{"RUN [\"ls\"]", "make", true}, // exec form: JSON text, not read
+		{"RUN <<EOF\nls\nEOF", "make", true},
+	} {
+		f, err := source.Parse("Dockerfile", []byte("FROM x\n"+tt.run+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := f.Stages[0].Instructions[0]
+		if got := MayRun(in, func(n string) bool { return n == tt.name }); got != tt.want {
+			t.Errorf("MayRun(%q, %s) = %v, want %v", tt.run, tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestMayRunCorpus checks MayRun against Commands over the corpus: every
+// command whose name is made of the bytes MayRun reads is found.
+func TestMayRunCorpus(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "shared", "corpus", "files", "*"))
+	if len(files) == 0 {
+		t.Skip("corpus not found")
+	}
+	var runs, cmds int
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := source.Parse(p, data)
+		if err != nil {
+			continue
+		}
+		f.Walk(func(in *source.Instruction) {
+			s, err := in.Script()
+			if err != nil {
+				return
+			}
+			runs++
+			for _, c := range Commands(s) {
+				name := c.Name()
+				if name == "" || strings.IndexFunc(name, func(r rune) bool { return r >= utf8.RuneSelf || !nameByte(byte(r)) }) >= 0 {
+					continue
+				}
+				cmds++
+				if !MayRun(in, func(n string) bool { return n == name }) {
+					t.Errorf("%s:%d: MayRun does not find %s", p, in.StartLine, name)
+				}
+			}
+		})
+	}
+	t.Logf("%d commands of %d RUNs found", cmds, runs)
 }

@@ -91,3 +91,49 @@ func unquoted(text string) string {
 	b.WriteString(text[from:])
 	return b.String()
 }
+
+// MayRun reports whether the shell program of a RUN may run a command
+// whose name (the last element of its path, as Command.Name returns it)
+// match accepts, without parsing the program: it asks match about each
+// run of letters, digits and "_.+-" in the command text and in the text
+// without quotes (Mentions' texts). A command named by a literal word
+// stands between separators (white space, ;&|()<>, a quote) and after
+// any '/', so its name is one such run. A RUN with a heredoc counts as
+// running anything (a line continuation may split a name in its body),
+// and so does a RUN in exec form, whose text is JSON.
+func MayRun(in *source.Instruction, match func(name string) bool) bool {
+	if len(in.Heredocs) > 0 || in.JSON {
+		return true
+	}
+	for _, t := range commandTexts(in) {
+		if nameRuns(t.text, match) || t.bare != "" && nameRuns(t.bare, match) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameRuns reports whether match accepts a run of nameByte bytes of text.
+func nameRuns(text string, match func(string) bool) bool {
+	for i := 0; i < len(text); {
+		if !nameByte(text[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(text) && nameByte(text[j]) {
+			j++
+		}
+		if match(text[i:j]) {
+			return true
+		}
+		i = j
+	}
+	return false
+}
+
+// nameByte reports the bytes command names are made of, here: ASCII
+// letters and digits, and _ . + -.
+func nameByte(b byte) bool {
+	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || b == '_' || b == '.' || b == '+' || b == '-'
+}

@@ -247,21 +247,18 @@ func mayKeepTools(f *source.File, s *source.Stage, table *runtimebase.Table, glo
 			}
 			continue
 		}
-		// Package managers named in the text, or a command name that
-		// comes from a variable or a substitution.
+		// Package managers named in the text, or a heredoc that uses a
+		// variable or a substitution. Commands lists only commands named
+		// by a literal word, whose names Mentions sees (but in a heredoc,
+		// where a line continuation may split one); a RUN the analysis
+		// cannot read installs nothing. The other RUNs need no parse.
 		managers := shellcmd.Mentions(in, "apt", "apk", "yum", "dnf", "tdnf", "zypper")
-		if !managers && !shellcmd.Mentions(in, "$", "`") {
+		if !managers && (len(in.Heredocs) == 0 || !shellcmd.Mentions(in, "$", "`")) {
 			continue
 		}
 		sc, err := in.Script()
 		if err != nil {
 			return true // the analysis reports why it cannot read the RUN
-		}
-		if !managers && len(in.Heredocs) == 0 {
-			// Commands lists only commands named by a literal word, whose
-			// names Mentions sees (but in a heredoc, where a line
-			// continuation may split one): no package manager here.
-			continue
 		}
 		for _, c := range shellcmd.Commands(sc) {
 			if !c.Args[0].Literal {

@@ -52,14 +52,17 @@ func commandName(v string) string {
 
 // mayBuild reports whether the analysis of stage s may record a build
 // step: whether a RUN of s runs one of stepCommands, directly or through
-// find -exec or xargs. It answers yes when it cannot tell: a RUN it cannot
-// read, a command word that starts with ~ (the analysis puts the home
-// directory in its place), an argument of find or xargs that is not
-// literal (the analysis expands variables it knows).
+// find -exec or xargs. It answers yes when it cannot tell: a RUN that
+// names one of them but cannot be parsed, a command word that starts with
+// ~ (the analysis puts the home directory in its place), an argument of
+// find or xargs that is not literal (the analysis expands variables it
+// knows). It parses only the RUNs where shellcmd.MayRun finds one of the
+// names (or a ~).
 //
 // The analysis reads only commands with a literal name (shellcmd.Commands
-// lists those) and the argv of exec-form RUNs, so a stage for which
-// mayBuild is false gets no step, and no finding.
+// lists those) and the argv of exec-form RUNs, and gets nothing from a
+// RUN it cannot parse, so a stage for which mayBuild is false gets no
+// step, and no finding.
 func mayBuild(s *source.Stage) bool {
 	var words []word // one command line at a time
 	for _, in := range s.Instructions {
@@ -80,6 +83,10 @@ func mayBuild(s *source.Stage) bool {
 			}
 			continue
 		}
+		// Most RUNs name none of the commands: no need to parse them.
+		if !shellcmd.MayRun(in, mayStepName) && !shellcmd.Mentions(in, "~") {
+			continue
+		}
 		sc, err := in.Script()
 		if err != nil {
 			return true
@@ -95,6 +102,13 @@ func mayBuild(s *source.Stage) bool {
 		}
 	}
 	return false
+}
+
+// mayStepName reports whether a command of this name may record a build
+// step, itself or as find or xargs.
+func mayStepName(name string) bool {
+	name = commandName(name)
+	return stepCommands[name] || name == "find" || name == "xargs"
 }
 
 // mayStep reports whether analysis.command may record a build step for
