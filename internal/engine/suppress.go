@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 	"strings"
@@ -98,10 +99,14 @@ func (s *suppressions) scan() {
 		}
 	}
 	for l := 1; l <= f.NumLines(); l++ {
-		text := strings.TrimSpace(f.LineText(l))
-		if !strings.HasPrefix(text, "#") {
+		// Most lines are not comments: look at them in place, and make a
+		// string of the comments only.
+		start, end := f.Line(l)
+		line := bytes.TrimSpace(f.Data[start:end])
+		if len(line) == 0 || line[0] != '#' {
 			continue
 		}
+		text := string(line)
 		s.blockStart[l] = l
 		if s.blockStart[l-1] > 0 {
 			s.blockStart[l] = s.blockStart[l-1]
