@@ -53,6 +53,11 @@ func (c *Command) Parse(takesValue ...string) Line {
 // of words.
 func Getopt(n int, word func(i int) (text string, known bool), takesValue ...string) Line {
 	var l Line
+	if n > 1 {
+		// Room for every word as an operand: one allocation, where
+		// appending one by one makes several for most command lines.
+		l.Operands = make([]int, 0, n-1)
+	}
 	for i := 1; i < n; i++ {
 		v, known := word(i)
 		if !known || len(v) < 2 || v[0] != '-' {

@@ -224,7 +224,8 @@ func (in *Instruction) mapLines() {
 	// gathered: Logical is Original (the same text, not a copy).
 	orig := in.Node.Original
 	n, same := 0, true // bytes kept so far; whether they match orig
-	var off offsets
+	// One run per physical line at most: room for them all at once.
+	off := offsets{runs: make([]run, 0, max(in.EndLine-in.StartLine+1, 1))}
 	first := true
 	lastLine := in.StartLine
 	for line := in.StartLine; line <= in.EndLine; line++ {

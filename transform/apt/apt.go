@@ -294,8 +294,9 @@ func eventKind(c *shellcmd.Command) int {
 			// A script given as a string that cannot be read ("bash -c
 			// "... rm -rf /var/lib/apt/lists/* $X"") is taken to remove
 			// the lists when it mentions removing them.
+			pr := syntax.NewPrinter() // one for all the words
 			for _, w := range c.Args[1:] {
-				if t := wordText(w); strings.Contains(t, "rm ") && strings.Contains(t, listsDir) {
+				if t := wordText(pr, w); strings.Contains(t, "rm ") && strings.Contains(t, listsDir) {
 					return remove
 				}
 			}
@@ -305,10 +306,11 @@ func eventKind(c *shellcmd.Command) int {
 	return 0
 }
 
-// wordText returns a word as the shell program spells it.
-func wordText(w shellcmd.Word) string {
+// wordText returns a word as the shell program spells it, printed with
+// pr.
+func wordText(pr *syntax.Printer, w shellcmd.Word) string {
 	var b strings.Builder
-	if err := syntax.NewPrinter().Print(&b, w.Node); err != nil {
+	if err := pr.Print(&b, w.Node); err != nil {
 		return w.Value
 	}
 	return b.String()
