@@ -166,11 +166,11 @@ func RunFile(ctx context.Context, f *source.File, opts Options) (*Result, error)
 	}
 	path, data := f.Path, f.Data
 	res := &Result{Path: path, Input: data, Output: data}
-	// inputValid records whether the input passes instructions.Parse.
-	// It is computed when a first fix is about to be applied (most files
-	// are never rewritten), so that the input's parse need not be kept
-	// alive through the later passes.
-	inputValid := false
+	// input is the input's parse. A rewrite must pass instructions.Parse
+	// when the input does; the input is checked only when a rewrite
+	// fails, which is rare (most rewrites pass, and most files are never
+	// rewritten).
+	input := f
 	var lastRules []string // rules whose fixes made cur
 	var allRules []string  // rules whose fixes were applied in any pass
 	cur := data
@@ -184,7 +184,7 @@ func RunFile(ctx context.Context, f *source.File, opts Options) (*Result, error)
 				return nil, fmt.Errorf("%s: fixes by %s made the file unparsable (%v); file left unchanged", path, strings.Join(lastRules, ", "), err)
 			}
 		}
-		if pass > 0 && inputValid && f.InstructionsErr() != nil {
+		if pass > 0 && f.InstructionsErr() != nil && input.InstructionsErr() == nil {
 			return nil, fmt.Errorf("%s: fixes by %s made the file invalid (%v); file left unchanged", path, strings.Join(lastRules, ", "), f.InstructionsErr())
 		}
 		findings, err := find(ctx, f, &opts)
@@ -233,9 +233,6 @@ func RunFile(ctx context.Context, f *source.File, opts Options) (*Result, error)
 			if !slices.Contains(allRules, r) {
 				allRules = append(allRules, r)
 			}
-		}
-		if pass == 0 {
-			inputValid = f.InstructionsErr() == nil
 		}
 		if pass+1 >= maxPasses {
 			return nil, fmt.Errorf("%s: %w after %d passes (rules %s); file left unchanged", path, ErrNotConverged, maxPasses, strings.Join(allRules, ", "))

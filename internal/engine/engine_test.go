@@ -392,6 +392,18 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
+// TestInvalidInput checks that a file that already fails buildkit's
+// instruction checks is still fixed, over several passes: only a file
+// that passes them must keep passing.
+func TestInvalidInput(t *testing.T) {
+	src := "FROM alpine other\nRUN x x\n"
+	opts := engine.Options{Transformers: []*transform.Transformer{firstOnly("one", "x", "y")}}
+	res := run(t, src, opts)
+	if want := "FROM alpine other\nRUN y y\n"; string(res.Output) != want || res.Passes != 3 {
+		t.Errorf("output %q after %d passes, want %q after 3", res.Output, res.Passes, want)
+	}
+}
+
 func TestRunInputErrorType(t *testing.T) {
 	_, err := engine.Run(context.Background(), "x/Dockerfile", []byte("# only a comment\n"), engine.Options{})
 	var se *source.Error
