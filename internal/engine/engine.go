@@ -180,7 +180,7 @@ func RunFile(ctx context.Context, f *source.File, opts Options) (*Result, error)
 		}
 		if pass > 0 {
 			var err error
-			if f, err = source.Parse(path, cur); err != nil {
+			if f, err = f.Reparse(cur); err != nil {
 				return nil, fmt.Errorf("%s: fixes by %s made the file unparsable (%v); file left unchanged", path, strings.Join(lastRules, ", "), err)
 			}
 		}

@@ -54,6 +54,17 @@ type File struct {
 
 	shellMu sync.Mutex
 	shell   *syntax.Parser // see parseShell
+	// parsed are the shell programs parsed so far; reuse are those of
+	// the file this one rewrites, by text, each given to one script at
+	// most (see Reparse). Both are guarded by shellMu.
+	parsed []parsedShell
+	reuse  map[string][]*syntax.File
+}
+
+// parsedShell is a shell program and its syntax tree.
+type parsedShell struct {
+	text string
+	tree *syntax.File
 }
 
 // InstructionsErr returns the error of buildkit's instructions.Parse, which
@@ -121,6 +132,28 @@ func Parse(path string, data []byte) (*File, error) {
 	}
 	f.buildStages()
 	return f, nil
+}
+
+// Reparse parses data, a rewrite of f's content, as Parse does. The
+// shell programs that f has parsed and data still holds (the same text)
+// are not parsed again: each syntax tree of f (which nothing modifies)
+// goes to one script of the new file. The engine reparses a file after
+// each pass of fixes, which leave most RUN instructions as they were.
+func (f *File) Reparse(data []byte) (*File, error) {
+	nf, err := Parse(f.Path, data)
+	if err != nil {
+		return nil, err
+	}
+	f.shellMu.Lock()
+	defer f.shellMu.Unlock()
+	for _, p := range f.parsed {
+		if nf.reuse == nil {
+			nf.reuse = map[string][]*syntax.File{}
+		}
+		nf.reuse[p.text] = append(nf.reuse[p.text], p.tree)
+	}
+	f.parsed = nil // given away
+	return nf, nil
 }
 
 // ErrNoInstructions is the error (wrapped in an *Error) of a file that is

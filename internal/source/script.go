@@ -177,12 +177,23 @@ func (s *Script) Range(n syntax.Node) (start, end int, ok bool) {
 
 // parseShell parses a shell program with the file's parser, which is made
 // once and reused: a parser's buffers cost more to allocate than a typical
-// RUN line costs to parse.
+// RUN line costs to parse. A program of the same text that the file this
+// one rewrites has parsed is taken from it instead (see Reparse).
 func (f *File) parseShell(text string) (*syntax.File, error) {
 	f.shellMu.Lock()
 	defer f.shellMu.Unlock()
-	if f.shell == nil {
-		f.shell = syntax.NewParser(syntax.KeepComments(true), syntax.Variant(syntax.LangBash))
+	var t *syntax.File
+	if old := f.reuse[text]; len(old) > 0 {
+		t, f.reuse[text] = old[len(old)-1], old[:len(old)-1]
+	} else {
+		if f.shell == nil {
+			f.shell = syntax.NewParser(syntax.KeepComments(true), syntax.Variant(syntax.LangBash))
+		}
+		var err error
+		if t, err = f.shell.Parse(strings.NewReader(text), ""); err != nil {
+			return nil, err
+		}
 	}
-	return f.shell.Parse(strings.NewReader(text), "")
+	f.parsed = append(f.parsed, parsedShell{text, t})
+	return t, nil
 }

@@ -233,3 +233,73 @@ func checkMemo(t *testing.T, memo1, memo2 func(key any, f func() any) any) {
 		t.Errorf("second key again: %v after %d computations", v, calls)
 	}
 }
+
+// TestReparse checks that a reparsed file takes the syntax trees of the
+// shell programs it keeps from the file it rewrites, each tree for one
+// script at most, and places them in the new file.
+func TestReparse(t *testing.T) {
+	old := mustParse(t, "FROM a\nRUN make\nRUN echo x\nRUN make\n")
+	var oldTrees []*Script
+	old.Walk(func(in *Instruction) {
+		if !in.Is("RUN") {
+			return
+		}
+		s, err := in.Script()
+		if err != nil {
+			t.Fatal(err)
+		}
+		oldTrees = append(oldTrees, s)
+	})
+	f, err := old.Reparse([]byte("FROM a\n# moved\nRUN make\nRUN echo y\nRUN make\nRUN make\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scripts []*Script
+	f.Walk(func(in *Instruction) {
+		if !in.Is("RUN") {
+			return
+		}
+		s, err := in.Script()
+		if err != nil {
+			t.Fatal(err)
+		}
+		scripts = append(scripts, s)
+	})
+	if len(scripts) != 4 {
+		t.Fatalf("%d scripts", len(scripts))
+	}
+	shared := func(s *Script) bool {
+		for _, o := range oldTrees {
+			if o.File == s.File {
+				return true
+			}
+		}
+		return false
+	}
+	// The two old "make" trees go to two of the three new "make" RUNs;
+	// "echo y" and the third "make" are parsed.
+	var reused int
+	seen := map[any]bool{}
+	for i, s := range scripts {
+		if seen[s.File] {
+			t.Errorf("script %d shares its tree with another script of the file", i)
+		}
+		seen[s.File] = true
+		if shared(s) {
+			reused++
+			if s.Text != "make" {
+				t.Errorf("script %q took an old tree", s.Text)
+			}
+		}
+		// The words are placed in the new file.
+		for _, st := range s.File.Stmts {
+			start, end, ok := s.Range(st)
+			if !ok || string(f.Data[start:end]) != s.Text {
+				t.Errorf("script %d: statement at %d:%d, %q, want %q", i, start, end, f.Data[start:end], s.Text)
+			}
+		}
+	}
+	if reused != 2 {
+		t.Errorf("%d scripts took an old tree, want 2", reused)
+	}
+}
