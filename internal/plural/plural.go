@@ -23,3 +23,11 @@ func Noun(n int, noun string) string {
 	}
 	return noun + "s"
 }
+
+// List joins words as prose: "a", "a and b", "a, b and c".
+func List(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
