@@ -14,6 +14,9 @@ func TestOf(t *testing.T) {
 		{1, "vulnerability", "1 vulnerability"},
 		{2, "key", "2 keys"},
 		{2, "Dockerfile", "2 Dockerfiles"},
+		{2, "unsafe fix", "2 unsafe fixes"},
+		{3, "match", "3 matches"},
+		{2, "class", "2 classes"},
 	} {
 		if got := Of(tt.n, tt.noun); got != tt.want {
 			t.Errorf("Of(%d, %q) = %q, want %q", tt.n, tt.noun, got, tt.want)
