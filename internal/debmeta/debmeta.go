@@ -254,6 +254,22 @@ var debianReleases = map[int]string{6: "squeeze", 7: "wheezy", 8: "jessie", 9: "
 // ubuntuReleases are Ubuntu's code names by version.
 var ubuntuReleases = map[string]string{"18.04": "bionic", "20.04": "focal", "22.04": "jammy", "24.04": "noble", "24.10": "oracular", "25.04": "plucky"}
 
+// MergedUsr reports whether a release's images have /bin, /sbin and /lib
+// as links into /usr: Debian from bookworm on, Ubuntu from jammy on (the
+// releases whose official images are known to). False for a release it
+// does not know, and for "ubuntu" (no release named).
+func MergedUsr(release string) bool {
+	if n := releaseNumber(release); n != 0 {
+		return n >= 12
+	}
+	for v, name := range ubuntuReleases {
+		if name == release {
+			return v >= "22.04"
+		}
+	}
+	return false
+}
+
 // DebianRelease returns the Debian code name that an image tag names, or
 // "" when it names none: "bookworm", "bookworm-slim", "3.12-slim-trixie",
 // "bookworm-20240513"; for the debian image itself (debianImage) also the

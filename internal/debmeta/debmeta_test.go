@@ -197,6 +197,18 @@ func TestReleaseOfTag(t *testing.T) {
 	}
 }
 
+func TestMergedUsr(t *testing.T) {
+	for release, want := range map[string]bool{
+		"bullseye": false, "bookworm": true, "trixie": true, "forky": true,
+		"focal": false, "jammy": true, "noble": true,
+		"ubuntu": false, "sid": false, "": false,
+	} {
+		if got := MergedUsr(release); got != want {
+			t.Errorf("MergedUsr(%q) = %v, want %v", release, got, want)
+		}
+	}
+}
+
 // BenchmarkLoad measures what the first use of a release costs a run.
 func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {

@@ -66,7 +66,9 @@ func TestMentions(t *testing.T) {
 		"RUN apt-get update\n"+
 		"RUN a\"p\"t-get install -y x && ap\\\n  t update\n"+
 		"RUN make && \\\n    make install\n"+
-		"RUN <<EOF\nset -e\nzypper in -y x\nEOF\n"))
+		"RUN <<EOF\nset -e\nzypper in -y x\nEOF\n"+
+		"RUN <<EOF\nset -e\nap\\\nk add x\nEOF\n"+
+		"RUN <<EOF\r\nset -e\r\nd\\\r\nnf install -y 'x'\r\nEOF\r\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +81,8 @@ func TestMentions(t *testing.T) {
 		{[]string{"apt"}, true},
 		{[]string{"apt", "apk"}, false},
 		{[]string{"zypper"}, true},
+		{[]string{"apk"}, true}, // a line continued with a backslash in a heredoc
+		{[]string{"dnf"}, true}, // the same, with CRLF line ends and quotes
 	} {
 		if got := Mentions(runs[i], tt.words...); got != tt.want {
 			t.Errorf("Mentions(%q, %v) = %v", runs[i].Args(), tt.words, got)

@@ -49,10 +49,25 @@ func commandTexts(in *source.Instruction) []commandText {
 		out := make([]commandText, 0, 1+len(in.Heredocs))
 		out = append(out, commandText{in.Args(), unquoted(in.Args())})
 		for _, h := range in.Heredocs {
-			out = append(out, commandText{h.Content, unquoted(h.Content)})
+			out = append(out, commandText{h.Content, heredocBare(h.Content)})
 		}
 		return out
 	}).([]commandText)
+}
+
+// heredocBare is a heredoc script's text as the shell reads its words:
+// lines joined where they end in a backslash (buildkit has joined those of
+// the arguments already), quotes and backslashes taken out. "" when that
+// is the text itself.
+func heredocBare(text string) string {
+	if !strings.Contains(text, "\\\n") && !strings.Contains(text, "\\\r\n") {
+		return unquoted(text)
+	}
+	joined := strings.NewReplacer("\\\r\n", "", "\\\n", "").Replace(text)
+	if bare := unquoted(joined); bare != "" {
+		return bare
+	}
+	return joined
 }
 
 // unquoted returns text without its quotes and backslashes, or "" when it

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dockmend/dockmend/internal/plural"
+
 	"github.com/dockmend/dockmend/internal/atomicfile"
 	"github.com/dockmend/dockmend/internal/builder"
 	"github.com/dockmend/dockmend/internal/imagediff"
@@ -162,7 +164,7 @@ func WriteComparison(w io.Writer, c *Comparison, format string) error {
 	o, n := c.Original, c.Rewritten
 	if c.Passed {
 		fmt.Fprintf(&b, "%s: holds against %s (%s compared, %s checked)\n", n.Image, o.Image,
-			plural(c.Compared, "file"), plural(c.Checked, "program"))
+			plural.Of(c.Compared, "file"), plural.Of(c.Checked, "program"))
 	} else {
 		fmt.Fprintf(&b, "%s: does not hold against %s:\n", n.Image, o.Image)
 		for _, r := range c.Reasons {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockmend/dockmend/internal/plural"
+
 	"github.com/dockmend/dockmend/internal/imagediff"
 )
 
@@ -32,7 +34,7 @@ func writeExpected(b *strings.Builder, exp []imagediff.Difference, what string) 
 	if len(exp) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "  %s that do%s not fail %s:\n", plural(len(exp), "difference"), map[bool]string{true: "es", false: ""}[len(exp) == 1], what)
+	fmt.Fprintf(b, "  %s that do%s not fail %s:\n", plural.Of(len(exp), "difference"), map[bool]string{true: "es", false: ""}[len(exp) == 1], what)
 	groups := map[string][]imagediff.Difference{}
 	var reasons []string
 	for _, d := range exp {
@@ -97,20 +99,20 @@ func WriteText(w io.Writer, r *Result) error {
 		if r.Builds == 0 {
 			fmt.Fprintf(&b, "%s: no unsafe fix changes it; nothing to build\n", r.Path)
 		} else {
-			fmt.Fprintf(&b, "%s: no unsafe fix changes it, even with what the build of the original showed (%s)\n", r.Path, plural(r.Builds, "build"))
+			fmt.Fprintf(&b, "%s: no unsafe fix changes it, even with what the build of the original showed (%s)\n", r.Path, plural.Of(r.Builds, "build"))
 		}
 	case Error:
 		fmt.Fprintf(&b, "%s: not verified: %s\n", r.Path, indent(r.Error))
 	case Verified:
-		fmt.Fprintf(&b, "%s: verified: the unsafe fixes of %s hold (%s)\n", r.Path, strings.Join(r.Kept(), ", "), plural(r.Builds, "build"))
+		fmt.Fprintf(&b, "%s: verified: the unsafe fixes of %s hold (%s)\n", r.Path, strings.Join(r.Kept(), ", "), plural.Of(r.Builds, "build"))
 	case Dropped:
-		fmt.Fprintf(&b, "%s: dropped the unsafe fixes of %s (%s)\n", r.Path, strings.Join(r.DroppedRules(), ", "), plural(r.Builds, "build"))
+		fmt.Fprintf(&b, "%s: dropped the unsafe fixes of %s (%s)\n", r.Path, strings.Join(r.DroppedRules(), ", "), plural.Of(r.Builds, "build"))
 	}
 	for _, rule := range r.Rules {
 		if rule.Kept {
-			fmt.Fprintf(&b, "  kept %s (%s)\n", rule.Name, plural(rule.Fixes, "unsafe fix"))
+			fmt.Fprintf(&b, "  kept %s (%s)\n", rule.Name, plural.Of(rule.Fixes, "unsafe fix"))
 		} else {
-			fmt.Fprintf(&b, "  dropped %s (%s): %s\n", rule.Name, plural(rule.Fixes, "unsafe fix"), indent(rule.Reason))
+			fmt.Fprintf(&b, "  dropped %s (%s): %s\n", rule.Name, plural.Of(rule.Fixes, "unsafe fix"), indent(rule.Reason))
 		}
 	}
 	if r.Original != nil && r.Result != nil {
@@ -230,14 +232,4 @@ func pct(a, b int64) string {
 		return fmt.Sprintf("+%.1f %%", p)
 	}
 	return fmt.Sprintf("%.1f %%", p)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	if strings.HasSuffix(word, "x") {
-		return fmt.Sprintf("%d %ses", n, word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -6,7 +6,10 @@ import (
 	"testing"
 
 	"github.com/dockmend/dockmend/internal/config"
+	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/imagediff"
+	"github.com/dockmend/dockmend/internal/severity"
+	"github.com/dockmend/dockmend/transform"
 )
 
 func TestWriteReports(t *testing.T) {
@@ -89,5 +92,19 @@ verify:
 	}
 	if b := BuildFor(nil, df, Build{}); b.Smoke != nil || b.Target != "" {
 		t.Errorf("no file, no flags: %+v", b)
+	}
+}
+
+// TestFailedFindingsAsCheck checks that a finding a rule could not fix is
+// printed as check prints it, with its check id and level.
+func TestFailedFindingsAsCheck(t *testing.T) {
+	fr := &fileRun{res: &Result{}}
+	fr.setOutput(&engine.Result{Remaining: []engine.Finding{
+		{Path: "a/Dockerfile", Line: 3, Col: 1, Finding: transform.Finding{Rule: "multistage", Level: severity.Warning, Message: "no runtime base is known", Failed: true}},
+		{Path: "a/Dockerfile", Line: 5, Col: 1, Finding: transform.Finding{Rule: "apt", Code: "DL3009", Level: severity.Info, Message: "not failed"}},
+	}})
+	want := []string{"a/Dockerfile:3:1: multistage warning: no runtime base is known"}
+	if strings.Join(fr.res.Failed, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Failed = %q, want %q", fr.res.Failed, want)
 	}
 }

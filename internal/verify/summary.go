@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dockmend/dockmend/internal/plural"
+
 	"github.com/dockmend/dockmend/internal/config"
 	"github.com/dockmend/dockmend/internal/engine"
 )
@@ -43,20 +45,20 @@ func (s *Summary) ExitCode() int {
 
 // String sums the run up in one line.
 func (s *Summary) String() string {
-	parts := []string{plural(s.Verified, "file") + " verified"}
+	parts := []string{plural.Of(s.Verified, "file") + " verified"}
 	if s.Dropped > 0 {
-		parts = append(parts, fmt.Sprintf("fixes dropped in %s", plural(s.Dropped, "file")))
+		parts = append(parts, fmt.Sprintf("fixes dropped in %s", plural.Of(s.Dropped, "file")))
 	}
 	if s.Unchanged > 0 {
 		parts = append(parts, fmt.Sprintf("%d without unsafe fixes", s.Unchanged))
 	}
 	if s.Errors > 0 {
-		parts = append(parts, plural(s.Errors, "error"))
+		parts = append(parts, plural.Of(s.Errors, "error"))
 	}
 	if s.Failed > 0 {
-		parts = append(parts, fmt.Sprintf("rules could not do their work in %s", plural(s.Failed, "file")))
+		parts = append(parts, fmt.Sprintf("rules could not do their work in %s", plural.Of(s.Failed, "file")))
 	}
-	return fmt.Sprintf("%s; %s in %s", strings.Join(parts, ", "), plural(s.Builds, "build"), s.Elapsed.Round(time.Second))
+	return fmt.Sprintf("%s; %s in %s", strings.Join(parts, ", "), plural.Of(s.Builds, "build"), s.Elapsed.Round(time.Second))
 }
 
 // Report runs Run and writes the results to out in format: "text" as

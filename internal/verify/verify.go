@@ -365,7 +365,12 @@ func (fr *fileRun) variant(ctx context.Context, only []string) (*engine.Result, 
 func (fr *fileRun) setOutput(res *engine.Result) {
 	fr.res.Output, fr.res.Fixed, fr.res.Failed = res.Output, res.FixedByRule, nil
 	for _, f := range res.Failed() {
-		fr.res.Failed = append(fr.res.Failed, fmt.Sprintf("%s:%d:%d: %s: %s", f.Path, f.Line, f.Col, f.Rule, f.Message))
+		id := f.Rule
+		if f.Code != "" {
+			id += "[" + f.Code + "]"
+		}
+		// as check prints a finding
+		fr.res.Failed = append(fr.res.Failed, fmt.Sprintf("%s:%d:%d: %s %s: %s", f.Path, f.Line, f.Col, id, f.Level, f.Message))
 	}
 }
 

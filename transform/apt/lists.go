@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dockmend/dockmend/internal/plural"
 	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/internal/source"
 	"github.com/dockmend/dockmend/transform"
@@ -309,7 +310,7 @@ func report(p *transform.Pass, opts Options, h *holder) {
 			lines = append(lines, fmt.Sprint(n.in.StartLine))
 		}
 		if len(lines) > 0 {
-			did = append(did, fmt.Sprintf("let the RUN on %s %s, which install%s from them, run apt-get update first", plural(len(lines), "line", "lines"), strings.Join(lines, " and "), map[bool]string{true: "s", false: ""}[len(lines) == 1]))
+			did = append(did, fmt.Sprintf("let the RUN on %s %s, which install%s from them, run apt-get update first", plural.Noun(len(lines), "line"), strings.Join(lines, " and "), map[bool]string{true: "s", false: ""}[len(lines) == 1]))
 		}
 	}
 	fd.Message += note
@@ -321,7 +322,7 @@ func report(p *transform.Pass, opts Options, h *holder) {
 		p.Report(fd)
 		return
 	}
-	fix := &transform.Fix{Message: joinClauses(did), Edits: edits}
+	fix := &transform.Fix{Message: plural.List(did), Edits: edits}
 	if h.prev != nil && !h.merged && note == "" && moved == "" {
 		if why := updateMoves(h.prev.r.in, r.in); why != "" {
 			moved = "an apt-get update of its own " + why
@@ -555,22 +556,4 @@ func useText(c *shellcmd.Command) string {
 		}
 	}
 	return c.Name()
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-// joinClauses joins verb phrases: "a", "a and b", "a, b and c".
-func joinClauses(cs []string) string {
-	switch len(cs) {
-	case 0:
-		return ""
-	case 1:
-		return cs[0]
-	}
-	return strings.Join(cs[:len(cs)-1], ", ") + " and " + cs[len(cs)-1]
 }

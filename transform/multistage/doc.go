@@ -86,7 +86,10 @@
 // mvdan.cc/sh: install steps (make install after a configure step, cmake
 // --install, ninja install, meson install, ./Build install) run a second
 // time into /staging with DESTDIR, right after themselves, so that the
-// final stage copies everything they install, in /etc or /usr/share too;
+// final stage copies everything they install, in /etc or /usr/share too
+// (a RUN before the first makes in /staging the directory links the runtime
+// base has, /usr/local/man and on merged-/usr releases /bin, /sbin and
+// /lib, which the copy would otherwise meet as directories);
 // make install from a hand-written Makefile is staged the same way (into
 // a staging directory made first, as the Makefile may ignore DESTDIR) and
 // its prefix is copied too; go build

@@ -99,6 +99,10 @@ func (a *analysis) stageInstall(r *runCtx, desc string, destdir func(cmd, dir st
 		return
 	}
 	switch {
+	case r.st.user != "":
+		// The staging directory is made at /, where only root may.
+		a.problem("line %d: cannot stage what %s installs: it runs as USER %s, who may not make %s", r.in.StartLine, desc, r.st.user, "/staging")
+		return
 	case r.cmd == nil:
 		a.problem("line %d: cannot run %s again to stage what it installs (exec form, or run by find or xargs)", r.in.StartLine, desc)
 		return

@@ -23,8 +23,9 @@ type plan struct {
 	artifacts []artifact
 	staging   string // the staging directory of staged installs, "" for none
 	staged    []*stagedInstall
-	users     []string // commands that create users, as the final stage runs them
-	aptFiles  bool     // copy the build's apt sources and keys before installing
+	links     []dirLink // the runtime base's directory links, made in the staging directory first
+	users     []string  // commands that create users, as the final stage runs them
+	aptFiles  bool      // copy the build's apt sources and keys before installing
 	ldconfig  bool
 	frontend  bool
 	pathDirs  []string // toolchain image PATH entries holding artifacts
@@ -123,6 +124,13 @@ func makePlan(a *analysis, o *ruleOptions) *plan {
 	p.ldconfig = a.ldconfig
 	p.frontend = a.frontend
 	p.planPackages(a, o, run)
+	if p.staging != "" {
+		base := p.base
+		if a.toolImage == nil {
+			base = a.base // the same image, its variables expanded
+		}
+		p.links = stagingLinks(base, o)
+	}
 	if a.toolImage != nil {
 		if pth, ok := imageEnv(a.base)["PATH"]; ok {
 			for _, dir := range strings.Split(pth, ":") {

@@ -43,6 +43,9 @@ func (p *plan) edits(a *analysis) ([]transform.Edit, error) {
 		at := s.From.InsertAt(s.Base.End)
 		edits = append(edits, transform.Edit{Start: at, End: at, New: " " + st.kw("AS") + " " + p.name})
 	}
+	if len(p.links) > 0 {
+		edits = append(edits, p.seedEdit(f, st))
+	}
 	for _, si := range p.staged {
 		edits = append(edits, si.edit(p.staging))
 	}
