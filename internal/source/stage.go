@@ -118,11 +118,21 @@ func (in *Instruction) POSIXShell() bool {
 // stage built FROM an earlier stage starts with that stage's SHELL.
 func (f *File) buildStages() {
 	var cur *Stage
+	first := 0 // the index in f.Instructions of cur's first instruction
+	// A stage's instructions follow its FROM in f.Instructions: each
+	// stage gets its part of that slice.
+	closeStage := func(end int) {
+		if cur != nil && end > first {
+			cur.Instructions = f.Instructions[first:end:end]
+		}
+	}
 	var shell []string
 	endShell := map[*Stage][]string{}
-	for _, in := range f.Instructions {
+	for i, in := range f.Instructions {
 		switch in.Keyword {
 		case "FROM":
+			closeStage(i)
+			first = i + 1
 			s := &Stage{Index: len(f.Stages), From: in}
 			if fl := in.Flag("platform"); fl != nil {
 				s.Platform = fl.Value
@@ -171,10 +181,8 @@ func (f *File) buildStages() {
 		if in.Trigger != nil {
 			in.Trigger.Stage = cur
 		}
-		if cur != nil {
-			cur.Instructions = append(cur.Instructions, in)
-		}
 	}
+	closeStage(len(f.Instructions))
 }
 
 // parseArgs splits an ARG instruction into its name[=value] declarations,
