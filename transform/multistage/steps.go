@@ -10,8 +10,9 @@ import (
 )
 
 // A finding needs both build tools and a build step in the final stage
-// (see run). mayKeepTools looks for the tools without reading the shell;
-// mayBuild looks for the steps, reading only the names of the commands:
+// (see run). mayKeepTools looks for the tools, reading only the RUNs that
+// name a package manager; mayBuild looks for the steps, reading only the
+// names of the commands:
 // most stages that install a compiler or start from a toolchain image do
 // not build in the final stage, and the analysis, which interprets every
 // command of the stage, is the rule's largest cost.
