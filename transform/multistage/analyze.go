@@ -247,11 +247,11 @@ func mayKeepTools(f *source.File, s *source.Stage, table *runtimebase.Table, glo
 			}
 			continue
 		}
-		// Package managers named in the text, or a heredoc that uses a
-		// variable or a substitution. Commands lists only commands named
-		// by a literal word, whose names Mentions sees (but in a heredoc,
-		// where a line continuation may split one); a RUN the analysis
-		// cannot read installs nothing. The other RUNs need no parse.
+		// Package managers named in the text (Mentions joins a heredoc's
+		// continued lines, so it sees every name Commands lists), or a
+		// heredoc that uses a variable or a substitution; a RUN the
+		// analysis cannot read installs nothing. The other RUNs need no
+		// parse.
 		managers := shellcmd.Mentions(in, "apt", "apk", "yum", "dnf", "tdnf", "zypper")
 		if !managers && (len(in.Heredocs) == 0 || !shellcmd.Mentions(in, "$", "`")) {
 			continue
