@@ -125,11 +125,10 @@ func makePlan(a *analysis, o *ruleOptions) *plan {
 	p.frontend = a.frontend
 	p.planPackages(a, o, run)
 	if p.staging != "" {
-		base := p.base
-		if a.toolImage == nil {
-			base = a.base // the same image, its variables expanded
-		}
-		p.links = stagingLinks(base, o)
+		// Not a.base, whose variables are expanded with their defaults:
+		// a build may set them otherwise (an older release, whose /bin is
+		// a directory that a link would replace).
+		p.links = stagingLinks(p.base, o)
 	}
 	if a.toolImage != nil {
 		if pth, ok := imageEnv(a.base)["PATH"]; ok {
