@@ -36,6 +36,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -391,4 +392,24 @@ func removeSection(ar *txtar.Archive, name string) {
 			return
 		}
 	}
+}
+
+// CorpusFiles returns the real Dockerfiles (*.Dockerfile) in dir, sorted;
+// a tenth of them under -short. The corpus is third-party data kept
+// outside the repository: without it the test is skipped, saying where it
+// looked.
+func CorpusFiles(t testing.TB, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Skipf("no corpus at %s", dir)
+	}
+	sort.Strings(files)
+	if testing.Short() {
+		files = files[:len(files)/10]
+	}
+	return files
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockmend/dockmend/internal/transformtest"
+
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/ruleset"
 	"github.com/dockmend/dockmend/internal/source"
@@ -76,14 +78,7 @@ func leaks(path string, data []byte) []*source.Instruction {
 // and after the unsafe ones none that the apt rule does not report with
 // a reason.
 func TestCorpusLists(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(*corpusDir, "*.Dockerfile"))
-	if len(files) == 0 {
-		t.Skipf("no corpus at %s", *corpusDir)
-	}
-	sort.Strings(files)
-	if testing.Short() {
-		files = files[:len(files)/10]
-	}
+	files := transformtest.CorpusFiles(t, *corpusDir)
 	var rules []*transform.Transformer
 	for _, r := range ruleset.All(ruleset.Config{}) {
 		if r.Default && r.Name != "pin" && r.Name != "multistage" {

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"flag"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/dockmend/dockmend/internal/transformtest"
 
 	"github.com/dockmend/dockmend/internal/engine"
 	"github.com/dockmend/dockmend/internal/source"
@@ -26,14 +27,7 @@ var corpusDir = flag.String("corpus", "../../../shared/corpus/files", "directory
 // how many files the rule fired on, how many it fixed, and why the others
 // got no fix.
 func TestCorpus(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(*corpusDir, "*.Dockerfile"))
-	if len(files) == 0 {
-		t.Skipf("no corpus at %s", *corpusDir)
-	}
-	sort.Strings(files)
-	if testing.Short() {
-		files = files[:len(files)/10]
-	}
+	files := transformtest.CorpusFiles(t, *corpusDir)
 	rule := []*transform.Transformer{New(Options{})}
 	opts := engine.Options{Transformers: rule, UnsafeFixes: true}
 	ctx := context.Background()

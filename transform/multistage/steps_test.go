@@ -6,11 +6,11 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
-	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"testing"
+
+	"github.com/dockmend/dockmend/internal/transformtest"
 
 	"github.com/dockmend/dockmend/internal/runtimebase"
 	"github.com/dockmend/dockmend/internal/source"
@@ -149,14 +149,7 @@ func commandCases(t *testing.T) []string {
 // checks that a stage with a build step is one mayBuild says may have
 // one: mayBuild's no skips no finding.
 func TestMayBuildCorpus(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(*corpusDir, "*.Dockerfile"))
-	if len(files) == 0 {
-		t.Skipf("no corpus at %s", *corpusDir)
-	}
-	sort.Strings(files)
-	if testing.Short() {
-		files = files[:len(files)/10]
-	}
+	files := transformtest.CorpusFiles(t, *corpusDir)
 	table, err := runtimebase.New(nil)
 	if err != nil {
 		t.Fatal(err)
