@@ -238,33 +238,27 @@ func checkMemo(t *testing.T, memo1, memo2 func(key any, f func() any) any) {
 // shell programs it keeps from the file it rewrites, each tree for one
 // script at most, and places them in the new file.
 func TestReparse(t *testing.T) {
+	runScripts := func(f *File) []*Script {
+		var out []*Script
+		f.Walk(func(in *Instruction) {
+			if !in.Is("RUN") {
+				return
+			}
+			s, err := in.Script()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		})
+		return out
+	}
 	old := mustParse(t, "FROM a\nRUN make\nRUN echo x\nRUN make\n")
-	var oldTrees []*Script
-	old.Walk(func(in *Instruction) {
-		if !in.Is("RUN") {
-			return
-		}
-		s, err := in.Script()
-		if err != nil {
-			t.Fatal(err)
-		}
-		oldTrees = append(oldTrees, s)
-	})
+	oldTrees := runScripts(old)
 	f, err := old.Reparse([]byte("FROM a\n# moved\nRUN make\nRUN echo y\nRUN make\nRUN make\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var scripts []*Script
-	f.Walk(func(in *Instruction) {
-		if !in.Is("RUN") {
-			return
-		}
-		s, err := in.Script()
-		if err != nil {
-			t.Fatal(err)
-		}
-		scripts = append(scripts, s)
-	})
+	scripts := runScripts(f)
 	if len(scripts) != 4 {
 		t.Fatalf("%d scripts", len(scripts))
 	}
