@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/dockmend/dockmend/internal/toolcache"
 )
 
 // expectedDir explains a missing directory by what it holds: every file
@@ -86,49 +88,6 @@ var stateDirs = []struct{ prefix, why string }{
 	{"/tmp/", "a temporary file"},
 	{"/var/tmp/", "a temporary file"},
 	{"/run/", "run-time state"},
-	{"/go/pkg/mod/", "Go's module cache"},
-	{"/usr/local/share/.cache/", "a build cache"},
-}
-
-// homeCaches are the directories, relative to a home directory (/root or
-// /home/NAME), where build tools keep caches: a build run as a user
-// (npm ci as node) fills the user's.
-var homeCaches = []struct{ dir, why string }{
-	{".cache", "a build cache"},
-	{".npm", "npm's cache"},
-	{".m2", "Maven's repository cache"},
-	{".gradle", "Gradle's cache"},
-	{".cargo/registry", "Cargo's registry cache"},
-	{".cargo/git", "Cargo's git cache"},
-	{".cargo/.package-cache", "the lock of Cargo's caches"},
-	{".cargo/.package-cache-mutate", "the lock of Cargo's caches"},
-	{".cargo/.global-cache", "Cargo's record of its caches' use"},
-	{"go/pkg", "Go's module and build cache"},
-	{".config/go", "Go's settings cache"},
-}
-
-// homeCache explains p when it is one of homeCaches or below one, or
-// returns "".
-func homeCache(p string) string {
-	var rest string
-	switch {
-	case strings.HasPrefix(p, "/root/"):
-		rest = p[len("/root/"):]
-	case strings.HasPrefix(p, "/home/"):
-		_, after, ok := strings.Cut(p[len("/home/"):], "/")
-		if !ok {
-			return ""
-		}
-		rest = after
-	default:
-		return ""
-	}
-	for _, c := range homeCaches {
-		if rest == c.dir || strings.HasPrefix(rest, c.dir+"/") {
-			return c.why
-		}
-	}
-	return ""
 }
 
 // generatedFiles are single files that programs regenerate.
@@ -197,7 +156,7 @@ func expectedAlways(old *Image, p string) string {
 	if strings.HasPrefix(p, "/etc/alternatives/") || old.managed[old.canonical(p)] {
 		return "a link of dpkg's alternatives system"
 	}
-	return homeCache(p)
+	return toolcache.Explain(p) // the caches of build tools, in a home or elsewhere
 }
 
 func allIn(xs, set []string) bool {

@@ -387,33 +387,6 @@ func hostELF(t *testing.T) (needed []string, interp string, data []byte) {
 	return needed, interp, data
 }
 
-// TestHomeCache: the caches build tools keep in a home directory are
-// expected to go, for root and for any user; the rest of a home is not.
-func TestHomeCache(t *testing.T) {
-	tests := []struct{ path, want string }{
-		{"/root/.npm", "npm's cache"},
-		{"/root/.npm/_cacache/index", "npm's cache"},
-		{"/home/node/.npm", "npm's cache"},
-		{"/home/node/.npm/_logs/x.log", "npm's cache"},
-		{"/home/app/.cache/pip/http", "a build cache"},
-		{"/home/app/.m2/repository", "Maven's repository cache"},
-		{"/home/app/go/pkg/mod", "Go's module and build cache"},
-		{"/root/.cargo/registry/index", "Cargo's registry cache"},
-		{"/root/.cargo/.package-cache", "the lock of Cargo's caches"},
-		{"/root/.cargo/bin/tool", ""},
-		{"/home/node/.npmrc", ""},
-		{"/home/node/app/.npm", ""},
-		{"/home/node", ""},
-		{"/home/.npm", ""},
-		{"/srv/.npm", ""},
-	}
-	for _, tt := range tests {
-		if got := homeCache(tt.path); got != tt.want {
-			t.Errorf("homeCache(%q) = %q, want %q", tt.path, got, tt.want)
-		}
-	}
-}
-
 // TestSystemAccountIDs: a system account the Dockerfile made gets another
 // id when the rewritten image lacks a system account made before it (dbus
 // came with a JDK's recommends); without such a gap, or for a regular

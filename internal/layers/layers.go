@@ -27,7 +27,7 @@ func Table() []Layer {
 			"internal/regfile", "internal/gitcmd", "internal/redact", "internal/plural", "internal/ordered",
 			"internal/severity", "internal/tagver", "internal/distroinfo", "internal/debmeta", "internal/pkgdb", "internal/vulndb",
 			"internal/runtimebase", "internal/version", "internal/golden", "internal/testregistry",
-			"internal/builder", "internal/buildfacts", "internal/buildtest", "internal/imagediff", "internal/flaggroup",
+			"internal/builder", "internal/buildfacts", "internal/buildtest", "internal/imagediff", "internal/toolcache", "internal/flaggroup",
 			"internal/progress",
 		}},
 		{"the rules' API", []string{"transform"}},

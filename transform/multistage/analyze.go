@@ -12,6 +12,7 @@ import (
 	"github.com/dockmend/dockmend/internal/runtimebase"
 	"github.com/dockmend/dockmend/internal/shellcmd"
 	"github.com/dockmend/dockmend/internal/source"
+	"github.com/dockmend/dockmend/internal/toolcache"
 )
 
 // analysis is what the rule learns about the final stage, walking its
@@ -111,6 +112,9 @@ func (a *analysis) output(in *source.Instruction, p string) {
 			return
 		}
 	}
+	if toolcache.Explain(p) != "" {
+		return
+	}
 	if in != nil && in.Is("RUN") {
 		for _, m := range mounts(in) {
 			if m != "" && covers(m, p) {
@@ -141,9 +145,10 @@ var sharedDirs = map[string]bool{
 }
 
 // notArtifacts are the directories (clean paths) whose files never reach
-// the image or are not the build's output: temporary files, caches,
-// package manager state.
-var notArtifacts = []string{"/tmp", "/var/tmp", "/dev", "/proc", "/sys", "/var/cache", "/var/lib/apt", "/etc/apt/apt.conf.d", "/var/lib/dpkg", "/var/log/apt", "/root/.cache", "/root/.npm", "/root/.m2", "/root/.gradle", "/root/.cargo/registry", "/go/pkg", "/root/go/pkg", "/usr/local/cargo/registry", "/usr/local/cargo/git"}
+// the image or are not the build's output: temporary files, kernel file
+// systems, package manager state. The caches of build tools, in a home
+// directory or elsewhere, are toolcache's.
+var notArtifacts = []string{"/tmp", "/var/tmp", "/dev", "/proc", "/sys", "/var/cache", "/var/lib/apt", "/etc/apt/apt.conf.d", "/var/lib/dpkg", "/var/log/apt"}
 
 // removeOutputs forgets the artifacts that a later rm deletes.
 func (a *analysis) removeOutputs(p string) {

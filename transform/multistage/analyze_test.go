@@ -74,6 +74,12 @@ func TestAnalyze(t *testing.T) {
 		steps:     []string{"gcc"},
 		artifacts: []string{"/app", "/etc/app.conf", "/etc/nginx/nginx.conf", "/srv/data", "/usr/bin/x", "/var/lib/app"},
 	}, {
+		name:      "the caches of build tools are not artifacts, in any home or CARGO_HOME (toolcache)",
+		df:        "FROM debian:12\nRUN apt-get install -y gcc make\nRUN useradd -m app\nCOPY . /src\nRUN make -C /src && mkdir -p /home/app/.cache/pip /root/.cargo/git/db /usr/local/cargo/git/db /home/app/.local/bin && cp /src/x /home/app/.local/bin/\nCMD [\"/home/app/.local/bin/x\"]\n",
+		tools:     []string{"gcc", "make"},
+		steps:     []string{"make"},
+		artifacts: []string{"/home/app/.local/bin", "/src"},
+	}, {
 		name:      "purged packages are not tools; the compilers then installed again are",
 		df:        "FROM debian:12\nRUN apt-get install -y gcc make && apt-get purge -y gcc make\nRUN apt-get install -y g++\nWORKDIR /w\nCOPY . .\nRUN make\nCMD [\"./w\"]\n",
 		tools:     []string{"g++"},
