@@ -160,9 +160,34 @@ func (s *Script) Offset(p syntax.Pos) int {
 func (s *Script) EndOffset(p syntax.Pos) int {
 	o := int(p.Offset())
 	if s.Heredoc != nil {
-		return s.Heredoc.Start + o
+		return s.Heredoc.Start + s.beforeContinuation(o)
 	}
 	return s.Inst.InsertAt(s.Inst.ArgsStart + o)
+}
+
+// beforeContinuation moves the end offset o of a node of a heredoc's
+// program back over the line continuations it ends with. The shell takes
+// "curl\" on the body's last line, then the newline, as part of the word
+// curl, so the word ends on the next line, the terminator's: text
+// inserted there, or a replacement of the word's bytes, would break the
+// terminator's line. (A RUN's own continuations are buildkit's, not in
+// the program's text.)
+func (s *Script) beforeContinuation(o int) int {
+	for o >= 2 && o <= len(s.Text) && s.Text[o-2:o] == "\\\n" && !escaped(s.Text, o-2) {
+		o -= 2
+	}
+	return o
+}
+
+// escaped reports whether the byte at i of text follows an odd number of
+// backslashes.
+func escaped(text string, i int) bool {
+	n := 0
+	for i > 0 && text[i-1] == '\\' {
+		n++
+		i--
+	}
+	return n%2 == 1
 }
 
 // Range returns the byte range of a node. ok is false when the node is not
@@ -170,7 +195,7 @@ func (s *Script) EndOffset(p syntax.Pos) int {
 func (s *Script) Range(n syntax.Node) (start, end int, ok bool) {
 	a, b := int(n.Pos().Offset()), int(n.End().Offset())
 	if s.Heredoc != nil {
-		return s.Heredoc.Start + a, s.Heredoc.Start + b, true
+		return s.Heredoc.Start + a, s.Heredoc.Start + max(a, s.beforeContinuation(b)), true
 	}
 	return s.Inst.Range(s.Inst.ArgsStart+a, s.Inst.ArgsStart+b)
 }

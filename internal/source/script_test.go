@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // TestScriptWords maps every word of every shell RUN back to the file. Each
@@ -173,6 +175,35 @@ func TestScriptText(t *testing.T) {
 		}
 		if (s.Heredoc != nil) != strings.Contains(tt.src, "<<") {
 			t.Errorf("%q: Heredoc = %v", tt.src, s.Heredoc)
+		}
+	}
+}
+
+// TestScriptEndInHeredoc: a heredoc body whose last line ends with a line
+// continuation ("curl\\" then the terminator) makes the shell's last word
+// end on the terminator's line; text appended at the end of the last
+// command, or the word's range, must stay before the backslash.
+func TestScriptEndInHeredoc(t *testing.T) {
+	for _, tt := range []struct{ src, before, word string }{
+		{"FROM a\nRUN <<EOF\napt-get install -y curl\\\nEOF", "FROM a\nRUN <<EOF\napt-get install -y curl", "curl"},
+		{"#0\nRUN <<EOF\n000\\\nEOF\n", "#0\nRUN <<EOF\n000", "000"},
+		{"FROM a\nRUN <<EOF\nmake \\\n  install\\\n\\\nEOF\n", "FROM a\nRUN <<EOF\nmake \\\n  install", "install"},
+		{"FROM a\nRUN <<EOF\necho 'a\\\n'\nEOF\n", "FROM a\nRUN <<EOF\necho 'a\\\n'", "'a\\\n'"},
+		{"FROM a\nRUN <<EOF\necho a\\\\\nEOF\n", "FROM a\nRUN <<EOF\necho a\\\\", "a\\\\"},
+	} {
+		f := mustParse(t, tt.src)
+		s, err := f.Instructions[len(f.Instructions)-1].Script()
+		if err != nil {
+			t.Fatalf("%q: %v", tt.src, err)
+		}
+		last := s.File.Stmts[len(s.File.Stmts)-1]
+		if at := s.EndOffset(last.End()); tt.src[:at] != tt.before {
+			t.Errorf("%q: EndOffset of the last command at %q, want after %q", tt.src, tt.src[:at], tt.before)
+		}
+		call := last.Cmd.(*syntax.CallExpr)
+		a, b, ok := s.Range(call.Args[len(call.Args)-1])
+		if !ok || tt.src[a:b] != tt.word {
+			t.Errorf("%q: Range of the last word = %q (%v), want %q", tt.src, tt.src[a:b], ok, tt.word)
 		}
 	}
 }
