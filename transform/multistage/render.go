@@ -47,7 +47,7 @@ func (p *plan) edits(a *analysis) ([]transform.Edit, error) {
 		edits = append(edits, p.seedEdit(f, st))
 	}
 	for _, si := range p.staged {
-		edits = append(edits, si.edit(p.staging))
+		edits = append(edits, si.edit(p.staging, len(p.links) > 0))
 	}
 	// Moved instructions leave the build stage with their comment lines.
 	type block struct{ first, last int } // physical lines
@@ -233,6 +233,8 @@ func dockerQuote(s string) string {
 }
 
 // edit runs the install a second time, into dir, right after the first.
+// When the links' RUN made dir already (seeded), the install does not make
+// it again.
 //
 // Inside an && or || list, or as the last command of the script, the second
 // run joins the first with &&. A command of its own followed by others
@@ -240,7 +242,7 @@ func dockerQuote(s string) string {
 // "; ", not "&&": the shell does not stop on a failure before && even under
 // set -e, so "&&" would let a failed install pass unnoticed; and the new
 // command goes before the statement's own ";", never after it.
-func (si *stagedInstall) edit(dir string) transform.Edit {
+func (si *stagedInstall) edit(dir string, seeded bool) transform.Edit {
 	st, sc := si.cmd.Stmt, si.cmd.Script
 	sep := "; "
 	if inList(sc.File, st) || lastStmt(sc.File, st) {
@@ -250,7 +252,11 @@ func (si *stagedInstall) edit(dir string) transform.Edit {
 	if st.Semicolon.IsValid() {
 		at = sc.Offset(st.Semicolon)
 	}
-	return transform.Edit{Start: at, End: at, New: sep + si.destdir(si.text, dir)}
+	text := si.destdir(si.text, dir)
+	if seeded {
+		text = strings.TrimPrefix(text, "mkdir -p "+dir+" && ") // mkdirDestdir's
+	}
+	return transform.Edit{Start: at, End: at, New: sep + text}
 }
 
 // inList reports whether st is an operand of an && or || list.
