@@ -267,7 +267,11 @@ func MustNew(overrides map[string]string) *Table {
 	return t
 }
 
-var placeholderRE = regexp.MustCompile(`\$([1-9])`)
+var (
+	placeholderRE = regexp.MustCompile(`\$([1-9])`)
+	// tagLiteralRE is what a tag pattern may hold between its wildcards.
+	tagLiteralRE = regexp.MustCompile(`^[\w.-]*$`)
+)
 
 func compile(pattern, base string, valid func(pattern, value string, wildcards int) error) (entry, error) {
 	e := entry{pattern: pattern, base: base}
@@ -291,7 +295,7 @@ func compile(pattern, base string, valid func(pattern, value string, wildcards i
 		re.WriteString("^")
 		for _, part := range strings.SplitAfter(tag, "*") {
 			lit := strings.TrimSuffix(part, "*")
-			if !regexp.MustCompile(`^[\w.-]*$`).MatchString(lit) {
+			if !tagLiteralRE.MatchString(lit) {
 				return e, fmt.Errorf("runtime base pattern %q: bad tag %q", pattern, tag)
 			}
 			re.WriteString(regexp.QuoteMeta(lit))
