@@ -70,6 +70,7 @@ type stagedInstall struct {
 	cmd     *shellcmd.Command
 	text    string                       // the command as written
 	destdir func(cmd, dir string) string // text run again into dir
+	makeDir bool                         // make dir first: the install may write nothing there
 }
 
 // install is one package installed in the stage.

@@ -56,7 +56,11 @@ func (a *analysis) make(r *runCtx, l cmdLine) {
 	// install into a staging directory made beforehand, which catches what
 	// goes outside the prefix (/etc) when it does, and copy the prefix
 	// too, which catches the rest when it does not.
-	a.stageInstall(r, "make install", mkdirDestdir)
+	if si := a.stageInstall(r, "make install", argDestdir); si != nil {
+		// The staging directory must exist for the final stage's COPY
+		// even when the Makefile ignores DESTDIR.
+		si.makeDir = true
+	}
 	prefix := ""
 	for _, k := range []string{"PREFIX", "prefix", "INSTALL_PREFIX"} {
 		if p, ok := vars[k]; ok {
@@ -81,7 +85,6 @@ func (a *analysis) make(r *runCtx, l cmdLine) {
 // Ways to run an install again into a staging directory.
 var (
 	argDestdir   = func(cmd, dir string) string { return cmd + " DESTDIR=" + dir }
-	mkdirDestdir = func(cmd, dir string) string { return "mkdir -p " + dir + " && " + cmd + " DESTDIR=" + dir }
 	envDestdir   = func(cmd, dir string) string { return "DESTDIR=" + dir + " " + cmd }
 	mesonDestdir = func(cmd, dir string) string { return cmd + " --destdir " + dir }
 )
@@ -93,32 +96,35 @@ func makeDestdir(flag string) func(cmd, dir string) string {
 // stageInstall records an install step to run again into the staging directory,
 // right after itself: the final stage then copies the staging directory
 // to /, which brings everything it installs, inside its prefix or not.
-func (a *analysis) stageInstall(r *runCtx, desc string, destdir func(cmd, dir string) string) {
+// It returns nil when the install is not run again.
+func (a *analysis) stageInstall(r *runCtx, desc string, destdir func(cmd, dir string) string) *stagedInstall {
 	if v, ok := r.env.get("DESTDIR"); ok && v != "" {
 		a.outWord(r, word{v: v, ok: true})
-		return
+		return nil
 	}
 	switch {
 	case r.st.user != "":
 		// The staging directory is made at /, where only root may.
 		a.problem("line %d: cannot stage what %s installs: it runs as USER %s, who may not make %s", r.in.StartLine, desc, r.st.user, "/staging")
-		return
+		return nil
 	case r.cmd == nil:
 		a.problem("line %d: cannot run %s again to stage what it installs (exec form, or run by find or xargs)", r.in.StartLine, desc)
-		return
+		return nil
 	case !r.cmd.Editable():
 		a.problem("line %d: cannot run %s again to stage what it installs: %s", r.in.StartLine, desc, r.cmd.NotEditable())
-		return
+		return nil
 	case r.cmd.Stmt == nil || r.cmd.Stmt.Background || r.cmd.Stmt.Negated || inPipeline(r.script.File, r.cmd.Stmt):
 		a.problem("line %d: cannot run %s again to stage what it installs: it runs in a pipeline or in the background", r.in.StartLine, desc)
-		return
+		return nil
 	}
 	text := r.script.Text[r.cmd.Call.Pos().Offset():r.cmd.Call.End().Offset()]
 	if strings.Contains(text, "\n") {
 		a.problem("line %d: cannot run %s again to stage what it installs (it spans lines)", r.in.StartLine, desc)
-		return
+		return nil
 	}
-	a.staged = append(a.staged, &stagedInstall{in: r.in, cmd: r.cmd, text: text, destdir: destdir})
+	si := &stagedInstall{in: r.in, cmd: r.cmd, text: text, destdir: destdir}
+	a.staged = append(a.staged, si)
+	return si
 }
 
 // cmake handles configure (-S/-B, -DCMAKE_INSTALL_PREFIX), --build and

@@ -253,8 +253,8 @@ func (si *stagedInstall) edit(dir string, seeded bool) transform.Edit {
 		at = sc.Offset(st.Semicolon)
 	}
 	text := si.destdir(si.text, dir)
-	if seeded {
-		text = strings.TrimPrefix(text, "mkdir -p "+dir+" && ") // mkdirDestdir's
+	if si.makeDir && !seeded {
+		text = "mkdir -p " + dir + " && " + text
 	}
 	return transform.Edit{Start: at, End: at, New: sep + text}
 }
