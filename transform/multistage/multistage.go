@@ -146,6 +146,9 @@ func run(p *transform.Pass, o *ruleOptions) error {
 	if windows(s) {
 		return nil // never split onto a Linux base
 	}
+	if s.Base.Text == "" {
+		return nil // FROM without an image: nothing to build on, no stage to name
+	}
 	table, buildArgs := o.table, o.buildArgs
 	global := globalEnv(f, buildArgs)
 	// The stages to analyse: the final one and those it builds on.
