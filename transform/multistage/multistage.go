@@ -146,8 +146,10 @@ func run(p *transform.Pass, o *ruleOptions) error {
 	if windows(s) {
 		return nil // never split onto a Linux base
 	}
-	if s.Base.Text == "" {
-		return nil // FROM without an image: nothing to build on, no stage to name
+	if s.Base.Text == "" || s.Name == "" && len(s.From.Fields()) != 1 {
+		// FROM without an image, or with more than "image AS name": it
+		// does not build, and naming the stage would make it worse.
+		return nil
 	}
 	table, buildArgs := o.table, o.buildArgs
 	global := globalEnv(f, buildArgs)
