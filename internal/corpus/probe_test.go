@@ -46,6 +46,11 @@ func appendNoop(name, cmd string) *transform.Transformer {
 				if last.Semicolon.IsValid() || last.Background || last.Coprocess || endsWithNoop(last) {
 					return
 				}
+				if _, ok := last.Cmd.(*syntax.FuncDecl); ok {
+					// "f() cmd": what is appended joins the function's
+					// body, and the statement never ends with a no-op.
+					return
+				}
 				at := s.EndOffset(last.End())
 				p.Report(transform.Finding{
 					Start:   s.Offset(last.Pos()),
