@@ -41,15 +41,16 @@ dist:
 
 ## bench: pipeline vs parser over the corpus, digest resolution and dockmend base under latency
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/corpus ./internal/resolve ./transform/pin ./internal/base
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/corpus ./internal/buildkitparser ./internal/resolve ./transform/pin ./internal/base
 
 ## bench-migrate: time `dockmend migrate` over 1000 generated repositories (see bench/README.md)
 bench-migrate:
 	bench/migrate.sh $(BENCH_MIGRATE_FLAGS)
 
-## fuzz: a short fuzzing session of the whole pipeline
+## fuzz: a short fuzzing session of the whole pipeline, then of the parser against buildkit's
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzPipeline -fuzztime 60s ./internal/corpus
+	$(GO) test -run '^$$' -fuzz FuzzSameAsBuildkit -fuzztime 60s ./internal/buildkitparser
 
 ## man: the man pages in docs/man, from the commands' help (a test checks they are current)
 man:

@@ -3,8 +3,10 @@
 # the rules' txtar goldens (internal/transformtest), the testscript cmp
 # targets, the examples' lock file, and the generated blocks of README.md
 # and docs/ (the rule table, the package table, the runtime-bases table,
-# the multistage example). It runs with -update every package whose tests
-# use internal/golden, which defines the flag; the others do not know it.
+# the multistage example), and internal/buildkitparser, the copy of
+# buildkit's parser generated from the module go.mod requires. It runs
+# with -update every package whose tests use internal/golden, which
+# defines the flag; the others do not know it.
 # Usage: scripts/update.sh [go test flags] (the Makefile's update target).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -22,7 +22,7 @@ type Layer struct {
 func Table() []Layer {
 	return []Layer{
 		{"foundation: the Dockerfile model, edits, files, registries and data", []string{
-			"internal/source", "internal/edit", "internal/shellcmd", "internal/imageref", "internal/resolve",
+			"internal/buildkitparser", "internal/source", "internal/edit", "internal/shellcmd", "internal/imageref", "internal/resolve",
 			"internal/lockfile", "internal/config", "internal/discover", "internal/diff", "internal/atomicfile",
 			"internal/regfile", "internal/gitcmd", "internal/redact", "internal/plural", "internal/ordered",
 			"internal/severity", "internal/tagver", "internal/distroinfo", "internal/debmeta", "internal/pkgdb", "internal/vulndb",

@@ -10,6 +10,8 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/dockmend/dockmend/internal/buildkitparser"
 )
 
 // MaxLineLength is the longest physical line buildkit's scanner accepts.
@@ -102,7 +104,7 @@ func Parse(path string, data []byte) (*File, error) {
 		err.Path = path
 		return nil, err
 	}
-	res, err := parser.Parse(bytes.NewReader(data))
+	res, err := buildkitparser.ParseBuildkit(data)
 	if err != nil && strings.HasSuffix(err.Error(), "file with no instructions") {
 		// Empty, or only comments and blank lines: not a Dockerfile.
 		return nil, &Error{Path: path, Err: ErrNoInstructions}
