@@ -23,6 +23,17 @@ func ParseBuildkit(data []byte) (*parser.Result, error) {
 	}, nil
 }
 
+// TrimContinuation is the parser's own test for a line continuation,
+// for code that replays its line processing (as internal/source maps the
+// bytes of an instruction): it returns the part of the line the parser
+// keeps and whether the instruction goes on at the next line. line is one
+// physical line without its line ending; escape is the file's escape
+// token.
+func TrimContinuation(line []byte, escape rune) (kept []byte, continues bool) {
+	kept, end := trimContinuationCharacter(line, &directives{escapeToken: escape})
+	return kept, !end
+}
+
 // buildkitNode copies a tree into buildkit's type. The strings, slices and
 // maps are shared: nothing modifies a parsed tree.
 func buildkitNode(n *Node) *parser.Node {

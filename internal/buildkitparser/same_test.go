@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -201,4 +202,38 @@ func FuzzSameAsBuildkit(f *testing.F) {
 			t.Error(d)
 		}
 	})
+}
+
+// TestTrimContinuation holds the scan that replaces buildkit's regular
+// expression to the expression itself, on every line of up to five
+// characters made of letters, blanks, both escape tokens and a two-byte
+// character, with both escape tokens.
+func TestTrimContinuation(t *testing.T) {
+	alphabet := []string{"a", " ", "\t", "\\", "`", "é"}
+	lines := []string{""}
+	for prev := lines; len(prev[0]) < 5; {
+		var next []string
+		for _, l := range prev {
+			for _, c := range alphabet {
+				next = append(next, l+c)
+			}
+		}
+		lines = append(lines, next...)
+		prev = next
+	}
+	for _, escape := range []rune{'\\', '`'} {
+		s := string(escape)
+		re := regexp.MustCompile(`([^\` + s + `])\` + s + `[ \t]*$|^\` + s + `[ \t]*$`)
+		for _, line := range lines {
+			want, wantCont := []byte(line), false
+			if re.MatchString(line) {
+				want, wantCont = re.ReplaceAll([]byte(line), []byte("$1")), true
+			}
+			got, cont := TrimContinuation([]byte(line), escape)
+			if cont != wantCont || !bytes.Equal(got, want) {
+				t.Errorf("escape %q, line %q: got %q, %v; the expression gives %q, %v", escape, line, got, cont, want, wantCont)
+			}
+		}
+	}
+	t.Logf("%d lines, each with both escape tokens", len(lines))
 }

@@ -8,6 +8,8 @@ import (
 	"unicode"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+
+	"github.com/dockmend/dockmend/internal/buildkitparser"
 )
 
 // Instruction is one Dockerfile instruction with byte-accurate positions.
@@ -218,7 +220,6 @@ func (f *File) newInstruction(n *parser.Node, parent *Instruction) *Instruction 
 // checks the result against the node's Original.
 func (in *Instruction) mapLines() {
 	f := in.File
-	contRe := continuationMatcher(f.Escape)
 	_, le := f.Line(in.EndLine)
 	// The kept bytes are compared with Original as they come, rather than
 	// gathered: Logical is Original (the same text, not a copy).
@@ -246,7 +247,8 @@ func (in *Instruction) mapLines() {
 		}
 		first = false
 		lastLine = line
-		keep, cont := contRe(body)
+		kept, cont := buildkitparser.TrimContinuation(body, f.Escape)
+		keep := len(kept)
 		if same && (n+keep > len(orig) || string(body[:keep]) != orig[n:n+keep]) {
 			same = false
 		}
@@ -282,30 +284,6 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 func isCommentLine(raw []byte) bool {
 	t := bytes.TrimLeftFunc(raw, unicode.IsSpace)
 	return len(t) > 0 && t[0] == '#'
-}
-
-// continuationMatcher returns a function that reports how many bytes of a
-// line buildkit keeps and whether the line continues. It implements
-// buildkit's `([^\X])\X[ \t]*$|^\X[ \t]*$` without a regexp.
-func continuationMatcher(escape rune) func(line []byte) (keep int, cont bool) {
-	x := byte(escape)
-	return func(line []byte) (int, bool) {
-		i := len(line)
-		for i > 0 && (line[i-1] == ' ' || line[i-1] == '\t') {
-			i--
-		}
-		if i == 0 || line[i-1] != x {
-			return len(line), false
-		}
-		// line[i-1] is the escape token.
-		if i == 1 {
-			return 0, true
-		}
-		if line[i-2] == x {
-			return len(line), false
-		}
-		return i - 1, true
-	}
 }
 
 // parseFlags finds the keyword, the flags and the arguments in Logical the
