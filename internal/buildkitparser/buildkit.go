@@ -80,8 +80,8 @@ func buildkitWarnings(ws []Warning) []parser.Warning {
 	return out
 }
 
-// buildkitError gives an error of the copy buildkit's LocationError: the
-// same error inside, the same locations.
+// buildkitError turns the copy's *LocationError into buildkit's, with the
+// same error inside and the same locations.
 func buildkitError(err error) error {
 	var le *LocationError
 	if !errors.As(err, &le) {
