@@ -1,0 +1,3 @@
+module example.com/palette
+
+go 1.19
