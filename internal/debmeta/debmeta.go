@@ -328,6 +328,7 @@ func init() {
 		pkg-config pkgconf bison flex m4 dpkg-dev ccache nasm yasm swig binutils protobuf-compiler gettext patch
 		gperf re2c help2man texinfo
 		golang golang-go cargo rustc rust-all
+		ocaml ocaml-nox ocaml-native-compilers ocaml-dune ocaml-findlib opam
 		default-jdk default-jdk-headless maven gradle ant libsurefire-java junit junit4 junit5
 		npm yarnpkg node-gyp git git-core subversion mercurial
 		python3-pip python-pip python3-venv python3-wheel python3-setuptools-scm cython3 python3-build

@@ -204,9 +204,9 @@ func (a *analysis) command(r *runCtx, w []word) {
 			}
 		}
 		a.outDir(r, r.cwd)
-	case "gcc", "g++", "cc", "c++", "clang", "clang++", "rustc", "javac", "tcc", "gfortran":
-		l := parseLine(args, "-o", "-d", "-I", "-L", "-l", "-x", "-D", "-U", "--out-dir", "-cp", "-classpath", "--class-path", "-sourcepath", "-target", "-source", "--release")
-		if len(args) == 0 || l.has("--version", "-v", "-dumpversion", "-dumpmachine", "-E", "-print-file-name") {
+	case "gcc", "g++", "cc", "c++", "clang", "clang++", "rustc", "javac", "tcc", "gfortran", "ocamlopt", "ocamlc", "ocamlopt.opt", "ocamlc.opt":
+		l := parseLine(args, "-o", "-d", "-I", "-L", "-l", "-x", "-D", "-U", "--out-dir", "-cp", "-classpath", "--class-path", "-sourcepath", "-target", "-source", "--release", "-package", "-pp", "-ppx", "-cclib", "-ccopt")
+		if len(args) == 0 || l.has("--version", "-v", "-version", "-vnum", "-where", "-dumpversion", "-dumpmachine", "-E", "-print-file-name") {
 			return
 		}
 		a.step(name)
@@ -236,6 +236,13 @@ func (a *analysis) command(r *runCtx, w []word) {
 		a.goCmd(r, args)
 	case "cargo":
 		a.cargo(r, args)
+	case "dune":
+		a.dune(r, args)
+	case "ocamlfind":
+		// ocamlfind ocamlopt -package yojson -linkpkg main.ml -o main
+		if len(args) > 0 && args[0].ok && strings.HasPrefix(args[0].v, "ocaml") {
+			a.command(r, args)
+		}
 	case "mvn", "mvnw", "gradle", "gradlew", "ant", "sbt", "lein":
 		l := parseLine(args, "-f", "--file", "-s", "-P", "-p", "--project-dir", "-D", "-pl", "-b", "--build-file")
 		if len(l.operands) == 0 && !strings.HasPrefix(name, "ant") {

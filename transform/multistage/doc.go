@@ -13,12 +13,13 @@
 // build tools and runs a build ships the tools, their headers and their
 // vulnerabilities. Build tools are packages that only a build needs
 // (build-essential, gcc, make, cmake, autotools, pkg-config, *-dev headers,
-// golang, cargo, rustc, a JDK, maven, gradle, npm, node-gyp, git, pip and
-// venv; a package removed again in the stage does not count) and toolchain
-// images (golang, rust, gcc, buildpack-deps, node, python, maven, gradle,
-// a JDK, the .NET SDK). A build is make, cmake, ninja, meson, configure, a
-// compiler, go build or install, cargo build or install, javac, jar, mvn,
-// gradle, npm/yarn/pnpm run build, tsc, pip install ., setup.py, perl
+// golang, cargo, rustc, OCaml and dune, a JDK, maven, gradle, npm,
+// node-gyp, git, pip and venv; a package removed again in the stage does
+// not count) and toolchain images (golang, rust, gcc, buildpack-deps,
+// node, python, maven, gradle, a JDK, the .NET SDK). A build is make,
+// cmake, ninja, meson, configure, a compiler, go build or install, cargo
+// build or install, dune build or install, javac, jar, mvn, gradle,
+// npm/yarn/pnpm run build, tsc, pip install ., setup.py, perl
 // Makefile.PL, dpkg-buildpackage, dotnet publish; npm ci, pip, gem, bundle
 // and cpanm installs count when a compiler is present, since they may
 // compile native code. Only both together make a finding.
@@ -84,9 +85,10 @@
 //
 // Artifacts are what the build writes, read from the commands with
 // mvdan.cc/sh: install steps (make install after a configure step, cmake
-// --install, ninja install, meson install, ./Build install) run a second
-// time into /staging with DESTDIR, right after themselves, so that the
-// final stage copies everything they install, in /etc or /usr/share too
+// --install, ninja install, meson install, dune install, ./Build install)
+// run a second time into /staging with DESTDIR, right after themselves, so
+// that the final stage copies everything they install, in /etc or
+// /usr/share too
 // (a RUN before the first makes in /staging the directory links the runtime
 // base has, /usr/local/man and on merged-/usr releases /bin, /sbin and
 // /lib, which the copy would otherwise meet as directories);

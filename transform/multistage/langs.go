@@ -194,6 +194,44 @@ func (a *analysis) goCmd(r *runCtx, args []word) {
 	}
 }
 
+// dune handles OCaml's build system. "dune build", "exec", "runtest" and
+// "test" build in the project (its _build directory, below the root);
+// "dune install" copies what the build made into the prefix (--prefix,
+// or the compiler's), and is staged like make install: run again with
+// --destdir, which dune prepends to every path it installs.
+func (a *analysis) dune(r *runCtx, args []word) {
+	l := parseLine(args, "--root", "--build-dir", "-p", "--only-packages", "--profile", "--context", "-x",
+		"--prefix", "--destdir", "--libdir", "--mandir", "--docdir", "--etcdir", "--bindir", "--sbindir", "--datadir", "--sections",
+		"-j", "--display", "--workspace", "--default-target", "--instrument-with")
+	sub := l.operand(0)
+	switch sub {
+	case "build", "exec", "runtest", "test", "install":
+	default:
+		return // init, clean, describe, utop, --version
+	}
+	if l.has("--help", "--version") {
+		return
+	}
+	dir := r.cwd
+	if d, ok := l.value("--root"); ok {
+		dir = r.path(d)
+	}
+	a.step("dune " + sub)
+	if dir == "" || dir == "/" {
+		a.problem("line %d: cannot tell which directory dune builds in", r.in.StartLine)
+		return
+	}
+	a.outDir(r, dir)
+	if sub != "install" {
+		return
+	}
+	if d, ok := l.value("--destdir"); ok {
+		a.outWord(r, d)
+		return
+	}
+	a.stageInstall(r, "dune install", makeDestdir("--destdir"))
+}
+
 // cargo handles cargo build and cargo install.
 func (a *analysis) cargo(r *runCtx, args []word) {
 	l := parseLine(args, "--root", "--target-dir", "--manifest-path", "--bin", "-p", "--package", "--path", "--features", "-F", "--target", "-j", "--profile", "--git", "--branch", "--tag", "--rev", "--version", "--config", "-Z")

@@ -17,6 +17,7 @@ var referenceBuildOnly = map[string]*regexp.Regexp{
 		`make|cmake|cmake-data|ninja-build|meson|scons|autoconf|automake|autotools-dev|libtool|libtool-bin|pkg-config|pkgconf|bison|flex|m4|dpkg-dev|ccache|` +
 		`nasm|yasm|swig|binutils|protobuf-compiler|gettext|patch|gperf|re2c|help2man|texinfo|autopoint|` +
 		`golang|golang-go|golang-[0-9.]+-go|golang-[0-9.]+|cargo|rustc|rust-all|` +
+		`ocaml|ocaml-nox|ocaml-native-compilers|ocaml-dune|ocaml-findlib|opam|` +
 		`default-jdk|default-jdk-headless|openjdk-[0-9]+-jdk|openjdk-[0-9]+-jdk-headless|maven|gradle|ant|libmaven.*-java|libsurefire-java|junit|junit4|junit5|` +
 		`npm|yarnpkg|node-gyp|git|git-core|subversion|mercurial|` +
 		`python3-pip|python-pip|python3-venv|python3\.[0-9]+-venv|python3-wheel|python3-setuptools-scm|cython3|python3-build|` +

@@ -27,6 +27,7 @@ var stepCommands = map[string]bool{
 	"dpkg-buildpackage": true, "debuild": true, "cmake": true, "ninja": true, "samu": true, "meson": true,
 	"gcc": true, "g++": true, "cc": true, "c++": true, "clang": true, "clang++": true, "rustc": true, "javac": true, "tcc": true, "gfortran": true,
 	"jar": true, "go": true, "cargo": true,
+	"dune": true, "ocamlfind": true, "ocamlopt": true, "ocamlc": true, "ocamlopt.opt": true, "ocamlc.opt": true,
 	"mvn": true, "mvnw": true, "gradle": true, "gradlew": true, "ant": true, "sbt": true, "lein": true,
 	"npm": true, "pnpm": true, "yarn": true, "bun": true,
 	"tsc": true, "webpack": true, "vite": true, "ng": true, "next": true, "nest": true, "esbuild": true, "rollup": true, "parcel": true, "npx": true,
